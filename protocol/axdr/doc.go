@@ -1,0 +1,63 @@
+// Package axdr encodes and decodes the A-XDR Data type of DLMS/COSEM
+// (IEC 62056-6-2 §4.1.5–4.1.6, A-XDR rules of IEC 61334-6; summary in
+// PROTOCOLS.md §6): every tagged type from null-data to dont-care, lengths
+// in every form (§6.2), compact arrays with their type description, and
+// date, time and date-time with deviation, clock status and "not specified"
+// fields.
+//
+// # Value model
+//
+// A Value is a small struct: a Type tag, and the payload that tag needs.
+// Build one with the constructors (Null, Bool, Int8 … Int64, Uint8 …
+// Uint64, Enum, BCD, Float32, Float64, OctetString, VisibleString,
+// UTF8String, BitString, Array, Structure, CompactArray, DateTimeValue,
+// DateValue, TimeValue, DontCare) and read it with the accessors (Type,
+// Int, Uint, Bool, Float, Number, Bytes, Text, BitLen, Elems, Index,
+// DateTime, Date, TimeOfDay). A decoded Value keeps what it needs to encode
+// the same bytes again.
+//
+//	v, n, err := axdr.Decode(apduData)        // one tagged value
+//	if err != nil { ... }                      // *axdr.Error{Op, Offset, Err}
+//	if n != len(apduData) { ... }              // trailing bytes: caller's call
+//	for _, e := range v.Elems() {
+//		fmt.Println(e.Type(), e.Uint())
+//	}
+//	b, err := axdr.Append(nil, axdr.Structure(axdr.Int8(-3), axdr.Enum(30)))
+//	// b = 02 02 0F FD 16 1E  (scaler_unit −3, Wh)
+//
+// Decode copies the bytes it keeps, so the input buffer may be reused.
+// Skip measures one value without building it. Values marshal to JSON as
+// {"type":"structure","value":[...]} (see MarshalJSON).
+//
+// # Date and time
+//
+// DateTime holds the 12 bytes field by field. FromTime builds one from a
+// time.Time (deviation = −UTC offset in minutes, the standard sign);
+// DateTime.Time turns one back into an instant, reading the deviation as
+// the meter's DeviationSign setting says (normal, reversed, ignore;
+// PROTOCOLS.md §11.4).
+//
+//	d, _ := axdr.ParseDateTime(body)
+//	t, err := d.Time(nil, axdr.DeviationNormal)
+//
+// # Streaming
+//
+// Reader walks a large buffer (a profile generic buffer of thousands of
+// rows) without building a tree: EnterArray, EnterStructure, then typed
+// reads (Uint8, Uint32, OctetStringBytes, DateTime, ...) straight into the
+// caller's structs, with no allocation per row.
+//
+//	r := axdr.NewReader(buf)
+//	n, err := r.EnterArray()
+//	for range n {
+//		if _, err := r.EnterStructure(); err != nil { ... }
+//		ts, _ := r.DateTime()      // octet-string(12) or date-time
+//		status, _ := r.Uint8()
+//		imp, _ := r.Uint32()
+//		exp, _ := r.Uint32()
+//	}
+//
+// Nothing read from the wire panics: every length and count is checked
+// against the bytes left before anything is allocated, and nesting is
+// bounded by MaxDepth.
+package axdr
