@@ -12,7 +12,9 @@ import (
 )
 
 func mustHex(t testing.TB, s string) []byte {
-	t.Helper()
+	if t != nil {
+		t.Helper()
+	}
 	s = strings.Map(func(r rune) rune {
 		if r == ' ' || r == '\n' || r == '\t' {
 			return -1
@@ -21,6 +23,9 @@ func mustHex(t testing.TB, s string) []byte {
 	}, s)
 	b, err := hex.DecodeString(s)
 	if err != nil {
+		if t == nil {
+			panic(err) // table literal typo: a programmer error
+		}
 		t.Fatalf("hex %q: %v", s, err)
 	}
 	return b
