@@ -29,25 +29,25 @@ type Kind uint8
 
 // Error kinds.
 const (
-	KindOther     Kind = iota // not classified
-	KindNoAnswer              // nothing answered within the time-out
-	KindGarbled               // bytes arrived but did not form a valid message (BCC, parity, syntax)
-	KindOldSpeed              // the meter did not follow the baud-rate switch
-	KindRefused               // the meter answered NAK or an error message (password, access)
-	KindProtocol              // a valid but unexpected message (for example a readout instead of mode E)
-	KindPort                  // the port or probe failed (write, line change, closed)
-	KindCanceled              // the context was cancelled or its deadline passed
+	KindOther    Kind = iota // not classified
+	KindNoAnswer             // nothing answered within the time-out
+	KindGarbled              // bytes arrived but did not form a valid message (BCC, parity, syntax)
+	KindOldSpeed             // the meter did not follow the baud-rate switch
+	KindRefused              // the meter answered NAK or an error message (password, access)
+	KindProtocol             // a valid but unexpected message (for example a readout instead of mode E)
+	KindPort                 // the port or probe failed (write, line change, closed)
+	KindCanceled             // the context was cancelled or its deadline passed
 )
 
 var kindNames = [...]string{
-	KindOther:     "other",
-	KindNoAnswer:  "no answer",
-	KindGarbled:   "garbled answer",
-	KindOldSpeed:  "meter stayed at old speed",
-	KindRefused:   "refused",
-	KindProtocol:  "protocol",
-	KindPort:      "port",
-	KindCanceled:  "canceled",
+	KindOther:    "other",
+	KindNoAnswer: "no answer",
+	KindGarbled:  "garbled answer",
+	KindOldSpeed: "meter stayed at old speed",
+	KindRefused:  "refused",
+	KindProtocol: "protocol",
+	KindPort:     "port",
+	KindCanceled: "canceled",
 }
 
 // String returns the kind in a few lowercase words.
