@@ -20,6 +20,8 @@ import (
 //	check:"range=0,86400"     integer bounds
 //	check:"digits=12"         at most this many decimal digits
 //	choice:"group"            exactly one field of the group must be present
+//	choice:"group?"           at most one (an optional choice)
+//	duis:"*"                  on a *Node field: any one further element, kept as read
 //
 // A pointer or slice field is optional (minOccurs 0); any other field is
 // required. Leaf values are strings, booleans, integers or types with
@@ -99,6 +101,7 @@ var (
 	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
 	textMarshalerType   = reflect.TypeFor[encoding.TextMarshaler]()
 	emptyType           = reflect.TypeFor[Empty]()
+	nodePtrType         = reflect.TypeFor[*Node]()
 )
 
 type fieldInfo struct {
@@ -141,6 +144,13 @@ func decodeStruct(n *Node, v reflect.Value, path string) error {
 		fv := v.Field(fi.index)
 		ft := fv.Type()
 		switch {
+		case ft == nodePtrType:
+			// duis:"*" keeps any one further element as it was read.
+			if pos < len(kids) {
+				normalise(kids[pos])
+				fv.Set(reflect.ValueOf(kids[pos]))
+				pos++
+			}
 		case ft.Kind() == reflect.Slice && !isLeaf(ft):
 			et := ft.Elem()
 			for pos < len(kids) && kids[pos].Local == fi.name {
@@ -239,6 +249,10 @@ func encodeStruct(n *Node, v reflect.Value) {
 	for _, fi := range structFields(v.Type()) {
 		fv := v.Field(fi.index)
 		switch {
+		case fv.Type() == nodePtrType:
+			if !fv.IsNil() {
+				n.Children = append(n.Children, fv.Interface().(*Node))
+			}
 		case fv.Kind() == reflect.Slice && !isLeaf(fv.Type()):
 			for i := 0; i < fv.Len(); i++ {
 				n.Children = append(n.Children, encodeValue(fi.name, fv.Index(i)))
@@ -295,6 +309,7 @@ func validateStruct(v reflect.Value, path string, ps *Problems) {
 			}
 		}
 		switch {
+		case fv.Type() == nodePtrType:
 		case fv.Kind() == reflect.Slice && !isLeaf(fv.Type()):
 			for i := 0; i < fv.Len(); i++ {
 				validateValue(fv.Index(i), fi.check, fmt.Sprintf("%s[%d]", p, i+1), ps)
@@ -308,14 +323,18 @@ func validateStruct(v reflect.Value, path string, ps *Problems) {
 		}
 	}
 	for _, g := range order {
-		if groups[g] != 1 {
+		if n := groups[g]; n != 1 && !(n == 0 && strings.HasSuffix(g, "?")) {
 			var names []string
 			for _, fi := range structFields(v.Type()) {
 				if fi.choice == g {
 					names = append(names, fi.name)
 				}
 			}
-			ps.add(path, "exactly one of %s is required, found %d", strings.Join(names, ", "), groups[g])
+			want := "exactly one"
+			if strings.HasSuffix(g, "?") {
+				want = "at most one"
+			}
+			ps.add(path, "%s of %s is allowed, found %d", want, strings.Join(names, ", "), groups[g])
 		}
 	}
 }

@@ -82,7 +82,7 @@ var catalogue = []Variant{
 	{"6.18.1", "Set Maximum Demand Configurable Time Period", false, true, FutureDatedDSP, false, false, RoleED, "", []string{"ECS37", "ECS57"}},
 	{"6.18.2", "Reset Maximum Demand Registers", false, true, FutureDatedDSP, false, false, RoleED, "", []string{"ECS37", "ECS57"}},
 	{"6.20.1", "Set Device Configuration (Import MPxN)", false, true, FutureDatedDSP, false, false, RoleIS | RoleGS, "SetDeviceConfigurationImportMPxN", []string{"ECS39a", "GCS41"}},
-	{"6.20.2", "Set Device Configuration (Export MPAN)", false, true, FutureDatedDSP, false, false, RoleES, "", []string{"GCS21a", "ECS26b", "ECS26c", "ECS26f", "ECS26j", "GCS21j", "ECS26k", "ECS40", "GCS46", "ECS25r", "GCS20r", "ECS26m", "GCS21m", "ECS26n", "ECS26l", "GCS21k"}},
+	{"6.20.2", "Set Device Configuration (Export MPAN)", false, true, FutureDatedDSP, false, false, RoleES, "", []string{"ECS39b"}},
 	{"6.21", "Request Handover Of DCC Controlled Device", false, true, FutureDatedDSP, false, false, RoleIS | RoleGS, "", []string{}},
 	{"6.22", "Configure Alert Behaviour", false, true, FutureDatedNo, false, false, RoleIS | RoleGS | RoleED, "", []string{"ECS25a", "GCS20", "ECS25b"}},
 	{"6.23", "Update Security Credentials (CoS)", false, true, FutureDatedDSPAndDevice, false, false, RoleIS | RoleGS, "", []string{}},

@@ -91,3 +91,47 @@ func TestConformanceRequestTemplates(t *testing.T) {
 	}
 	t.Logf("%d/%d request templates bound to typed bodies", typed, len(files))
 }
+
+func TestConformanceResponses(t *testing.T) {
+	dir := filepath.Join(conformance.Dir(t), "gb", "duis", "responses")
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(files) == 0 {
+		t.Fatalf("no responses in %s", dir)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			in, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := ParseResponse(in)
+			if err != nil {
+				t.Fatalf("ParseResponse: %v", err)
+			}
+			if r.ResponseMessage == nil {
+				t.Fatalf("no typed ResponseMessage: %v", r.bodyErr)
+			}
+			if ps := r.Validate(); !ps.OK() {
+				t.Errorf("Validate:\n%s", ps)
+			}
+			if r.Header.ResponseCode == CodeSuccess && (r.ResponseMessage.GBCSPayload == nil || len(*r.ResponseMessage.GBCSPayload) == 0) {
+				t.Errorf("I0 response without GBCS payload")
+			}
+			if r.Header.ResponseID != nil && *r.Header.ResponseID != r.Header.RequestID.ResponseID() {
+				t.Errorf("ResponseID %v is not the swapped RequestID %v", r.Header.ResponseID, r.Header.RequestID)
+			}
+			out, err := r.Marshal()
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, _ := ParseXML(in)
+			b, err := ParseXML(out)
+			if err != nil {
+				t.Fatalf("re-read: %v\n%s", err, out)
+			}
+			if err := equivalent(a, b, ""); err != nil {
+				t.Errorf("round trip differs: %v", err)
+			}
+		})
+	}
+}
