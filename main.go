@@ -1,0 +1,34 @@
+// Command smetskit is the desktop field kit for GB smart-metering installers.
+//
+//	smetskit          open the app
+//	smetskit --demo   run against simulated devices and an embedded inventory
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"github.com/smetskit/smetskit/app"
+	"github.com/smetskit/smetskit/ui"
+)
+
+func main() {
+	demo := flag.Bool("demo", false, "run against simulated devices and an embedded inventory (no hardware needed)")
+	version := flag.Bool("version", false, "print the version and exit")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), "Usage: %s [--demo] [--version]\n\n%s is the desktop field kit for GB smart-metering installers.\n\n", os.Args[0], app.Name)
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	if *version {
+		fmt.Println(app.Name, app.Version)
+		return
+	}
+	a := fyneapp.NewWithID(app.ID)
+	a.SetIcon(ui.Icon)
+	shell := ui.NewShell(a, ui.Options{Demo: *demo})
+	shell.Window.ShowAndRun()
+}

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// runMainEnv makes the test binary behave as the app itself, so the
+// real-window test runs exactly the code `go run .` runs.
+const runMainEnv = "SMETSKIT_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// screenshotDir is where real-window screenshots are written for humans to
+// look at (override with SMETSKIT_SCREENSHOTS).
+func screenshotDir() string {
+	if d := os.Getenv("SMETSKIT_SCREENSHOTS"); d != "" {
+		return d
+	}
+	return filepath.Join("out", "screenshots")
+}
+
+// TestDemoWindowUnderXvfb starts the app in demo mode in a real X server,
+// waits for its window, takes a screenshot of the screen and checks that the
+// window was drawn (not a blank screen) with the demo title.
+func TestDemoWindowUnderXvfb(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real-window test skipped in -short mode")
+	}
+	for _, tool := range []string{"Xvfb", "import", "xwininfo"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			msg := fmt.Sprintf("real-window test needs %s (Debian packages xvfb, imagemagick, x11-utils; `make deps` installs them)", tool)
+			if os.Getenv("CI") == "true" {
+				t.Fatal(msg)
+			}
+			t.Skip(msg)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+
+	display := startXvfb(t, ctx)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	appCmd := exec.CommandContext(ctx, self, "--demo")
+	appCmd.Env = append(os.Environ(), runMainEnv+"=1", "DISPLAY="+display, "LIBGL_ALWAYS_SOFTWARE=1", "LANG=en_GB.UTF-8")
+	var appOut bytes.Buffer
+	appCmd.Stdout, appCmd.Stderr = &appOut, &appOut
+	if err := appCmd.Start(); err != nil {
+		t.Fatalf("start app: %v", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- appCmd.Wait() }()
+	defer func() {
+		appCmd.Process.Kill()
+		<-exited
+	}()
+
+	shot := filepath.Join(t.TempDir(), "screen.png")
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	var lastErr error
+	for {
+		select {
+		case err := <-exited:
+			t.Fatalf("app exited before drawing its window: %v\n%s", err, appOut.String())
+		case <-ctx.Done():
+			t.Fatalf("no drawn smetskit window within the deadline: %v\napp output:\n%s", lastErr, appOut.String())
+		case <-tick.C:
+		}
+		title, err := windowTitle(ctx, display, "smetskit")
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		if err := exec.CommandContext(ctx, "import", "-display", display, "-window", "root", shot).Run(); err != nil {
+			lastErr = fmt.Errorf("screenshot: %v", err)
+			continue
+		}
+		colours, err := distinctColours(shot)
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		// An undrawn window (or an empty X screen) is one or two colours; the
+		// shell draws its icon, buttons and text in many.
+		if colours < 32 {
+			lastErr = fmt.Errorf("screen has only %d colours: window not drawn yet", colours)
+			continue
+		}
+		if !strings.Contains(title, "demo") {
+			t.Errorf("window title = %q, want it to say demo", title)
+		}
+		keep := filepath.Join(screenshotDir(), "shell-demo.png")
+		if err := os.MkdirAll(filepath.Dir(keep), 0o755); err == nil {
+			if b, err := os.ReadFile(shot); err == nil && os.WriteFile(keep, b, 0o644) == nil {
+				t.Logf("screenshot written to %s (%d colours)", keep, colours)
+			}
+		}
+		return
+	}
+}
+
+// startXvfb starts an X server on a free display and returns its name.
+func startXvfb(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := exec.CommandContext(ctx, "Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	x.ExtraFiles = []*os.File{w}
+	if err := x.Start(); err != nil {
+		t.Fatalf("start Xvfb: %v", err)
+	}
+	w.Close()
+	t.Cleanup(func() { x.Process.Kill(); x.Wait() })
+	line := make(chan string, 1)
+	go func() {
+		s, _ := bufio.NewReader(r).ReadString('\n')
+		line <- strings.TrimSpace(s)
+		r.Close()
+	}()
+	select {
+	case n := <-line:
+		if n == "" {
+			t.Fatal("Xvfb reported no display number")
+		}
+		return ":" + n
+	case <-ctx.Done():
+		t.Fatal("Xvfb did not start in time")
+	}
+	return ""
+}
+
+// windowTitle finds a top-level window whose name contains want and returns
+// its full name.
+func windowTitle(ctx context.Context, display, want string) (string, error) {
+	out, err := exec.CommandContext(ctx, "xwininfo", "-display", display, "-root", "-tree").Output()
+	if err != nil {
+		return "", fmt.Errorf("xwininfo: %v", err)
+	}
+	for _, l := range strings.Split(string(out), "\n") {
+		i := strings.Index(l, `"`)
+		j := strings.LastIndex(l, `"`)
+		if i >= 0 && j > i && strings.Contains(l[i+1:j], want) {
+			return l[i+1 : j], nil
+		}
+	}
+	return "", fmt.Errorf("no window named %q yet", want)
+}
+
+// distinctColours counts the colours in a PNG, stopping early at 4096.
+func distinctColours(path string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		return 0, fmt.Errorf("decode screenshot: %v", err)
+	}
+	seen := map[[3]uint32]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 2 {
+		for x := b.Min.X; x < b.Max.X; x += 2 {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			seen[[3]uint32{r >> 8, g >> 8, bl >> 8}] = true
+			if len(seen) >= 4096 {
+				return len(seen), nil
+			}
+		}
+	}
+	return len(seen), nil
+}
+

@@ -1,0 +1,141 @@
+// Package ui is the Fyne front end of smetskit: the window shell with its
+// navigation and, screen by screen, the views over the application core.
+//
+// Only ui and main import Fyne. Background work never touches widgets
+// directly: it reports through small bridge methods that apply each update
+// with fyne.Do (FyneApp.toml sets [Migrations] fyneDo = true).
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/smetskit/smetskit/app"
+	"github.com/smetskit/smetskit/assets"
+)
+
+// Options configure the shell.
+type Options struct {
+	// Demo marks a session against simulated devices and an embedded
+	// inventory; the title bar says so, so nobody mistakes it for a live job.
+	Demo bool
+}
+
+// Screen names, in navigation order.
+const (
+	ScreenJobs       = "Jobs"
+	ScreenReadout    = "Readout"
+	ScreenCommission = "Commission"
+	ScreenSync       = "Sync"
+	ScreenSettings   = "Settings"
+)
+
+// Screens lists the navigation items in the order they appear.
+var Screens = []string{ScreenJobs, ScreenReadout, ScreenCommission, ScreenSync, ScreenSettings}
+
+// Shell is the main window: a navigation column on the left and the current
+// screen on the right. It keeps the widgets tests need as fields.
+type Shell struct {
+	Window fyne.Window
+
+	nav     map[string]*widget.Button
+	screens map[string]fyne.CanvasObject
+	content *fyne.Container
+	heading *widget.Label
+	about   *widget.Button
+	current string
+}
+
+// Icon is the application icon as a Fyne resource.
+var Icon = fyne.NewStaticResource("icon.png", assets.IconPNG())
+
+// Title returns the window title for the given options.
+func Title(opts Options) string {
+	if opts.Demo {
+		return app.Name + " — demo (simulated devices)"
+	}
+	return app.Name
+}
+
+// NewShell builds the main window of a and shows the Jobs screen. It does not
+// show the window: the caller decides (ShowAndRun in main, nothing in tests).
+func NewShell(a fyne.App, opts Options) *Shell {
+	w := a.NewWindow(Title(opts))
+	w.SetIcon(Icon)
+	s := &Shell{
+		Window:  w,
+		nav:     make(map[string]*widget.Button, len(Screens)),
+		screens: emptyScreens(),
+		heading: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+	}
+	s.content = container.NewStack()
+
+	icons := map[string]fyne.Resource{
+		ScreenJobs:       theme.ListIcon(),
+		ScreenReadout:    theme.SearchIcon(),
+		ScreenCommission: theme.ConfirmIcon(),
+		ScreenSync:       theme.ViewRefreshIcon(),
+		ScreenSettings:   theme.SettingsIcon(),
+	}
+	column := container.NewVBox()
+	logo := widget.NewIcon(Icon)
+	column.Add(container.NewGridWrap(fyne.NewSize(64, 64), logo))
+	for i, name := range Screens {
+		name := name
+		b := widget.NewButtonWithIcon(name, icons[name], func() { s.Show(name) })
+		b.Alignment = widget.ButtonAlignLeading
+		s.nav[name] = b
+		column.Add(b)
+		// Ctrl+1 … Ctrl+5 switch screens without a mouse.
+		w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyName(fmt.Sprint(i + 1)), Modifier: fyne.KeyModifierShortcutDefault},
+			func(fyne.Shortcut) { s.Show(name) })
+	}
+	column.Add(layout.NewSpacer())
+	s.about = widget.NewButtonWithIcon("About", theme.InfoIcon(), s.ShowAbout)
+	s.about.Alignment = widget.ButtonAlignLeading
+	column.Add(s.about)
+
+	body := container.NewBorder(container.NewVBox(s.heading, widget.NewSeparator()), nil, nil, nil, s.content)
+	split := container.NewHSplit(container.NewPadded(column), container.NewPadded(body))
+	split.Offset = 0.2
+	w.SetContent(split)
+	w.Resize(fyne.NewSize(1024, 700))
+	s.Show(ScreenJobs)
+	return s
+}
+
+// Show switches to the named screen. Unknown names are ignored.
+func (s *Shell) Show(name string) {
+	obj, ok := s.screens[name]
+	if !ok {
+		return
+	}
+	for n, b := range s.nav {
+		if n == name {
+			b.Importance = widget.HighImportance
+		} else {
+			b.Importance = widget.MediumImportance
+		}
+		b.Refresh()
+	}
+	s.current = name
+	s.heading.SetText(name)
+	s.content.Objects = []fyne.CanvasObject{obj}
+	s.content.Refresh()
+}
+
+// Current returns the name of the screen on show.
+func (s *Shell) Current() string { return s.current }
+
+// NavButton returns the navigation button for a screen (for tests and
+// keyboard focus).
+func (s *Shell) NavButton(name string) *widget.Button { return s.nav[name] }
+
+// AboutButton returns the button that opens the About dialog.
+func (s *Shell) AboutButton() *widget.Button { return s.about }
