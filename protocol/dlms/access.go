@@ -162,7 +162,7 @@ func decodeAccessResponse(r *reader) APDU {
 	if dt := r.octets(); len(dt) > 0 {
 		a.DateTime = dt
 	}
-	if r.u8() != 0 {
+	if r.flag() {
 		a.Specs = r.accessSpecs()
 		if a.Specs == nil {
 			a.Specs = []AccessRequestSpec{}

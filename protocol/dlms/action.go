@@ -74,7 +74,7 @@ func appendOutcome(dst []byte, o ActionOutcome) []byte {
 
 func (r *reader) outcome() ActionOutcome {
 	o := ActionOutcome{Result: ActionResult(r.u8())}
-	if r.u8() != 0 && r.err == nil {
+	if r.flag() && r.err == nil {
 		g := r.getResult()
 		o.Return = &g
 	}
@@ -123,7 +123,7 @@ func appendOptionalData(dst []byte, d Data) []byte {
 }
 
 func (r *reader) optionalData() Data {
-	if r.u8() == 0 || r.err != nil {
+	if !r.flag() || r.err != nil {
 		return nil
 	}
 	return r.data()

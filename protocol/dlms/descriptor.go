@@ -88,7 +88,7 @@ func (r *reader) method() MethodDescriptor {
 }
 
 func (r *reader) access() *SelectiveAccess {
-	if r.u8() == 0 || r.err != nil {
+	if !r.flag() || r.err != nil {
 		return nil
 	}
 	s := &SelectiveAccess{Selector: r.u8()}

@@ -1,5 +1,7 @@
 package dlms
 
+import "fmt"
+
 // GET service APDUs (IEC 62056-5-3 §9.3.6; PROTOCOLS.md §5.3).
 //
 //	C0 01 iip  class obis attr  sel               GetRequestNormal
@@ -51,8 +53,12 @@ func appendGetResult(dst []byte, g GetResult) []byte {
 }
 
 func (r *reader) getResult() GetResult {
-	if r.u8() != 0 {
-		return GetResult{Result: DataAccessResult(r.u8())}
+	if r.flag() {
+		d := DataAccessResult(r.u8())
+		if d == Success && r.err == nil {
+			r.fail(fmt.Errorf("%w: data-access-result success in the error choice", ErrMalformed))
+		}
+		return GetResult{Result: d}
 	}
 	return GetResult{Data: r.data()}
 }
@@ -163,8 +169,11 @@ func decodeGetResponse(r *reader, choice byte) APDU {
 		return &GetResponseNormal{InvokeID: iip, Result: r.getResult()}
 	case 2:
 		a := &GetResponseWithDatablock{InvokeID: iip, Last: r.bool(), Block: r.u32()}
-		if r.u8() != 0 {
+		if r.flag() {
 			a.Result = DataAccessResult(r.u8())
+			if a.Result == Success && r.err == nil {
+				r.fail(fmt.Errorf("%w: data-access-result success in the error choice", ErrMalformed))
+			}
 		} else {
 			a.Raw = r.octets()
 		}

@@ -139,14 +139,14 @@ func (a *InitiateRequest) AppendAPDU(dst []byte) ([]byte, error) {
 
 func decodeInitiateRequest(r *reader) *InitiateRequest {
 	a := &InitiateRequest{}
-	if r.u8() != 0 {
+	if r.flag() {
 		a.DedicatedKey = r.octets()
 	}
-	if r.u8() != 0 {
+	if r.flag() {
 		v := r.bool()
 		a.ResponseAllowed = &v
 	}
-	if r.u8() != 0 {
+	if r.flag() {
 		v := int8(r.u8())
 		a.QoS = &v
 	}
@@ -191,7 +191,7 @@ func (a *InitiateResponse) AppendAPDU(dst []byte) ([]byte, error) {
 
 func decodeInitiateResponse(r *reader) *InitiateResponse {
 	a := &InitiateResponse{}
-	if r.u8() != 0 {
+	if r.flag() {
 		v := int8(r.u8())
 		a.QoS = &v
 	}

@@ -53,7 +53,7 @@ func (a *EventNotification) AppendAPDU(dst []byte) ([]byte, error) {
 
 func decodeEventNotification(r *reader) APDU {
 	a := &EventNotification{}
-	if r.u8() != 0 {
+	if r.flag() {
 		a.Time = r.octets()
 	}
 	a.Attribute = r.attr()

@@ -321,3 +321,14 @@ func skipTypeDescription(b []byte, depth int) (int, error) {
 	}
 	return 1, nil
 }
+
+// flag reads a presence flag or a two-way CHOICE, which must be 0 or 1.
+func (r *reader) flag() bool {
+	v := r.u8()
+	if v > 1 {
+		r.off--
+		r.fail(fmt.Errorf("%w: choice %d", ErrMalformed, v))
+		return false
+	}
+	return v == 1
+}
