@@ -191,4 +191,3 @@ func distinctColours(path string) (int, error) {
 	}
 	return len(seen), nil
 }
-
