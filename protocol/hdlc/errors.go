@@ -7,16 +7,18 @@ import (
 
 // Frame-level errors, wrapped in a *FrameError by the decoders.
 var (
-	ErrShortFrame = errors.New("hdlc: frame too short")
-	ErrBadFlag    = errors.New("hdlc: missing flag")
-	ErrBadFormat  = errors.New("hdlc: not a frame format type 3")
-	ErrBadLength  = errors.New("hdlc: length field does not match frame")
-	ErrBadAddress = errors.New("hdlc: bad address")
-	ErrBadControl = errors.New("hdlc: unknown control field")
-	ErrBadHCS     = errors.New("hdlc: bad header check sequence")
-	ErrBadFCS     = errors.New("hdlc: bad frame check sequence")
-	ErrTooLong    = errors.New("hdlc: information field too long")
-	ErrBadParams  = errors.New("hdlc: bad negotiation parameters")
+	ErrShortFrame  = errors.New("hdlc: frame too short")
+	ErrBadFlag     = errors.New("hdlc: missing flag")
+	ErrBadFormat   = errors.New("hdlc: not a frame format type 3")
+	ErrBadLength   = errors.New("hdlc: length field does not match frame")
+	ErrBadAddress  = errors.New("hdlc: bad address")
+	ErrBadControl  = errors.New("hdlc: unknown control field")
+	ErrBadHCS      = errors.New("hdlc: bad header check sequence")
+	ErrBadFCS      = errors.New("hdlc: bad frame check sequence")
+	ErrTooLong     = errors.New("hdlc: information field too long")
+	ErrBadParams   = errors.New("hdlc: bad negotiation parameters")
+	ErrAPDUTooLong = errors.New("hdlc: apdu longer than the configured maximum")
+	ErrBadConfig   = errors.New("hdlc: bad link configuration")
 )
 
 // Link-level errors.

@@ -26,6 +26,7 @@ type Framer struct {
 	end    int // end of buffered data
 	maxLen int
 	stats  FramerStats
+	raw    []byte // bytes of the last frame returned
 }
 
 // NewFramer returns a Framer reading from r. It accepts frames whose length
@@ -51,6 +52,10 @@ func (f *Framer) Resync() {
 		f.stats.Garbage++
 	}
 }
+
+// Raw returns the bytes of the frame the last call to Next returned, both
+// flags included; like Frame.Info it is valid until the next call.
+func (f *Framer) Raw() []byte { return f.raw }
 
 // Buffered returns the number of bytes read but not yet framed.
 func (f *Framer) Buffered() int { return f.end - f.start }
@@ -118,6 +123,7 @@ func (f *Framer) scan() (Frame, bool) {
 			f.reject(&f.stats.BadFCS)
 			continue
 		}
+		f.raw = b[:h.length+2]
 		// Leave the closing flag: it may open the next frame.
 		f.start += h.length + 1
 		return fr, true

@@ -151,3 +151,6 @@ func ParseParams(info []byte) (Params, error) {
 	}
 	return p, nil
 }
+
+// Swapped returns p as the peer states it: its Tx is p's Rx.
+func (p Params) Swapped() Params { return p.swap() }

@@ -1,0 +1,360 @@
+package hdlc_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/smetskit/smetskit/protocol/hdlc"
+	"github.com/smetskit/smetskit/sim"
+)
+
+// serve runs a server link that answers each APDU with respond(apdu) until
+// Receive fails; the error goes to the returned channel.
+func serve(ctx context.Context, c hdlc.Conn, cfg hdlc.Config, respond func([]byte) []byte) (<-chan *hdlc.Link, <-chan error) {
+	links := make(chan *hdlc.Link, 1)
+	errc := make(chan error, 1)
+	go func() {
+		l, err := hdlc.Accept(ctx, c, cfg)
+		if err != nil {
+			errc <- err
+			return
+		}
+		links <- l
+		for {
+			req, err := l.Receive(ctx)
+			if err != nil {
+				errc <- err
+				return
+			}
+			if err := l.Send(ctx, respond(req)); err != nil {
+				errc <- err
+				return
+			}
+		}
+	}()
+	return links, errc
+}
+
+func payload(seed uint64, n int) []byte {
+	r := rand.New(rand.NewPCG(seed, 99))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.IntN(256))
+	}
+	return b
+}
+
+// exchange sends req and expects the server (which answers with resp) to
+// return resp; it also checks the server saw req.
+func exchange(t *testing.T, ctx context.Context, l *hdlc.Link, req, resp []byte, seen func() []byte) {
+	t.Helper()
+	if err := l.Send(ctx, req); err != nil {
+		t.Fatalf("Send(%d bytes): %v", len(req), err)
+	}
+	got, err := l.Receive(ctx)
+	if err != nil {
+		t.Fatalf("Receive after Send(%d bytes): %v", len(req), err)
+	}
+	if !bytes.Equal(got, resp) {
+		t.Fatalf("Receive = %d bytes, want %d bytes (equal: %v)", len(got), len(resp), bytes.Equal(got, resp))
+	}
+	if s := seen(); !bytes.Equal(s, req) {
+		t.Fatalf("server received %d bytes, want the %d sent", len(s), len(req))
+	}
+}
+
+// noDeadline hides SetReadDeadline so the link reads in a goroutine.
+type noDeadline struct{ c net.Conn }
+
+func (n noDeadline) Read(b []byte) (int, error)  { return n.c.Read(b) }
+func (n noDeadline) Write(b []byte) (int, error) { return n.c.Write(b) }
+
+func TestLinkExchange(t *testing.T) {
+	params := []hdlc.Params{
+		{},
+		{MaxInfoTx: 64, MaxInfoRx: 64, WindowTx: 1, WindowRx: 1},
+		{MaxInfoTx: 128, MaxInfoRx: 256, WindowTx: 3, WindowRx: 7},
+		{MaxInfoTx: 2030, MaxInfoRx: 2030, WindowTx: 7, WindowRx: 7},
+	}
+	transports := []struct {
+		name string
+		make func() (hdlc.Conn, hdlc.Conn, func())
+	}{
+		{"net.Pipe", func() (hdlc.Conn, hdlc.Conn, func()) {
+			a, b := net.Pipe()
+			return a, b, func() { a.Close(); b.Close() }
+		}},
+		{"no deadline", func() (hdlc.Conn, hdlc.Conn, func()) {
+			a, b := net.Pipe()
+			return noDeadline{a}, noDeadline{b}, func() { a.Close(); b.Close() }
+		}},
+		{"sim.Line", func() (hdlc.Conn, hdlc.Conn, func()) {
+			a, b := sim.NewLine(sim.LineConfig{Baud: 115200, Format: "8N1", Turnaround: time.Millisecond, Echo: true})
+			return a, b, func() { a.Close(); b.Close() }
+		}},
+	}
+	for _, tr := range transports {
+		for i, p := range params {
+			t.Run(fmt.Sprintf("%s/params%d", tr.name, i), func(t *testing.T) {
+				synctest.Test(t, func(t *testing.T) {
+					ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+					defer cancel()
+					a, b, closeAll := tr.make()
+					defer closeAll()
+					var seen []byte
+					srvCfg := hdlc.Config{ServerLogical: 1, ServerPhysical: 17, Params: p.Swapped()}
+					_, errc := serve(ctx, b, srvCfg, func(req []byte) []byte {
+						seen = bytes.Clone(req)
+						return payload(uint64(len(req)), len(req)*2+1)
+					})
+					l, err := hdlc.Dial(ctx, a, hdlc.Config{ClientSAP: 16, ServerLogical: 1, ServerPhysical: 17, Params: p})
+					if err != nil {
+						t.Fatalf("Dial: %v", err)
+					}
+					want := hdlcParams(p)
+					if got := l.Negotiated(); got != want {
+						t.Errorf("Negotiated() = %+v, want %+v", got, want)
+					}
+					for _, n := range []int{1, 100, 125, 126, 127, 500, 5000} {
+						req := payload(uint64(n), n)
+						exchange(t, ctx, l, req, payload(uint64(n), 2*n+1), func() []byte { return seen })
+					}
+					if err := l.Close(ctx); err != nil {
+						t.Errorf("Close: %v", err)
+					}
+					if err := <-errc; !errors.Is(err, hdlc.ErrClosed) {
+						t.Errorf("server Receive after DISC = %v, want %v", err, hdlc.ErrClosed)
+					}
+					if err := l.Send(ctx, []byte{1}); !errors.Is(err, hdlc.ErrClosed) {
+						t.Errorf("Send after Close = %v, want %v", err, hdlc.ErrClosed)
+					}
+				})
+			})
+		}
+	}
+}
+
+// hdlcParams is what both sides settle on when the client proposes p and
+// the server proposes p seen from its side.
+func hdlcParams(p hdlc.Params) hdlc.Params {
+	d := hdlc.DefaultParams()
+	if p == (hdlc.Params{}) {
+		return d
+	}
+	return p
+}
+
+func TestLinkTrace(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		a, b := net.Pipe()
+		defer a.Close()
+		defer b.Close()
+		p := hdlc.Params{MaxInfoTx: 32, MaxInfoRx: 32, WindowTx: 3, WindowRx: 3}
+		serve(ctx, b, hdlc.Config{ServerLogical: 1, Params: p}, func(req []byte) []byte { return req })
+		var ctrl []hdlc.Control
+		l, err := hdlc.Dial(ctx, a, hdlc.Config{ClientSAP: 16, ServerLogical: 1, Params: p,
+			Trace: func(dir hdlc.Direction, frame []byte) {
+				f, err := hdlc.DecodeFrame(frame)
+				if err != nil {
+					t.Errorf("trace %v %x: %v", dir, frame, err)
+				}
+				ctrl = append(ctrl, f.Control)
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 3 + 150 bytes = 5 segments of 32: window 3, RR, window 2, then
+		// the echo comes back the same way.
+		if err := l.Send(ctx, make([]byte, 150)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Receive(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range ctrl {
+			got = append(got, c.String())
+		}
+		want := []string{
+			"SNRM P/F=1", "UA P/F=1",
+			"I N(S)=0 N(R)=0 P/F=0", "I N(S)=1 N(R)=0 P/F=0", "I N(S)=2 N(R)=0 P/F=1", "RR N(R)=3 P/F=1",
+			"I N(S)=3 N(R)=0 P/F=0", "I N(S)=4 N(R)=0 P/F=1",
+			"I N(S)=0 N(R)=5 P/F=0", "I N(S)=1 N(R)=5 P/F=0", "I N(S)=2 N(R)=5 P/F=1", "RR N(R)=3 P/F=1",
+			"I N(S)=3 N(R)=5 P/F=0", "I N(S)=4 N(R)=5 P/F=1",
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("frames =\n%q\nwant\n%q", got, want)
+		}
+	})
+}
+
+func TestLinkPeerGone(t *testing.T) {
+	t.Run("dial", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			a, _ := sim.NewLine(sim.LineConfig{Baud: 9600, Format: "8N1", Echo: true})
+			start := time.Now()
+			_, err := hdlc.Dial(context.Background(), a, hdlc.Config{ClientSAP: 16, ServerLogical: 1,
+				ResponseTimeout: 500 * time.Millisecond, Retries: 2})
+			var te *hdlc.TimeoutError
+			if !errors.As(err, &te) || !errors.Is(err, hdlc.ErrTimeout) || te.Retries != 2 {
+				t.Fatalf("Dial to nobody = %v, want *TimeoutError after 2 retries", err)
+			}
+			if d := time.Since(start); d > 2*time.Second {
+				t.Errorf("Dial gave up after %v, want about 1.5s", d)
+			}
+		})
+	})
+	t.Run("ctx deadline", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			a, _ := sim.NewLine(sim.LineConfig{Baud: 9600, Format: "8N1"})
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			_, err := hdlc.Dial(ctx, a, hdlc.Config{ClientSAP: 16, ServerLogical: 1, ResponseTimeout: time.Second, Retries: 5})
+			if !errors.Is(err, hdlc.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("Dial = %v, want a timeout wrapping the context deadline", err)
+			}
+			if d := time.Since(start); d != 300*time.Millisecond {
+				t.Errorf("Dial returned after %v, want 300ms", d)
+			}
+		})
+	})
+	t.Run("no deadline transport", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			a, b := net.Pipe()
+			defer b.Close()
+			go io.Copy(io.Discard, b)
+			_, err := hdlc.Dial(context.Background(), noDeadline{a}, hdlc.Config{ClientSAP: 16, ServerLogical: 1,
+				ResponseTimeout: 100 * time.Millisecond})
+			if !errors.Is(err, hdlc.ErrTimeout) {
+				t.Fatalf("Dial = %v, want timeout", err)
+			}
+			a.Close()
+		})
+	})
+	t.Run("server vanishes", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			a, b := sim.NewLine(sim.LineConfig{Baud: 9600, Format: "8N1", Faults: sim.Faults{DisconnectAfter: 2000}})
+			serve(ctx, b, hdlc.Config{ServerLogical: 1}, func(req []byte) []byte { return req })
+			l, err := hdlc.Dial(ctx, a, hdlc.Config{ClientSAP: 16, ServerLogical: 1, ResponseTimeout: 200 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rerr error
+			for range 100 {
+				if rerr = l.Send(ctx, make([]byte, 50)); rerr != nil {
+					break
+				}
+				if _, rerr = l.Receive(ctx); rerr != nil {
+					break
+				}
+			}
+			var le *hdlc.LinkError
+			if !errors.As(rerr, &le) || !errors.Is(rerr, sim.ErrDisconnected) {
+				t.Errorf("exchange over a broken line = %v, want *LinkError wrapping sim.ErrDisconnected", rerr)
+			}
+			cancel()
+		})
+	})
+	t.Run("server silent", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			ctx := context.Background()
+			a, b := sim.NewLine(sim.LineConfig{Baud: 9600, Format: "8N1"})
+			srv := make(chan *hdlc.Link, 1)
+			go func() {
+				l, _ := hdlc.Accept(ctx, b, hdlc.Config{ServerLogical: 1})
+				srv <- l // and never reads again
+			}()
+			l, err := hdlc.Dial(ctx, a, hdlc.Config{ClientSAP: 16, ServerLogical: 1, ResponseTimeout: 200 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			<-srv
+			if err := l.Send(ctx, []byte{0xC0, 0x01}); err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			_, err = l.Receive(ctx)
+			if !errors.Is(err, hdlc.ErrTimeout) {
+				t.Errorf("Receive from a silent server = %v, want timeout", err)
+			}
+			if d := time.Since(start); d > time.Second {
+				t.Errorf("Receive gave up after %v, want 4 × 200ms", d)
+			}
+			a.Close()
+		})
+	})
+}
+
+// rawPeer answers every good frame it reads with the frame reply returns
+// (nil for none).
+func rawPeer(c hdlc.Conn, reply func(hdlc.Frame) *hdlc.Frame) {
+	fr := hdlc.NewFramer(c)
+	for {
+		f, err := fr.Next()
+		if err != nil {
+			return
+		}
+		if r := reply(f); r != nil {
+			b, _ := r.MarshalBinary()
+			if _, err := c.Write(b); err != nil {
+				return
+			}
+		}
+	}
+}
+
+func TestLinkDMAndFRMR(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		ctrl hdlc.Control
+		want error
+	}{
+		{"dm", hdlc.DM, hdlc.ErrDisconnectedMode},
+		{"frmr", hdlc.FRMR, hdlc.ErrFrameRejected},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				a, b := net.Pipe()
+				defer a.Close()
+				defer b.Close()
+				go rawPeer(b, func(f hdlc.Frame) *hdlc.Frame {
+					return &hdlc.Frame{Dst: f.Src, Src: f.Dst, Control: tt.ctrl}
+				})
+				_, err := hdlc.Dial(context.Background(), a, hdlc.Config{ClientSAP: 16, ServerLogical: 1})
+				var le *hdlc.LinkError
+				if !errors.As(err, &le) || !errors.Is(err, tt.want) {
+					t.Errorf("Dial answered by %v = %v, want *LinkError wrapping %v", tt.ctrl, err, tt.want)
+				}
+			})
+		})
+	}
+	t.Run("accept answers dm before snrm", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			a, b := net.Pipe()
+			defer a.Close()
+			defer b.Close()
+			go hdlc.Accept(ctx, b, hdlc.Config{ServerLogical: 1})
+			// An I-frame before SNRM, from client 16 to server 1.
+			f := hdlc.Frame{Dst: hdlc.ServerAddress(1, 0, 1), Src: hdlc.ClientAddress(16), Control: hdlc.IControl(0, 0, true), Info: []byte{0xE6, 0xE6, 0x00, 0xC0}}
+			enc, _ := f.MarshalBinary()
+			a.Write(enc)
+			got, err := hdlc.NewFramer(a).Next()
+			if err != nil || got.Control.Kind() != hdlc.KindDM {
+				t.Errorf("answer to an I-frame before SNRM = %v, %v, want DM", got.Control, err)
+			}
+		})
+	})
+}
