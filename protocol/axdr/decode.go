@@ -29,6 +29,30 @@ func Decode(b []byte) (Value, int, error) {
 	return v, n, nil
 }
 
+// Decoder decodes values into memory it keeps and reuses, for callers that
+// decode many large values in a row (profile buffers, object lists). The
+// Value returned by Decoder.Decode, and everything inside it, is valid only
+// until the next call; the zero Decoder is ready to use.
+type Decoder struct {
+	buf   []byte
+	arena []Value
+}
+
+// Decode is the package-level Decode, reusing d's memory.
+func (d *Decoder) Decode(b []byte) (Value, int, error) {
+	n, nodes, err := skip(b, 0, 0)
+	if err != nil {
+		return Value{}, 0, wrapAt("decode", err)
+	}
+	d.buf = append(d.buf[:0], b[:n]...)
+	if cap(d.arena) < nodes {
+		d.arena = make([]Value, nodes)
+	}
+	bd := builder{b: d.buf, arena: d.arena[:nodes]}
+	v, _ := bd.value(0)
+	return v, n, nil
+}
+
 // Skip returns the length of one tagged Data value at the start of b,
 // checking its structure without building it.
 func Skip(b []byte) (int, error) {
@@ -209,6 +233,15 @@ func (d *builder) take(n int) []Value {
 }
 
 func (d *builder) value(off int) (Value, int) {
+	var v Value
+	off = d.fill(&v, off)
+	return v, off
+}
+
+// fill builds the value at off into *dst, which is zero, writing only the
+// fields that value uses: in a fresh arena most values then need no
+// pointer writes at all.
+func (d *builder) fill(dst *Value, off int) int {
 	b := d.b
 	t := Type(b[off])
 	off++
@@ -218,9 +251,10 @@ func (d *builder) value(off int) (Value, int) {
 		off += size
 		elems := d.take(n)
 		for i := range elems {
-			elems[i], off = d.value(off)
+			off = d.fill(&elems[i], off)
 		}
-		return Value{typ: t, elems: elems}, off
+		dst.typ, dst.elems = t, elems
+		return off
 	case TypeCompactArray:
 		desc, end, _ := parseDesc(b, off, 0)
 		raw := b[off:end:end]
@@ -234,15 +268,16 @@ func (d *builder) value(off int) (Value, int) {
 		}
 		items := d.take(cnt)
 		for i := range items {
-			items[i], off = d.item(desc, off)
+			off = d.item(&items[i], desc, off)
 		}
-		return Value{typ: t, b: raw, elems: items}, off
+		dst.typ, dst.b, dst.elems = t, raw, items
+		return off
 	}
-	return simpleBody(t, b, off)
+	return fillSimple(dst, t, b, off)
 }
 
-// item builds one untagged compact-array item.
-func (d *builder) item(desc TypeDesc, off int) (Value, int) {
+// item builds one untagged compact-array item into *dst.
+func (d *builder) item(dst *Value, desc TypeDesc, off int) int {
 	switch desc.Type {
 	case TypeArray, TypeStructure:
 		k := desc.Count
@@ -255,46 +290,69 @@ func (d *builder) item(desc TypeDesc, off int) (Value, int) {
 			if desc.Type == TypeStructure {
 				e = desc.Elems[i]
 			}
-			elems[i], off = d.item(e, off)
+			off = d.item(&elems[i], e, off)
 		}
-		return Value{typ: desc.Type, elems: elems}, off
+		dst.typ, dst.elems = desc.Type, elems
+		return off
 	}
-	return simpleBody(desc.Type, d.b, off)
+	return fillSimple(dst, desc.Type, d.b, off)
 }
 
 // simpleBody builds a simple value from a validated body at off.
 func simpleBody(t Type, b []byte, off int) (Value, int) {
+	var v Value
+	off = fillSimple(&v, t, b, off)
+	return v, off
+}
+
+// fillSimple builds a simple value from a validated body at off into *dst.
+func fillSimple(dst *Value, t Type, b []byte, off int) int {
+	dst.typ = t
 	switch t {
 	case TypeNull, TypeDontCare:
-		return Value{typ: t}, off
+		return off
 	case TypeBoolean, TypeUnsigned, TypeEnum:
-		return Value{typ: t, num: uint64(b[off])}, off + 1
+		dst.num = uint64(b[off])
+		return off + 1
 	case TypeInteger, TypeBCD:
-		return Value{typ: t, num: uint64(int64(int8(b[off])))}, off + 1
+		dst.num = uint64(int64(int8(b[off])))
+		return off + 1
 	case TypeLong:
-		return Value{typ: t, num: uint64(int64(int16(be16(b[off:]))))}, off + 2
+		dst.num = uint64(int64(int16(be16(b[off:]))))
+		return off + 2
 	case TypeLongUnsigned:
-		return Value{typ: t, num: uint64(be16(b[off:]))}, off + 2
+		dst.num = uint64(be16(b[off:]))
+		return off + 2
 	case TypeDoubleLong:
-		return Value{typ: t, num: uint64(int64(int32(be32(b[off:]))))}, off + 4
+		dst.num = uint64(int64(int32(be32(b[off:]))))
+		return off + 4
 	case TypeDoubleLongUnsigned, TypeFloat32:
-		return Value{typ: t, num: uint64(be32(b[off:]))}, off + 4
+		dst.num = uint64(be32(b[off:]))
+		return off + 4
 	case TypeLong64, TypeLong64Unsigned, TypeFloat64:
-		return Value{typ: t, num: be64(b[off:])}, off + 8
+		dst.num = be64(b[off:])
+		return off + 8
 	case TypeDateTime, TypeDate, TypeTime:
 		s := t.fixedSize()
-		return Value{typ: t, b: b[off : off+s : off+s]}, off + s
+		dst.b = b[off : off+s : off+s]
+		return off + s
 	case TypeOctetString, TypeVisibleString, TypeUTF8String:
-		n, size, _ := readLength(b[off:])
+		n, size := int(b[off]), 1
+		if n >= 0x80 {
+			n, size, _ = readLength(b[off:])
+		}
 		off += size
-		return Value{typ: t, b: b[off : off+n : off+n]}, off + n
+		dst.b = b[off : off+n : off+n]
+		return off + n
 	case TypeBitString:
 		n, size, _ := readLength(b[off:])
 		off += size
 		nb := (n + 7) / 8
-		return Value{typ: t, num: uint64(n), b: b[off : off+nb : off+nb]}, off + nb
+		dst.num = uint64(n)
+		dst.b = b[off : off+nb : off+nb]
+		return off + nb
 	}
-	panic("axdr: simpleBody of unvalidated type " + t.String())
+	panic("axdr: fillSimple of unvalidated type " + t.String())
 }
 
 func be16(b []byte) uint16 { _ = b[1]; return uint16(b[0])<<8 | uint16(b[1]) }

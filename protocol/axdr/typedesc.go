@@ -11,6 +11,11 @@ import (
 //	simple type     tag
 //	array           01 number-of-elements(u16) TypeDescription
 //	structure       02 count(A-XDR length) TypeDescription × count
+//
+// Descriptions whose items would take no bytes (null-data, dont-care,
+// empty arrays or structures) and the delta types are refused with
+// ErrUnsupported: every leaf of an item then takes at least one byte, which
+// bounds what a decoded compact-array can cost.
 type TypeDesc struct {
 	Type  Type
 	Count int        // array only: number of elements of each item
@@ -47,6 +52,9 @@ func parseDesc(b []byte, off, depth int) (TypeDesc, int, error) {
 			return TypeDesc{}, off, ErrTruncated
 		}
 		n := int(b[off])<<8 | int(b[off+1])
+		if n == 0 {
+			return TypeDesc{}, off, fmt.Errorf("%w: array of no elements in a compact-array", ErrUnsupported)
+		}
 		e, end, err := parseDesc(b, off+2, depth+1)
 		if err != nil {
 			return TypeDesc{}, end, err
@@ -56,6 +64,9 @@ func parseDesc(b []byte, off, depth int) (TypeDesc, int, error) {
 		n, size, err := readLength(b[off:])
 		if err != nil {
 			return TypeDesc{}, off, err
+		}
+		if n == 0 {
+			return TypeDesc{}, off, fmt.Errorf("%w: structure of no elements in a compact-array", ErrUnsupported)
 		}
 		off += size
 		if n > len(b)-off { // each element description takes at least one byte
@@ -77,6 +88,11 @@ func parseDesc(b []byte, off, depth int) (TypeDesc, int, error) {
 	}
 	if !t.Valid() {
 		return TypeDesc{}, off - 1, fmt.Errorf("%w: 0x%02x", ErrUnknownType, uint8(t))
+	}
+	if t == TypeNull || t == TypeDontCare {
+		// items of no size would let a few bytes claim any number of
+		// Values; no meter sends them
+		return TypeDesc{}, off - 1, fmt.Errorf("%w: %s in a compact-array", ErrUnsupported, t)
 	}
 	return TypeDesc{Type: t}, off, nil
 }

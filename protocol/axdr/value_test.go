@@ -12,7 +12,7 @@ import (
 
 func unhex(t testing.TB, s string) []byte {
 	t.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
+	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
 	if err != nil {
 		t.Fatalf("bad hex %q: %v", s, err)
 	}
@@ -152,8 +152,10 @@ func TestDecodeErrors(t *testing.T) {
 		{"length of 5 bytes", "09 85 00 00 00 00 01", ErrBadLength, 1},
 		{"element truncated", "02 02 11 01 12 00", ErrTruncated, 5},
 		{"bit-string too long", "04 09 FF", ErrTruncated, 1},
-		{"compact zero-size items", "13 00 00", ErrInvalid, 1},
-		{"compact struct of nulls", "13 02 02 00 00 05 00", ErrInvalid, 1},
+		{"compact zero-size items", "13 00 00", ErrUnsupported, 1},
+		{"compact struct of nulls", "13 02 02 00 00 05 00", ErrUnsupported, 3},
+		{"compact empty structure", "13 02 00 00", ErrUnsupported, 2},
+		{"compact empty array", "13 01 00 00 11 00", ErrUnsupported, 2},
 		{"compact item cut by contents length", "13 12 03 00 01 00", ErrTruncated, 5},
 		{"compact delta", "13 1C 01 00", ErrUnsupported, 1},
 		{"compact nested compact", "13 13 01 00", ErrUnsupported, 1},
