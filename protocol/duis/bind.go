@@ -124,6 +124,15 @@ func structFields(t reflect.Type) []fieldInfo {
 	return out
 }
 
+func hasField(t reflect.Type, name string) bool {
+	for _, fi := range structFields(t) {
+		if fi.name == name || fi.name == "*" {
+			return true
+		}
+	}
+	return false
+}
+
 func isLeaf(t reflect.Type) bool {
 	if reflect.PointerTo(t).Implements(textUnmarshalerType) {
 		return true
@@ -171,8 +180,14 @@ func decodeStruct(n *Node, v reflect.Value, path string) error {
 				pos++
 			}
 		default:
-			if pos >= len(kids) || kids[pos].Local != fi.name {
+			if pos >= len(kids) {
 				return &FieldError{Path: path + "/" + fi.name, Err: ErrMissingElement}
+			}
+			if got := kids[pos].Local; got != fi.name {
+				if !hasField(v.Type(), got) {
+					return &FieldError{Path: path + "/" + got, Err: ErrUnexpectedElement}
+				}
+				return &FieldError{Path: path + "/" + fi.name, Err: fmt.Errorf("%w (found %s: out of order?)", ErrMissingElement, got)}
 			}
 			if err := decodeValue(kids[pos], fv, path+"/"+fi.name); err != nil {
 				return err

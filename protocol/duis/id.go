@@ -36,19 +36,19 @@ func ParseEUI64(s string) (EUI64, error) {
 	case 23:
 		for i := 0; i < 8; i++ {
 			if i > 0 && t[3*i-1] != '-' {
-				return e, fmt.Errorf("%w: %q", ErrBadEUI64, s)
+				return EUI64{}, fmt.Errorf("%w: %q", ErrBadEUI64, s)
 			}
 			hi, ok1 := unhex(t[3*i])
 			lo, ok2 := unhex(t[3*i+1])
 			if !ok1 || !ok2 {
-				return e, fmt.Errorf("%w: %q", ErrBadEUI64, s)
+				return EUI64{}, fmt.Errorf("%w: %q", ErrBadEUI64, s)
 			}
 			e[i] = hi<<4 | lo
 		}
 		return e, nil
 	case 16:
 		if _, err := hex.Decode(e[:], []byte(t)); err != nil {
-			return e, fmt.Errorf("%w: %q", ErrBadEUI64, s)
+			return EUI64{}, fmt.Errorf("%w: %q", ErrBadEUI64, s)
 		}
 		return e, nil
 	}

@@ -108,7 +108,7 @@ func normalise(n *Node) {
 // node builds the document element for r.
 func (r *Request) node() *Node {
 	root := &Node{Kind: ElementNode, Prefix: "sr", Local: "Request", Space: NamespaceSR,
-		NS: []NSDecl{{"sr", NamespaceSR}, {"ds", NamespaceDS}}}
+		NS: []NSDecl{{"sr", NamespaceSR}}}
 	v := r.SchemaVersion
 	if v == "" {
 		v = SchemaVersion
@@ -131,7 +131,16 @@ func (r *Request) node() *Node {
 	if r.Signature != nil {
 		root.Children = append(root.Children, r.Signature)
 	}
+	declareDS(root)
 	return root
+}
+
+// declareDS declares the ds prefix on the document element when the
+// document holds an XML signature element.
+func declareDS(root *Node) {
+	if usesNamespace(root, NamespaceDS) && !containsPrefix(root.NS, "ds") {
+		root.NS = append(root.NS, NSDecl{"ds", NamespaceDS})
+	}
 }
 
 func usesNamespace(n *Node, uri string) bool {

@@ -237,7 +237,7 @@ func (r *Response) Marshal() ([]byte, error) {
 		return nil, err
 	}
 	root := &Node{Kind: ElementNode, Prefix: "sr", Local: "Response", Space: NamespaceSR,
-		NS: []NSDecl{{"sr", NamespaceSR}, {"ds", NamespaceDS}}}
+		NS: []NSDecl{{"sr", NamespaceSR}}}
 	if usesNamespace(body, NamespaceRA) {
 		root.NS = append(root.NS, NSDecl{"ra", NamespaceRA})
 	}
@@ -252,6 +252,7 @@ func (r *Response) Marshal() ([]byte, error) {
 	if r.Signature != nil {
 		root.Children = append(root.Children, r.Signature)
 	}
+	declareDS(root)
 	var b bytes.Buffer
 	if err := WriteXML(&b, root); err != nil {
 		return nil, err

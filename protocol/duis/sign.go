@@ -76,6 +76,9 @@ func Sign(r *Request, key *ecdsa.PrivateKey, cert *x509.Certificate) ([]byte, er
 		return nil, fmt.Errorf("sign: re-read own output: %w", err)
 	}
 	sig := signatureSkeleton(cert.Issuer.String(), cert.SerialNumber)
+	if !containsPrefix(root.NS, "ds") {
+		root.NS = append(root.NS, NSDecl{"ds", NamespaceDS})
+	}
 	// Insert the signature before the closing indentation, with its own
 	// indentation in front; that whitespace is part of the signed content.
 	n := len(root.Children)
