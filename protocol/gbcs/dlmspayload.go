@@ -1,0 +1,152 @@
+package gbcs
+
+import (
+	"fmt"
+
+	"github.com/smetskit/smetskit/protocol/axdr"
+	"github.com/smetskit/smetskit/protocol/dlms"
+)
+
+// DLMSPayload is the decoded view of a DLMS payload carried in GBCS: an
+// ACCESS-Request (D9), ACCESS-Response (DA) or DATA-NOTIFICATION (0F).
+type DLMSPayload struct {
+	APDU         string `json:"apdu"`
+	LongInvokeID uint32 `json:"longInvokeId"`
+	// DateTime is the APDU's date-time, rendered by axdr, when present.
+	DateTime string            `json:"dateTime,omitempty"`
+	Requests []DLMSRequestItem `json:"requests,omitempty"`
+	Results  []DLMSResultItem  `json:"results,omitempty"`
+	// Notification is the body of a DATA-NOTIFICATION.
+	Notification *axdr.Value `json:"notification,omitempty"`
+
+	apdu dlms.APDU
+}
+
+// DLMSRequestItem is one element of an ACCESS-Request list.
+type DLMSRequestItem struct {
+	Service   string      `json:"service"` // get, set, action, get-with-selection, set-with-selection
+	ClassID   uint16      `json:"classId"`
+	Instance  string      `json:"instance"` // OBIS A-B:C.D.E.F
+	Attribute int8        `json:"attribute,omitempty"`
+	Method    int8        `json:"method,omitempty"`
+	Selector  *uint8      `json:"selector,omitempty"`
+	Data      *axdr.Value `json:"data,omitempty"`
+}
+
+// DLMSResultItem is one element of an ACCESS-Response: the result and the
+// data returned with it (GET data; null for SET and most ACTIONs).
+type DLMSResultItem struct {
+	Service string      `json:"service"`
+	Result  uint8       `json:"result"`
+	Name    string      `json:"resultName"`
+	OK      bool        `json:"ok"`
+	Data    *axdr.Value `json:"data,omitempty"`
+}
+
+// APDUValue returns the dlms APDU the view was built from.
+func (d *DLMSPayload) APDUValue() dlms.APDU { return d.apdu }
+
+var accessServiceNames = map[uint8]string{
+	dlms.AccessGet: "get", dlms.AccessSet: "set", dlms.AccessAction: "action",
+	dlms.AccessGetWithSelection: "get-with-selection", dlms.AccessSetWithSelection: "set-with-selection",
+}
+
+func accessService(k uint8) string {
+	if n, ok := accessServiceNames[k]; ok {
+		return n
+	}
+	return fmt.Sprintf("kind %d", k)
+}
+
+// OBISString formats a 6-byte COSEM instance id as A-B:C.D.E.F.
+func OBISString(o [6]byte) string {
+	return fmt.Sprintf("%d-%d:%d.%d.%d.%d", o[0], o[1], o[2], o[3], o[4], o[5])
+}
+
+// decodeData decodes one A-XDR value; a null-data value is returned as nil.
+func decodeData(d dlms.Data) (*axdr.Value, error) {
+	if len(d) == 0 {
+		return nil, nil
+	}
+	v, n, err := axdr.Decode(d)
+	if err != nil {
+		return nil, err
+	}
+	if n != len(d) {
+		return nil, fmt.Errorf("%w: %d bytes after A-XDR value", ErrTrailing, len(d)-n)
+	}
+	if v.Type() == axdr.TypeNull {
+		return nil, nil
+	}
+	return &v, nil
+}
+
+func dlmsDateTime(b []byte) string {
+	if len(b) != 12 {
+		return ""
+	}
+	dt, err := axdr.ParseDateTime(b)
+	if err != nil {
+		return ""
+	}
+	return dt.String()
+}
+
+// ParseDLMS decodes a DLMS payload (D9, DA or 0F) through package dlms and
+// its A-XDR values through package axdr.
+func ParseDLMS(b []byte) (*DLMSPayload, error) {
+	a, err := dlms.Decode(b)
+	if err != nil {
+		return nil, decodeErr("DLMS payload", 0, err)
+	}
+	p := &DLMSPayload{APDU: dlms.Name(a), apdu: a}
+	switch a := a.(type) {
+	case *dlms.AccessRequest:
+		p.LongInvokeID = a.LongInvokeID
+		p.DateTime = dlmsDateTime(a.DateTime)
+		for i, s := range a.Specs {
+			it := DLMSRequestItem{Service: accessService(s.Kind)}
+			if s.Kind == dlms.AccessAction {
+				it.ClassID, it.Instance, it.Method = s.Method.ClassID, OBISString(s.Method.Instance), s.Method.Method
+			} else {
+				it.ClassID, it.Instance, it.Attribute = s.Attribute.ClassID, OBISString(s.Attribute.Instance), s.Attribute.Attribute
+			}
+			if s.Access != nil {
+				sel := s.Access.Selector
+				it.Selector = &sel
+			}
+			if i < len(a.Data) {
+				if it.Data, err = decodeData(a.Data[i]); err != nil {
+					return nil, decodeErr("DLMS request data", 0, fmt.Errorf("item %d: %w", i, err))
+				}
+			}
+			p.Requests = append(p.Requests, it)
+		}
+	case *dlms.AccessResponse:
+		p.LongInvokeID = a.LongInvokeID
+		p.DateTime = dlmsDateTime(a.DateTime)
+		for i, r := range a.Results {
+			it := DLMSResultItem{Service: accessService(r.Kind), Result: r.Result, OK: r.Result == 0}
+			if r.Kind == dlms.AccessAction {
+				it.Name = dlms.ActionResult(r.Result).String()
+			} else {
+				it.Name = dlms.DataAccessResult(r.Result).String()
+			}
+			if i < len(a.Data) {
+				if it.Data, err = decodeData(a.Data[i]); err != nil {
+					return nil, decodeErr("DLMS response data", 0, fmt.Errorf("item %d: %w", i, err))
+				}
+			}
+			p.Results = append(p.Results, it)
+		}
+	case *dlms.DataNotification:
+		p.LongInvokeID = a.LongInvokeID
+		p.DateTime = dlmsDateTime(a.DateTime)
+		if p.Notification, err = decodeData(a.Body); err != nil {
+			return nil, decodeErr("DLMS notification body", 0, err)
+		}
+	default:
+		return nil, decodeErr("DLMS payload", 0, fmt.Errorf("%w: %s is not a GBCS payload APDU", ErrTag, p.APDU))
+	}
+	return p, nil
+}

@@ -1,0 +1,59 @@
+package gbcs
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// installUseCases are the use cases whose responses and alerts must yield
+// install facts.
+var installUseCases = map[string]bool{
+	"CCS01": true, "CCS02": true, "CCS03": true, "CCS06": true, "CCS07": true, "CCS08": true,
+	"CS03A1": true, "CS03A2": true, "CS03B": true, "CS03C": true, "CS04AC": true, "CS04B": true,
+	"CS07": true, "CS08": true, "CS14": true, "GCS28": true, "GCS38": true, "GCS59": true,
+	"GCS62": true, "ECS52": true, "ECS70": true,
+}
+
+// TestConformancePayloads decodes the payload of every message of
+// gb/gbcs/messages and checks that responses to SUCCESS cases report
+// success, responses to ERROR cases report failure, and every message
+// marshals to JSON.
+func TestConformancePayloads(t *testing.T) {
+	decoded, facts := 0, 0
+	for _, name := range messageFiles(t) {
+		d, err := Decode(readMessageFile(t, name))
+		if err != nil {
+			t.Errorf("%s: Decode: %v", name, err)
+			continue
+		}
+		if d.PayloadError != "" {
+			t.Errorf("%s: payload: %s", name, d.PayloadError)
+			continue
+		}
+		if d.UseCase == "" && d.MessageCode != 0x0004 {
+			t.Errorf("%s: message code %v has no use case", name, d.MessageCode)
+		}
+		if _, err := json.Marshal(d); err != nil {
+			t.Errorf("%s: json: %v", name, err)
+		}
+		decoded++
+		if !strings.Contains(name, "_RESPONSE_") && !strings.Contains(name, "_ALERT_") {
+			continue
+		}
+		if d.Facts == nil {
+			if installUseCases[d.UseCase] {
+				t.Errorf("%s: no install facts", name)
+			}
+			continue
+		}
+		facts++
+		switch {
+		case strings.Contains(name, "_SUCCESS_") && d.Facts.Outcome != "" && d.Facts.Outcome != "success":
+			t.Errorf("%s: outcome %q (%v), want success", name, d.Facts.Outcome, d.Facts.Failures)
+		case strings.Contains(name, "_ERROR_") && d.Facts.Outcome != "failure":
+			t.Errorf("%s: outcome %q, want failure", name, d.Facts.Outcome)
+		}
+	}
+	t.Logf("%d payloads decoded, %d responses/alerts with install facts", decoded, facts)
+}
