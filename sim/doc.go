@@ -21,7 +21,8 @@
 // Pacing: a character takes start + data + parity + stop bits (10 for 7E1
 // and 8N1, 11 for 8E1) at the sender's baud rate. Write blocks until its
 // last character has left the wire, like tcdrain; characters reach the
-// reader in groups of at most 32, each group when its last character
+// reader in groups spanning at most 20 ms of line time (one character at
+// 300 Bd, 19 at 9600 Bd, at most 128), each group when its last character
 // arrives. The first character after a change of direction waits the
 // turnaround time first.
 //

@@ -268,9 +268,13 @@ func (e *End) Close() error {
 	return nil
 }
 
-// chunk is the most characters delivered at once; delivery happens when the
-// last of them has left the wire.
-const chunk = 32
+// Characters reach the reader in groups spanning at most maxGroupTime of
+// line time and at most maxGroup characters; a group is delivered when its
+// last character has left the wire.
+const (
+	maxGroup     = 128
+	maxGroupTime = 20 * time.Millisecond
+)
 
 // Write sends p at this end's baud rate and blocks until the last character
 // has been transmitted (as tcdrain does), so a caller's response timer
@@ -305,11 +309,13 @@ func (e *End) Write(p []byte) (int, error) {
 		return time.Duration(int64(k) * int64(f.bits()) * int64(time.Second) / int64(baud))
 	}
 	fl := &l.cfg.Faults
+	group := int(int64(maxGroupTime) * int64(baud) / (int64(f.bits()) * int64(time.Second)))
+	group = max(1, min(maxGroup, group))
 	sent := 0
-	out := make([]byte, 0, 2*chunk)
-	echo := make([]byte, 0, chunk)
+	out := make([]byte, 0, 2*group)
+	echo := make([]byte, 0, group)
 	for sent < len(p) {
-		n := min(chunk, len(p)-sent)
+		n := min(group, len(p)-sent)
 		allowed, cut := l.take(int64(n))
 		n = int(allowed)
 		peer := e.peer()
