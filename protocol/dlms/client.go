@@ -1,0 +1,649 @@
+package dlms
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+)
+
+// ClientConfig describes the association a Client asks for.
+//
+// A ciphered association (Keys.EK set and Ciphered true) uses the
+// LN-with-ciphering context: the Initiate and every service APDU are
+// protected with SecurityControl (0x30 when zero) under the sender's system
+// title and invocation counter. Read the meter's invocation counter
+// (0.0.43.1.x.255, class 1) through a public association first and pass a
+// value above it as InvocationCounter (PROTOCOLS.md §8.2).
+type ClientConfig struct {
+	Mechanism       Mechanism
+	Password        []byte // LLS secret
+	Ciphered        bool
+	Keys            Keys   // EK, AK, and a Dedicated key to propose in the Initiate
+	SystemTitle     []byte // client system title (8 bytes), for ciphering and HLS 5/7
+	SecurityControl byte
+	// InvocationCounter is the next counter this client uses; read the
+	// counter the association ended with from Client.InvocationCounter.
+	InvocationCounter uint32
+	Conformance       Conformance // DefaultConformance when zero
+	MaxReceivePDU     uint16      // 0xFFFF when zero
+	// Challenge is the CtoS challenge for HLS; 16 random bytes when nil.
+	Challenge []byte
+	// SigningKey and ServerKey are the ECDSA keys of HLS mechanism 7
+	// (suite 1: P-256).
+	SigningKey *ecdsa.PrivateKey
+	ServerKey  *ecdsa.PublicKey
+	// MaxResponseSize caps Data rebuilt from blocks (16 MiB when zero).
+	MaxResponseSize int
+	Rand            io.Reader            // crypto/rand when nil
+	Logf            func(string, ...any) // engineer log; never receives keys
+}
+
+// Client is one association with a server over a Transport. Its methods
+// are safe for concurrent use but run one request at a time. Every call
+// blocks until the response arrives or ctx ends.
+type Client struct {
+	mu          sync.Mutex
+	ch          *channel
+	cfg         ClientConfig
+	negotiated  InitiateResponse
+	serverTitle []byte
+	invoke      byte
+	closed      bool
+}
+
+// Associate opens an association: AARQ, AARE and, for HLS mechanisms 5 and
+// 7, the 4-pass authentication (IEC 62056-5-3 §7.2, §9.2.3; PROTOCOLS.md
+// §8.3). A rejection is an *AssociationError (errors.Is ErrRejected,
+// ErrAuthentication, ErrContextUnsupported, ...).
+func Associate(ctx context.Context, t Transport, cfg ClientConfig) (*Client, error) {
+	if cfg.Conformance == 0 {
+		cfg.Conformance = DefaultConformance
+	}
+	if cfg.MaxReceivePDU == 0 {
+		cfg.MaxReceivePDU = 0xFFFF
+	}
+	if cfg.SecurityControl == 0 {
+		cfg.SecurityControl = SCAuthentication | SCEncryption
+	}
+	if cfg.MaxResponseSize == 0 {
+		cfg.MaxResponseSize = maxAssembled
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	c := &Client{cfg: cfg, ch: &channel{t: t, ciphered: cfg.Ciphered, keys: cfg.Keys, ownTitle: cfg.SystemTitle,
+		sc: cfg.SecurityControl, sendIC: cfg.InvocationCounter, maxBuild: cfg.MaxResponseSize, logf: cfg.Logf}}
+	if err := c.associate(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Client) associate(ctx context.Context) error {
+	cfg := c.cfg
+	ir := &InitiateRequest{Version: 6, Conformance: cfg.Conformance, MaxReceivePDU: cfg.MaxReceivePDU}
+	aarq := &AARQ{Context: ContextLN, Mechanism: cfg.Mechanism}
+	if cfg.Ciphered || cfg.Mechanism == MechanismGMAC || cfg.Mechanism == MechanismECDSA {
+		if len(cfg.SystemTitle) != 8 {
+			return fmt.Errorf("associate: client system title of %d bytes, want 8", len(cfg.SystemTitle))
+		}
+		aarq.CallingAPTitle = cfg.SystemTitle
+	}
+	ui, err := Encode(ir)
+	if err != nil {
+		return err
+	}
+	if cfg.Ciphered {
+		aarq.Context = ContextLNCiphered
+		ir.DedicatedKey = cfg.Keys.Dedicated
+		plain, _ := Encode(ir)
+		ic, err := c.ch.nextIC()
+		if err != nil {
+			return err
+		}
+		g, err := Protect(plain, cfg.SecurityControl, cfg.Keys, cfg.SystemTitle, ic, false)
+		if err != nil {
+			return fmt.Errorf("associate: protect InitiateRequest: %w", err)
+		}
+		ui, _ = Encode(g)
+	}
+	aarq.UserInformation = ui
+	var ctos []byte
+	switch cfg.Mechanism {
+	case MechanismNone:
+	case MechanismLLS:
+		aarq.CallingAuth = cfg.Password
+	case MechanismGMAC, MechanismECDSA:
+		ctos = cfg.Challenge
+		if ctos == nil {
+			ctos = make([]byte, 16)
+			if cfg.Mechanism == MechanismECDSA {
+				ctos = make([]byte, 32)
+			}
+			if _, err := io.ReadFull(cfg.Rand, ctos); err != nil {
+				return fmt.Errorf("associate: make challenge: %w", err)
+			}
+		}
+		aarq.CallingAuth = ctos
+	default:
+		return fmt.Errorf("associate: %w: %s", ErrMechanism, cfg.Mechanism)
+	}
+	if err := c.ch.send(ctx, aarq); err != nil {
+		return fmt.Errorf("associate: %w", err)
+	}
+	a, err := c.ch.receive(ctx)
+	if err != nil {
+		return fmt.Errorf("associate: %w", err)
+	}
+	aare, ok := a.(*AARE)
+	if !ok {
+		return fmt.Errorf("associate: %w: %s instead of AARE", ErrUnexpectedAPDU, Name(a))
+	}
+	c.serverTitle = aare.RespondingAPTitle
+	c.ch.peerTitle = aare.RespondingAPTitle
+	if err := aare.Err(); err != nil {
+		return err
+	}
+	if err := c.readInitiateResponse(aare.UserInformation); err != nil {
+		return fmt.Errorf("associate: %w", err)
+	}
+	if cfg.Ciphered && cfg.Keys.Dedicated != nil {
+		c.ch.dedicated = true
+	}
+	if aare.Diagnostic != DiagAuthenticationRequired {
+		if cfg.Mechanism == MechanismGMAC || cfg.Mechanism == MechanismECDSA {
+			return fmt.Errorf("associate: %w: server skipped HLS pass 2", ErrAuthentication)
+		}
+		return nil
+	}
+	return c.hls(ctx, ctos, aare.RespondingAuth)
+}
+
+func (c *Client) readInitiateResponse(ui []byte) error {
+	if len(ui) == 0 {
+		return fmt.Errorf("%w: AARE without InitiateResponse", ErrMalformed)
+	}
+	var a APDU
+	var err error
+	if c.cfg.Ciphered {
+		if ui[0] != TagGloInitiateResponse && ui[0] != TagGloConfirmedServiceError {
+			return fmt.Errorf("%w: unprotected user-information in a ciphered AARE", ErrDecipher)
+		}
+		a, err = c.ch.open(ui)
+	} else {
+		a, err = Decode(ui)
+	}
+	if err != nil {
+		return err
+	}
+	switch r := a.(type) {
+	case *InitiateResponse:
+		c.negotiated = *r
+		return nil
+	case *ConfirmedServiceError:
+		return &AssociationError{Result: RejectedPermanent, ServiceErr: r, diag: "initiate refused"}
+	}
+	return fmt.Errorf("%w: %s in AARE user-information", ErrUnexpectedAPDU, Name(a))
+}
+
+// hls runs passes 3 and 4: reply_to_HLS_authentication with f(StoC), then
+// check f(CtoS) from the server.
+func (c *Client) hls(ctx context.Context, ctos, stoc []byte) error {
+	cfg := c.cfg
+	if len(stoc) == 0 {
+		return fmt.Errorf("associate: %w: no StoC challenge", ErrAuthentication)
+	}
+	var f []byte
+	var err error
+	switch cfg.Mechanism {
+	case MechanismGMAC:
+		ic, e := c.ch.nextIC()
+		if e != nil {
+			return e
+		}
+		f, err = GMAC(SCAuthentication|(cfg.SecurityControl&SCSuiteMask), cfg.Keys.EK, cfg.Keys.AK, cfg.SystemTitle, ic, stoc)
+	case MechanismECDSA:
+		f, err = SignECDSA(cfg.SigningKey, cfg.Rand, cfg.SystemTitle, c.serverTitle, stoc, ctos)
+	default:
+		return fmt.Errorf("associate: %w: %s", ErrMechanism, cfg.Mechanism)
+	}
+	if err != nil {
+		return fmt.Errorf("associate: HLS pass 3: %w", err)
+	}
+	resp, err := c.action(ctx, ReplyToHLSAuth, octetString(f))
+	if err != nil {
+		if errors.Is(err, ErrPeerRestarted) {
+			return err
+		}
+		return fmt.Errorf("associate: HLS pass 3: %w: %w", ErrAuthentication, err)
+	}
+	fc, err := parseOctetString(resp)
+	if err != nil {
+		return fmt.Errorf("associate: HLS pass 4: %w: %w", ErrAuthentication, err)
+	}
+	switch cfg.Mechanism {
+	case MechanismGMAC:
+		err = VerifyGMAC(cfg.Keys.EK, cfg.Keys.AK, c.serverTitle, ctos, fc)
+	case MechanismECDSA:
+		err = VerifyECDSA(cfg.ServerKey, fc, c.serverTitle, cfg.SystemTitle, ctos, stoc)
+	}
+	if err != nil {
+		return fmt.Errorf("associate: HLS pass 4: %w", err)
+	}
+	return nil
+}
+
+// octetString returns the Data encoding of an octet-string.
+func octetString(b []byte) Data {
+	return appendOctets(Data{0x09}, b)
+}
+
+func parseOctetString(d Data) ([]byte, error) {
+	r := &reader{b: d}
+	if r.u8() != 0x09 {
+		return nil, fmt.Errorf("%w: want octet-string", ErrMalformed)
+	}
+	v := r.octets()
+	return v, r.err
+}
+
+// Negotiated returns the server's InitiateResponse: conformance, max PDU.
+func (c *Client) Negotiated() InitiateResponse { return c.negotiated }
+
+// ServerSystemTitle returns the title the server sent in the AARE.
+func (c *Client) ServerSystemTitle() []byte { return c.serverTitle }
+
+// InvocationCounter returns the next invocation counter the client will
+// use; store it so the next association starts above it.
+func (c *Client) InvocationCounter() uint32 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ch.sendIC
+}
+
+func (c *Client) nextInvoke() byte {
+	c.invoke = (c.invoke + 1) & 0x0F
+	return 0xC0 | c.invoke // high priority, confirmed
+}
+
+// maxSend is the largest APDU the server accepts, before ciphering.
+func (c *Client) maxSend() int {
+	m := int(c.negotiated.MaxReceivePDU)
+	if m == 0 {
+		m = 0xFFFF
+	}
+	if c.cfg.Ciphered {
+		m -= cipherOverhead
+	}
+	return m
+}
+
+// roundTrip sends a request and returns the response with the same invoke
+// id. Responses with another invoke id (late answers to an earlier request)
+// and unsolicited notifications are skipped.
+func (c *Client) roundTrip(ctx context.Context, req APDU) (APDU, error) {
+	if c.closed {
+		return nil, ErrNotAssociated
+	}
+	if b, err := c.ch.encode(req); err == nil && len(b) > int(c.negotiated.MaxReceivePDU) && c.negotiated.MaxReceivePDU != 0 {
+		return nil, fmt.Errorf("%w: %s of %d bytes, server accepts %d", ErrTooLarge, Name(req), len(b), c.negotiated.MaxReceivePDU)
+	}
+	if err := c.ch.send(ctx, req); err != nil {
+		return nil, err
+	}
+	return c.await(ctx, req)
+}
+
+func (c *Client) await(ctx context.Context, req APDU) (APDU, error) {
+	want, _ := InvokeIDOf(req)
+	for {
+		a, err := c.ch.receive(ctx)
+		if err != nil {
+			return nil, err
+		}
+		switch r := a.(type) {
+		case *ExceptionResponse:
+			err := &ServiceError{APDU: r}
+			if r.StateError == 1 {
+				return nil, fmt.Errorf("%w: %w", ErrPeerRestarted, err)
+			}
+			return nil, err
+		case *ConfirmedServiceError:
+			return nil, &ServiceError{APDU: r}
+		case *DataNotification, *EventNotification:
+			c.ch.log("dlms: %s while waiting for %s (skipped)", Name(a), Name(req))
+			continue
+		case *AARE, *ReleaseResponse:
+			return nil, fmt.Errorf("%w: %s while waiting for %s", ErrPeerRestarted, Name(a), Name(req))
+		}
+		got, ok := InvokeIDOf(a)
+		if !ok {
+			return nil, fmt.Errorf("%w: %s", ErrUnexpectedAPDU, Name(a))
+		}
+		if got&0x0F != want&0x0F {
+			c.ch.log("dlms: %s with invoke id %d while waiting for %d (skipped)", Name(a), got&0x0F, want&0x0F)
+			continue
+		}
+		return a, nil
+	}
+}
+
+// Get reads one attribute, following service-specific block transfer
+// (IEC 62056-5-3 §9.3.6; PROTOCOLS.md §5.7). A Data-Access-Result other
+// than success is returned as the error (a DataAccessResult).
+func (c *Client) Get(ctx context.Context, attr AttributeDescriptor, access *SelectiveAccess) (Data, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	iip := c.nextInvoke()
+	resp, err := c.roundTrip(ctx, &GetRequestNormal{InvokeID: iip, Attribute: attr, Access: access})
+	if err != nil {
+		return nil, fmt.Errorf("get %v: %w", attr, err)
+	}
+	switch r := resp.(type) {
+	case *GetResponseNormal:
+		if err := r.Result.Err(); err != nil {
+			return nil, fmt.Errorf("get %v: %w", attr, err)
+		}
+		return r.Result.Data, nil
+	case *GetResponseWithDatablock:
+		raw, err := c.getBlocks(ctx, iip, r)
+		if err != nil {
+			return nil, fmt.Errorf("get %v: %w", attr, err)
+		}
+		n, err := skipData(raw, 0)
+		if err != nil {
+			return nil, fmt.Errorf("get %v: decode blocks: %w", attr, err)
+		}
+		if n < len(raw) {
+			c.ch.log("dlms: %d bytes after the value of %v (ignored)", len(raw)-n, attr)
+		}
+		return Data(raw[:n]), nil
+	}
+	return nil, fmt.Errorf("get %v: %w: %s", attr, ErrUnexpectedAPDU, Name(resp))
+}
+
+// getBlocks collects raw-data blocks, asking for each next one. It accepts
+// any first block number, ignores a repeated block and rejects gaps.
+func (c *Client) getBlocks(ctx context.Context, iip byte, r *GetResponseWithDatablock) ([]byte, error) {
+	var raw []byte
+	expect := r.Block
+	for {
+		if r.Result != Success {
+			return nil, fmt.Errorf("block %d: %w", r.Block, r.Result)
+		}
+		switch {
+		case r.Block == expect:
+			if len(raw)+len(r.Raw) > c.cfg.MaxResponseSize {
+				return nil, fmt.Errorf("%w: response over %d bytes", ErrTooLarge, c.cfg.MaxResponseSize)
+			}
+			raw = append(raw, r.Raw...)
+			if r.Last {
+				return raw, nil
+			}
+			expect++
+			if err := c.ch.send(ctx, &GetRequestNext{InvokeID: iip, Block: r.Block}); err != nil {
+				return nil, err
+			}
+		case r.Block+1 == expect:
+			c.ch.log("dlms: block %d repeated (ignored)", r.Block)
+		default:
+			return nil, fmt.Errorf("%w: block %d, want %d", ErrBlockSequence, r.Block, expect)
+		}
+		a, err := c.await(ctx, &GetRequestNext{InvokeID: iip})
+		if err != nil {
+			return nil, err
+		}
+		next, ok := a.(*GetResponseWithDatablock)
+		if !ok {
+			return nil, fmt.Errorf("%w: %s during block transfer", ErrUnexpectedAPDU, Name(a))
+		}
+		r = next
+	}
+}
+
+// GetList reads several attributes in one request. Each result carries its
+// own Data-Access-Result.
+func (c *Client) GetList(ctx context.Context, items []AttributeAccess) ([]GetResult, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	iip := c.nextInvoke()
+	resp, err := c.roundTrip(ctx, &GetRequestWithList{InvokeID: iip, Items: items})
+	if err != nil {
+		return nil, fmt.Errorf("get list: %w", err)
+	}
+	switch r := resp.(type) {
+	case *GetResponseWithList:
+		return r.Results, nil
+	case *GetResponseWithDatablock:
+		raw, err := c.getBlocks(ctx, iip, r)
+		if err != nil {
+			return nil, fmt.Errorf("get list: %w", err)
+		}
+		rd := &reader{b: raw}
+		n := rd.count(2)
+		var out []GetResult
+		for i := 0; i < n && rd.err == nil; i++ {
+			out = append(out, rd.getResult())
+		}
+		if rd.err != nil {
+			return nil, fmt.Errorf("get list: decode blocks: %w", rd.err)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("get list: %w: %s", ErrUnexpectedAPDU, Name(resp))
+}
+
+// Set writes one attribute, in datablocks when the request is larger than
+// the server accepts and block transfer with SET was negotiated.
+func (c *Client) Set(ctx context.Context, attr AttributeDescriptor, access *SelectiveAccess, value Data) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	iip := c.nextInvoke()
+	req := &SetRequestNormal{InvokeID: iip, Attribute: attr, Access: access, Value: value}
+	enc, _ := Encode(req)
+	var resp APDU
+	var err error
+	if len(enc) > c.maxSend() && c.negotiated.Conformance.Has(ConfBlockTransferWithSet) {
+		resp, err = c.setBlocks(ctx, iip, attr, access, value)
+	} else {
+		resp, err = c.roundTrip(ctx, req)
+	}
+	if err != nil {
+		return fmt.Errorf("set %v: %w", attr, err)
+	}
+	switch r := resp.(type) {
+	case *SetResponseNormal:
+		if r.Result != Success {
+			return fmt.Errorf("set %v: %w", attr, r.Result)
+		}
+		return nil
+	case *SetResponseLastDatablock:
+		if r.Result != Success {
+			return fmt.Errorf("set %v: %w", attr, r.Result)
+		}
+		return nil
+	}
+	return fmt.Errorf("set %v: %w: %s", attr, ErrUnexpectedAPDU, Name(resp))
+}
+
+// blockSize is the raw-data size that keeps a block APDU under the
+// server's limit (header: tag, choice, iip, descriptor, selector, last,
+// block number, length).
+func (c *Client) blockSize() int {
+	n := c.maxSend() - 32
+	if n < 16 {
+		n = 16
+	}
+	return n
+}
+
+func (c *Client) setBlocks(ctx context.Context, iip byte, attr AttributeDescriptor, access *SelectiveAccess, value Data) (APDU, error) {
+	size := c.blockSize()
+	for block, off := uint32(1), 0; ; block++ {
+		end := min(off+size, len(value))
+		db := Datablock{Last: end == len(value), Block: block, Raw: value[off:end]}
+		var req APDU = &SetRequestWithDatablock{InvokeID: iip, Datablock: db}
+		if block == 1 {
+			req = &SetRequestWithFirstDatablock{InvokeID: iip, Attribute: attr, Access: access, Datablock: db}
+		}
+		resp, err := c.roundTrip(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		if db.Last {
+			return resp, nil
+		}
+		ack, ok := resp.(*SetResponseDatablock)
+		if !ok {
+			if n, ok := resp.(*SetResponseLastDatablock); ok && n.Result != Success {
+				return resp, nil
+			}
+			return nil, fmt.Errorf("%w: %s during block transfer", ErrUnexpectedAPDU, Name(resp))
+		}
+		if ack.Block != block {
+			return nil, fmt.Errorf("%w: acknowledged block %d, sent %d", ErrBlockSequence, ack.Block, block)
+		}
+		off = end
+	}
+}
+
+// Action invokes a method and returns its return data (nil when the server
+// sends none). Parameters larger than the server accepts go in pblocks
+// when block transfer with ACTION was negotiated; long return data is
+// collected from pblocks.
+func (c *Client) Action(ctx context.Context, m MethodDescriptor, params Data) (Data, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.action(ctx, m, params)
+}
+
+func (c *Client) action(ctx context.Context, m MethodDescriptor, params Data) (Data, error) {
+	iip := c.nextInvoke()
+	req := &ActionRequestNormal{InvokeID: iip, Method: m, Parameters: params}
+	enc, _ := Encode(req)
+	var resp APDU
+	var err error
+	if len(enc) > c.maxSend() && c.negotiated.Conformance.Has(ConfBlockTransferWithAction) {
+		resp, err = c.actionBlocks(ctx, iip, m, params)
+	} else {
+		resp, err = c.roundTrip(ctx, req)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("action %v: %w", m, err)
+	}
+	switch r := resp.(type) {
+	case *ActionResponseNormal:
+		if err := r.Err(); err != nil {
+			return nil, fmt.Errorf("action %v: %w", m, err)
+		}
+		if r.Return == nil {
+			return nil, nil
+		}
+		return r.Return.Data, nil
+	case *ActionResponseWithPblock:
+		return c.actionResponseBlocks(ctx, iip, m, r)
+	}
+	return nil, fmt.Errorf("action %v: %w: %s", m, ErrUnexpectedAPDU, Name(resp))
+}
+
+func (c *Client) actionBlocks(ctx context.Context, iip byte, m MethodDescriptor, params Data) (APDU, error) {
+	size := c.blockSize()
+	for block, off := uint32(1), 0; ; block++ {
+		end := min(off+size, len(params))
+		db := Datablock{Last: end == len(params), Block: block, Raw: params[off:end]}
+		var req APDU = &ActionRequestWithPblock{InvokeID: iip, Datablock: db}
+		if block == 1 {
+			req = &ActionRequestWithFirstPblock{InvokeID: iip, Method: m, Datablock: db}
+		}
+		resp, err := c.roundTrip(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		if db.Last {
+			return resp, nil
+		}
+		ack, ok := resp.(*ActionResponseNextPblock)
+		if !ok {
+			return resp, nil // an early result ends the transfer
+		}
+		if ack.Block != block {
+			return nil, fmt.Errorf("%w: acknowledged pblock %d, sent %d", ErrBlockSequence, ack.Block, block)
+		}
+		off = end
+	}
+}
+
+func (c *Client) actionResponseBlocks(ctx context.Context, iip byte, m MethodDescriptor, r *ActionResponseWithPblock) (Data, error) {
+	var raw []byte
+	expect := r.Block
+	for {
+		if r.Block != expect {
+			return nil, fmt.Errorf("action %v: %w: pblock %d, want %d", m, ErrBlockSequence, r.Block, expect)
+		}
+		if len(raw)+len(r.Raw) > c.cfg.MaxResponseSize {
+			return nil, fmt.Errorf("action %v: %w", m, ErrTooLarge)
+		}
+		raw = append(raw, r.Raw...)
+		if r.Last {
+			break
+		}
+		expect++
+		resp, err := c.roundTrip(ctx, &ActionRequestNextPblock{InvokeID: iip, Block: r.Block})
+		if err != nil {
+			return nil, fmt.Errorf("action %v: %w", m, err)
+		}
+		next, ok := resp.(*ActionResponseWithPblock)
+		if !ok {
+			return nil, fmt.Errorf("action %v: %w: %s during block transfer", m, ErrUnexpectedAPDU, Name(resp))
+		}
+		r = next
+	}
+	// The blocks carry Action-Response-With-Optional-Data: result, then optional Get-Data-Result.
+	rd := &reader{b: raw}
+	o := rd.outcome()
+	if rd.err != nil {
+		return nil, fmt.Errorf("action %v: decode pblocks: %w", m, rd.err)
+	}
+	if err := o.Err(); err != nil {
+		return nil, fmt.Errorf("action %v: %w", m, err)
+	}
+	if o.Return == nil {
+		return nil, nil
+	}
+	return o.Return.Data, nil
+}
+
+// Release ends the association with RLRQ and waits for RLRE. The Client
+// cannot be used afterwards. A server that closes the transport instead of
+// answering is accepted.
+func (c *Client) Release(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil
+	}
+	c.closed = true
+	if err := c.ch.send(ctx, &ReleaseRequest{HasReason: true}); err != nil {
+		return fmt.Errorf("release: %w", err)
+	}
+	for {
+		a, err := c.ch.receive(ctx)
+		if err != nil {
+			if errors.Is(err, ErrPeerRestarted) {
+				return nil
+			}
+			return fmt.Errorf("release: %w", err)
+		}
+		if r, ok := a.(*ReleaseResponse); ok {
+			if r.HasReason && r.Reason != 0 {
+				return fmt.Errorf("release: server answered reason %d", r.Reason)
+			}
+			return nil
+		}
+		c.ch.log("dlms: %s while waiting for RLRE (skipped)", Name(a))
+	}
+}
