@@ -373,9 +373,29 @@ func (cl *Client) readBlocks(ctx context.Context) (string, int, error) {
 
 // Link is the byte transport after the mode E hand-over: the same port,
 // now at 8N1 and Baud, ready for HDLC (IEC 62056-46).
+//
+// A meter that took the option select for a readout request sends a data
+// message at the new speed instead of waiting for SNRM. Link watches the
+// first byte it receives: STX (with or without the parity bit) there
+// makes Read return the bytes with an *Error of KindProtocol wrapping
+// ErrNotModeE, so the HDLC layer can say "meter did not enter mode E"
+// rather than time out (PROTOCOLS.md §11.3).
 type Link struct {
 	Port
-	Baud int
+	Baud    int
+	checked bool
+}
+
+// Read reads from the port; see Link for the check of the first byte.
+func (l *Link) Read(p []byte) (int, error) {
+	n, err := l.Port.Read(p)
+	if n > 0 && !l.checked {
+		l.checked = true
+		if p[0]&0x7F == STX {
+			return n, &Error{Op: "enter mode E", Kind: KindProtocol, Err: fmt.Errorf("%w: a data message arrived at %d Bd", ErrNotModeE, l.Baud)}
+		}
+	}
+	return n, err
 }
 
 // EnterModeE hands the line over to HDLC (IEC 62056-21 §6.4.6, mode E,

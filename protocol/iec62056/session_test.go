@@ -131,20 +131,15 @@ func TestReadOutBaudSwitchTiming(t *testing.T) {
 				if !ok || req.at != 200*time.Millisecond {
 					t.Errorf("request at %v, want 200ms (line silence)", req.at)
 				}
-				i, idEnd, _ := p.find(i, "read", "")
-				for j := i; ; j++ {
-					k, c, ok := p.find(j, "read", "")
-					if !ok || c.arg[len(c.arg)-2:] == `\n` {
-						if ok {
-							idEnd = c
-						}
-						break
-					}
-					j = k
-				}
 				i, ack, ok := p.find(i, "write", `\x06040`)
 				if !ok {
 					t.Fatalf("no option select in %+v", p.calls)
+				}
+				var idEnd portCall // the read that completed the identification
+				for _, c := range p.calls[:i] {
+					if c.op == "read" {
+						idEnd = c
+					}
 				}
 				if gap := ack.at - idEnd.at; gap != wantReact {
 					t.Errorf("option select %v after the identification, want the reaction time %v", gap, wantReact)
