@@ -86,7 +86,7 @@ func TestClientServerOverFaultyLine(t *testing.T) {
 			Seed: 7, Faults: sim.Faults{BitErrorRate: 0.002, DropRate: 0.001}})
 		defer a.Close()
 		cfg := hdlc.Config{ClientSAP: 1, ServerLogical: 1, ServerPhysical: 17,
-			Params: hdlc.Params{MaxInfoTx: 128, MaxInfoRx: 128, WindowTx: 1, WindowRx: 1},
+			Params:          hdlc.Params{MaxInfoTx: 128, MaxInfoRx: 128, WindowTx: 1, WindowRx: 1},
 			ResponseTimeout: 500 * time.Millisecond, Retries: 20}
 		done := serveHDLC(ctx, b, cfg, dlms.NewTestMeter(t, 1), dlms.ServerConfig{Ciphered: true,
 			Mechanism: dlms.MechanismGMAC, Keys: gbKeys, SystemTitle: serverST, InvocationCounter: 1000})
