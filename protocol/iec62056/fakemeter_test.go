@@ -27,6 +27,8 @@ type fakeMeter struct {
 	stayAt300    bool // ignores the proposed speed (PROTOCOLS.md §11.2)
 	confirmModeE bool // sends ACK 2 Z 2 back before switching
 	noModeE      bool // answers a mode E request with a readout
+	modeA        bool // sends the readout right after the identification
+	wakeNULs     int  // NUL characters seen before the request
 	badBCC       int  // corrupt the BCC of this many blocks
 	password     string
 	registers    map[string]string
@@ -61,6 +63,11 @@ func (m *fakeMeter) read(lone bool, idle time.Duration) ([]byte, error) {
 		for len(m.buf) > 0 {
 			n, err := iec62056.FrameLength(m.buf, lone)
 			if err != nil {
+				if m.buf[0] == 0 {
+					m.mu.Lock()
+					m.wakeNULs++
+					m.mu.Unlock()
+				}
 				m.buf = m.buf[1:]
 				continue
 			}
@@ -114,6 +121,11 @@ func (m *fakeMeter) run() error {
 			continue
 		}
 		m.send(m.id.Bytes())
+		if m.modeA {
+			time.Sleep(m.tr)
+			m.sendReadout()
+			continue
+		}
 		msg, err = m.read(false, 3*time.Second)
 		if err != nil {
 			continue
@@ -213,7 +225,21 @@ func (m *fakeMeter) program() {
 				continue
 			}
 			value, unit, _ := strings.Cut(v, "*")
-			m.send(iec62056.AnswerMessage(iec62056.Record{Address: addr, Values: []iec62056.Value{{Value: value, Unit: unit}}}))
+			ans := iec62056.AnswerMessage(iec62056.Record{Address: addr, Values: []iec62056.Value{{Value: value, Unit: unit}}})
+			if m.blockSize > 0 {
+				// Split the answer's data into partial blocks, each acknowledged.
+				blk, _ := iec62056.ParseBlock(ans)
+				data := blk.Data
+				for len(data) > m.blockSize {
+					m.send(iec62056.Block{Data: data[:m.blockSize], Partial: true}.Bytes())
+					if msg, err := m.read(true, 3*time.Second); err != nil || msg[0] != iec62056.ACK {
+						return
+					}
+					data = data[m.blockSize:]
+				}
+				ans = iec62056.Block{Data: data}.Bytes()
+			}
+			m.send(ans)
 		case "W1", "E2":
 			m.log(fmt.Sprintf("%s %s=%s", cmd.Name(), addr, val))
 			m.send([]byte{iec62056.ACK})

@@ -14,7 +14,9 @@ import (
 // character format ("7E1" or "8N1") mid-session. A Read past the deadline
 // returns an error satisfying errors.Is(err, os.ErrDeadlineExceeded) or a
 // net.Error whose Timeout() is true; a Read returning (0, nil) is retried
-// until the deadline.
+// until the deadline. SetReadDeadline may be called from another goroutine
+// to unblock a Read, as with net.Conn: the driver does so when the
+// context is cancelled.
 type Port interface {
 	Read(p []byte) (int, error)
 	Write(p []byte) (int, error)
@@ -149,6 +151,9 @@ func (c *conn) fill(ctx context.Context, deadline time.Time) error {
 	if err := c.p.SetReadDeadline(deadline); err != nil {
 		return &portError{fmt.Errorf("set read deadline: %w", err)}
 	}
+	// Cancelling ctx unblocks the Read by moving the deadline to the past.
+	stop := context.AfterFunc(ctx, func() { c.p.SetReadDeadline(time.Unix(1, 0)) })
+	defer stop()
 	for {
 		n, err := c.p.Read(c.buf[:])
 		if n > 0 {

@@ -3,6 +3,7 @@ package iec62056_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 	"testing/synctest"
@@ -101,8 +102,14 @@ func TestEnterModeE(t *testing.T) {
 }
 
 func TestProgram(t *testing.T) {
+	for _, bs := range []int{0, 5} {
+		t.Run(fmt.Sprintf("block size %d", bs), func(t *testing.T) { testProgram(t, bs) })
+	}
+}
+
+func testProgram(t *testing.T, blockSize int) {
 	synctest.Test(t, func(t *testing.T) {
-		m := &fakeMeter{id: landis, password: "00000000", registers: map[string]string{"1.8.0": "061561.289*kWh", "C.1.0": "13647123"}}
+		m := &fakeMeter{id: landis, blockSize: blockSize, password: "00000000", registers: map[string]string{"1.8.0": "061561.289*kWh", "C.1.0": "13647123"}}
 		h := start(t, m, true)
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()

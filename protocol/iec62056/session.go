@@ -52,6 +52,9 @@ type Options struct {
 	// SoftParity runs the port at 8N1 and generates and checks even parity
 	// here, for adapters without 7E1 (PROTOCOLS.md §1.1).
 	SoftParity bool
+	// WakeUp, when set, sends the battery-meter wake-up sequence before
+	// the request.
+	WakeUp *WakeUp
 	// MaxMessage caps one message, and a whole readout, in bytes.
 	// Default 1 MiB.
 	MaxMessage int
@@ -85,6 +88,50 @@ func orDefault(d, def time.Duration) time.Duration {
 		return d
 	}
 	return def
+}
+
+// WakeUp is the wake-up sequence of battery-powered meters: NUL
+// characters for Duration, then a Pause before the request (IEC21
+// client.py; PROTOCOLS.md §1.6). Spacing is the gap between NULs, which
+// sources dispute: 0 sends them back to back.
+type WakeUp struct {
+	Duration time.Duration // default 2.2 s
+	Pause    time.Duration // default 1.6 s
+	Spacing  time.Duration
+}
+
+// wakeUp sends the NULs (300 Bd, 33 ms each) in chunks of at most 30,
+// or one at a time with Spacing, then waits the pause; the echo is dropped
+// by the line silence that follows. Chunks are timed from the start of
+// each write, so a port whose Write returns at once and one that drains
+// give the same sequence.
+func (cl *Client) wakeUp(ctx context.Context, w *WakeUp) error {
+	end := time.Now().Add(orDefault(w.Duration, 2200*time.Millisecond))
+	per := charTime(300)
+	for time.Now().Before(end) {
+		start := time.Now()
+		n := int((end.Sub(start) + per/2) / per)
+		if n == 0 {
+			break
+		}
+		next := start.Add(time.Duration(n) * per)
+		switch {
+		case w.Spacing > 0:
+			n, next = 1, start.Add(per+w.Spacing)
+		case n > 30:
+			n, next = 30, start.Add(30*per)
+		}
+		if _, err := cl.port.Write(make([]byte, n)); err != nil {
+			return &portError{fmt.Errorf("write wake-up: %w", err)}
+		}
+		if next.After(end) {
+			next = end
+		}
+		if err := sleep(ctx, time.Until(next)); err != nil {
+			return err
+		}
+	}
+	return sleep(ctx, orDefault(w.Pause, 1600*time.Millisecond))
 }
 
 // Client is one IEC 62056-21 session with a meter, from sign-on to the
@@ -124,16 +171,24 @@ func (cl *Client) signOn(ctx context.Context) error {
 	}
 	c.lastRx = time.Time{}
 	c.react = 200 * time.Millisecond
+	if w := cl.opt.WakeUp; w != nil {
+		if err := cl.wakeUp(ctx, w); err != nil {
+			return classify(op, err)
+		}
+	}
 	if err := c.discard(ctx, cl.opt.silence(), time.Now().Add(cl.opt.silence()+cl.opt.interChar())); err != nil {
 		return classify(op, err)
 	}
 	if err := c.write(ctx, Request{Address: cl.opt.Address}.Bytes()); err != nil {
 		return classify(op, err)
 	}
-	for {
+	for tries := 0; ; tries++ {
 		res, err := c.readMessage(ctx, cl.opt.response(), false)
 		if err != nil {
 			return classify(op, err)
+		}
+		if tries >= 16 {
+			return classify(op, syntaxErr(0, ErrUnexpected, "%q and 15 more messages, no identification", ASCII(res.msg)))
 		}
 		if res.msg[0] != '/' {
 			continue // a stray ACK or block from an earlier session

@@ -185,6 +185,9 @@ func TestReadOut(t *testing.T) {
 		{name: "stays at 300, fallback", meter: &fakeMeter{id: landis, stayAt300: true}, baud: 300, blocks: 1, stayed: true},
 		{name: "stays at 300, no fallback", meter: &fakeMeter{id: landis, stayAt300: true}, opt: iec62056.Options{NoFallback: true}, errKind: iec62056.KindOldSpeed},
 		{name: "bad BCC twice", meter: &fakeMeter{id: landis, badBCC: 2}, baud: 4800, blocks: 1, errKind: iec62056.KindGarbled},
+		{name: "soft parity", meter: &fakeMeter{id: landis}, opt: iec62056.Options{SoftParity: true}, baud: 4800, blocks: 1},
+		{name: "soft parity with echo", meter: &fakeMeter{id: landis, blockSize: 16}, echo: true, opt: iec62056.Options{SoftParity: true, Echo: true}, baud: 4800, blocks: partialBlocks},
+		{name: "mode A", meter: &fakeMeter{id: iec62056.Identification{Manufacturer: "ABC", Baud: ':', Ident: "A"}, modeA: true}, baud: 300, blocks: 1},
 		{name: "wrong address", meter: &fakeMeter{id: landis, address: "1"}, opt: iec62056.Options{Address: "2"}, errKind: iec62056.KindNoAnswer},
 	}
 	for _, tt := range tests {
@@ -224,4 +227,33 @@ func TestReadOut(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestWakeUp checks the battery wake-up sequence on the virtual clock:
+// NULs for 2.2 s, the 1.6 s pause, the 200 ms line silence, then the
+// request; the meter skips the NULs and answers.
+func TestWakeUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := &fakeMeter{id: landis}
+		h := start(t, m, false)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		cl, err := iec62056.SignOn(ctx, h.port, iec62056.Options{WakeUp: &iec62056.WakeUp{}})
+		if err != nil {
+			t.Fatalf("SignOn: %v", err)
+		}
+		if cl.Identification().Manufacturer != "LGZ" {
+			t.Errorf("identification = %+v", cl.Identification())
+		}
+		_, req, ok := h.port.find(0, "write", "/?!")
+		if want := 2200*time.Millisecond + 1600*time.Millisecond + 200*time.Millisecond; !ok || req.at != want {
+			t.Errorf("request at %v, want %v", req.at, want)
+		}
+		h.stop(t)
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if m.wakeNULs != 66 { // 2.2 s at 300 Bd, 10 bits per character
+			t.Errorf("meter saw %d NULs, want 66", m.wakeNULs)
+		}
+	})
 }
