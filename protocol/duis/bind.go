@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The typed bodies are Go structs whose fields follow the XSD sequence in
@@ -111,7 +112,18 @@ type fieldInfo struct {
 	choice string
 }
 
+var fieldCache sync.Map // reflect.Type -> []fieldInfo
+
 func structFields(t reflect.Type) []fieldInfo {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.([]fieldInfo)
+	}
+	f := computeFields(t)
+	fieldCache.Store(t, f)
+	return f
+}
+
+func computeFields(t reflect.Type) []fieldInfo {
 	var out []fieldInfo
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)

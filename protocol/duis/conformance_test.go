@@ -135,3 +135,5 @@ func TestConformanceResponses(t *testing.T) {
 		})
 	}
 }
+
+func conformanceDir() (string, bool) { return conformance.Find() }

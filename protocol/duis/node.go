@@ -360,6 +360,12 @@ func writeNode(b *bytes.Buffer, n *Node, depth int) {
 			}
 			b.WriteByte('\n')
 			b.WriteString(strings.Repeat("  ", depth+1))
+			if c.Kind == TextNode {
+				// Mixed content (not used by DUIS): keep the text, not
+				// the layout around it.
+				escapeText(b, strings.TrimSpace(c.Data))
+				continue
+			}
 			writeNode(b, c, depth+1)
 		}
 		b.WriteByte('\n')
