@@ -99,8 +99,12 @@ func buildBodyType(variant string, cv int) (reflect.Type, error) {
 
 // Build makes a request for a variant from flat text fields, the form a
 // command line gives (`smetsctl duis build 8.11 --field DeviceID=...`).
-// Header fields are listed at headerFields; body fields are element names
-// as BuildFields lists them, with values in their XML text form (EUI-64s
+// Header fields, for every variant: originator, target (defaults to the DCC
+// for non-device variants), counter, or requestID instead of those three;
+// commandVariant (defaults to 8 non-device, 4 critical, 1 otherwise; 5-7 on
+// a critical variant builds a SignedPreCommand); firstInSequence;
+// precedingRequestID; schemaVersion (defaults to 5.4). Body fields are
+// element names as BuildFields lists them, with values in their XML text form (EUI-64s
 // as 00-DB-..., booleans true/false, hexBinary and base64Binary as text).
 // Build checks that every required element is given; call Validate for
 // the XSD and header rules.
