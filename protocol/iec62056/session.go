@@ -214,6 +214,9 @@ func (cl *Client) baudChar() Char {
 	z := cl.id.Baud
 	if _, ok := BaudRate(z); !ok {
 		z = '5' // mode A/B identification: ask for 9600, the common mode E speed
+		if cl.id.Mode() == 'C' {
+			z = '0' // a reserved mode C character: stay at 300 Bd
+		}
 	}
 	if cl.opt.MaxBaud > 0 {
 		if limit := BaudChar(cl.opt.MaxBaud); limit < z {
@@ -279,7 +282,7 @@ func (cl *Client) ReadOut(ctx context.Context) (*Readout, error) {
 		cl.c.setLine(300, Format7E1)
 		return ro, err
 	}
-	if cl.opt.NoFallback || z == '0' {
+	if cl.opt.NoFallback || z == '0' || cl.id.Mode() != 'C' {
 		cl.c.setLine(300, Format7E1)
 		return nil, &Error{Op: op, Kind: KindOldSpeed, Err: err}
 	}
@@ -297,9 +300,6 @@ func (cl *Client) ReadOut(ctx context.Context) (*Readout, error) {
 	ro, err = cl.readOutAt(ctx, '0')
 	if ro != nil {
 		ro.StayedAtOldSpeed = true
-	}
-	if err != nil && errors.Is(err, errSwitch) {
-		err = &Error{Op: op, Kind: KindNoAnswer, Err: errors.Unwrap(err)}
 	}
 	return ro, err
 }
