@@ -308,7 +308,8 @@ func (c *Client) await(ctx context.Context, req APDU) (APDU, error) {
 		switch r := a.(type) {
 		case *ExceptionResponse:
 			err := &ServiceError{APDU: r}
-			if r.StateError == 1 {
+			if r.StateError == 1 && r.ServiceError == ExcOperationNotPossible {
+				// The server no longer knows the association: it restarted.
 				return nil, fmt.Errorf("%w: %w", ErrPeerRestarted, err)
 			}
 			return nil, err

@@ -1,7 +1,6 @@
 package dlms
 
 import (
-	"bytes"
 	"context"
 	"testing"
 	"time"
@@ -155,5 +154,3 @@ func (m *testMeter) Invoke(ctx context.Context, md MethodDescriptor, p Data) (Da
 	}
 	return nil, ActionResult(ObjectUndefined)
 }
-
-var _ = bytes.Equal
