@@ -1,6 +1,7 @@
 package iec62056
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -22,11 +23,13 @@ const (
 // Decoded is the interpretation of one IEC 62056-21 message, as printed by
 // `smetsctl decode iec21 <hex>` and compared by the conformance tests.
 type Decoded struct {
-	Kind    string `json:"kind"`
-	ASCII   string `json:"ascii"`
-	BCC     string `json:"bcc,omitempty"` // "0x6B" as received
-	BCCOK   *bool  `json:"bcc_ok,omitempty"`
-	Meaning string `json:"meaning"`
+	Kind  string `json:"kind"`
+	ASCII string `json:"ascii"`
+	BCC   string `json:"bcc,omitempty"` // "0x6B" as received
+	BCCOK *bool  `json:"bcc_ok,omitempty"`
+	// BCCComputed is the BCC the bytes call for, set when it differs.
+	BCCComputed string `json:"bcc_computed,omitempty"`
+	Meaning     string `json:"meaning"`
 
 	Request        *Request        `json:"request,omitempty"`
 	Identification *Identification `json:"identification,omitempty"`
@@ -108,6 +111,9 @@ func Decode(msg []byte) (*Decoded, error) {
 	}
 	ok := ferr == nil
 	d.BCC, d.BCCOK = fmt.Sprintf("0x%02X", m[n-1]), &ok
+	if !ok {
+		d.BCCComputed = fmt.Sprintf("0x%02X", xorBCC(m[1:n-1]))
+	}
 	if cmd != nil {
 		d.Kind, d.Command = KindCommand, cmd
 		d.Meaning = describeCommand(cmd)
@@ -140,6 +146,18 @@ func Decode(msg []byte) (*Decoded, error) {
 		d.Meaning = "BAD BCC: " + d.Meaning
 	}
 	return d, ferr
+}
+
+// DecodeHex is Decode for a hex string such as "0142300371"; spaces,
+// colons and a leading "0x" are ignored.
+func DecodeHex(s string) (*Decoded, error) {
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
+	s = strings.NewReplacer(" ", "", ":", "", "\n", "", "\t", "").Replace(s)
+	msg, err := hex.DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("%w: hex: %v", ErrSyntax, err)
+	}
+	return Decode(msg)
 }
 
 func describeIdentification(id *Identification) string {

@@ -173,8 +173,15 @@ func dataSet(address, value string) string {
 // example Read(ctx, "1.8.0") → [{1.8.0 [{061561.289 kWh}]}]. Pass a full
 // data set ("P.01(2301010000;2301020000)") to send it as it is.
 func (s *Session) Read(ctx context.Context, address string) ([]Record, error) {
+	return s.ReadWith(ctx, '1', address)
+}
+
+// ReadWith sends R typ with address() (or a full data set) and returns
+// the records of the answer: typ '2' formatted read, '5' and '6' profile
+// reads (manufacturer-specific, unverified).
+func (s *Session) ReadWith(ctx context.Context, typ Char, address string) ([]Record, error) {
 	op := "read " + address
-	blk, err := s.command(ctx, op, Command{Command: CmdRead, Type: '1', Data: dataSet(address, "")})
+	blk, err := s.command(ctx, op, Command{Command: CmdRead, Type: typ, Data: dataSet(address, "")})
 	if err != nil {
 		return nil, err
 	}
@@ -186,6 +193,13 @@ func (s *Session) Read(ctx context.Context, address string) ([]Record, error) {
 		return recs, classify(op, err)
 	}
 	return recs, nil
+}
+
+// WriteWith sends W typ address(value): '2' formatted write, '5'
+// manufacturer-specific; it waits for the meter's ACK.
+func (s *Session) WriteWith(ctx context.Context, typ Char, address, value string) error {
+	_, err := s.command(ctx, "write "+address, Command{Command: CmdWrite, Type: typ, Data: dataSet(address, value)})
+	return err
 }
 
 // Write sends W1 address(value) and waits for the meter's ACK.
