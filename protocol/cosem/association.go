@@ -180,3 +180,37 @@ func parseAttributeAccess(v axdr.Value) (AttributeAccess, error) {
 	}
 	return a, nil
 }
+
+// Value returns the A-XDR form of the element, as a meter (or the
+// simulator) sends it; method access is sent as an enum (Association LN
+// version 1 and later), selectors as null-data when nil.
+func (e ObjectListElement) Value() axdr.Value {
+	attrs := make([]axdr.Value, len(e.Attributes))
+	for i, a := range e.Attributes {
+		sel := axdr.Null()
+		if a.Selectors != nil {
+			s := make([]axdr.Value, len(a.Selectors))
+			for j, x := range a.Selectors {
+				s[j] = axdr.Int8(x)
+			}
+			sel = axdr.Array(s...)
+		}
+		attrs[i] = axdr.Structure(axdr.Int8(a.Index), axdr.Enum(uint8(a.Access)), sel)
+	}
+	methods := make([]axdr.Value, len(e.Methods))
+	for i, m := range e.Methods {
+		methods[i] = axdr.Structure(axdr.Int8(m.Index), axdr.Enum(uint8(m.Access)))
+	}
+	return axdr.Structure(axdr.Uint16(uint16(e.Class)), axdr.Uint8(e.Version),
+		axdr.OctetString(e.LogicalName.Bytes()),
+		axdr.Structure(axdr.Array(attrs...), axdr.Array(methods...)))
+}
+
+// ObjectListValue returns the A-XDR form of a whole object_list.
+func ObjectListValue(list []ObjectListElement) axdr.Value {
+	out := make([]axdr.Value, len(list))
+	for i, e := range list {
+		out[i] = e.Value()
+	}
+	return axdr.Array(out...)
+}
