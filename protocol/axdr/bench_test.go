@@ -1,6 +1,7 @@
 package axdr
 
 import (
+	"runtime"
 	"testing"
 	"time"
 )
@@ -93,7 +94,7 @@ func BenchmarkProfileStreaming(b *testing.B) {
 	rows := make([]profileRow, 0, profileRows)
 	b.SetBytes(int64(len(buf)))
 	b.ReportAllocs()
-	b.ResetTimer()
+	m0 := startAllocs(b)
 	for b.Loop() {
 		var err error
 		if rows, err = readProfile(r, buf, rows); err != nil {
@@ -101,7 +102,7 @@ func BenchmarkProfileStreaming(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	reportProfile(b, buf)
+	reportProfile(b, buf, m0)
 }
 
 // BenchmarkProfileTree measures Decode of the same buffer into a Value tree.
@@ -109,14 +110,14 @@ func BenchmarkProfileTree(b *testing.B) {
 	buf := profileBuffer(b, profileRows)
 	b.SetBytes(int64(len(buf)))
 	b.ReportAllocs()
-	b.ResetTimer()
+	m0 := startAllocs(b)
 	for b.Loop() {
 		if _, _, err := Decode(buf); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.StopTimer()
-	reportProfile(b, buf)
+	reportProfile(b, buf, m0)
 }
 
 // BenchmarkProfileSkip measures Skip over the same buffer.
@@ -124,23 +125,32 @@ func BenchmarkProfileSkip(b *testing.B) {
 	buf := profileBuffer(b, profileRows)
 	b.SetBytes(int64(len(buf)))
 	b.ReportAllocs()
+	m0 := startAllocs(b)
 	for b.Loop() {
 		if _, err := Skip(buf); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.StopTimer()
-	reportProfile(b, buf)
+	reportProfile(b, buf, m0)
 }
 
-func reportProfile(b *testing.B, buf []byte) {
+// reportProfile adds the buffer size, the row count and allocations per
+// row (measured over the loop, started with startAllocs) to the result.
+func reportProfile(b *testing.B, buf []byte, mallocs0 uint64) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
 	b.ReportMetric(float64(len(buf)), "buffer-bytes")
 	b.ReportMetric(profileRows, "rows")
-	if b.N > 0 {
-		ms := testing.AllocsPerRun(1, func() {})
-		_ = ms
-	}
+	b.ReportMetric(float64(ms.Mallocs-mallocs0)/float64(b.N)/profileRows, "allocs/row")
 	b.Logf("buffer %d bytes, %d rows", len(buf), profileRows)
+}
+
+func startAllocs(b *testing.B) uint64 {
+	b.ResetTimer()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.Mallocs
 }
 
 // handWalk is the reference point for BenchmarkProfileStreaming: a walk
@@ -169,6 +179,7 @@ func BenchmarkProfileHandWritten(b *testing.B) {
 	rows := make([]profileRow, 0, profileRows)
 	b.SetBytes(int64(len(buf)))
 	b.ReportAllocs()
+	m0 := startAllocs(b)
 	for b.Loop() {
 		var ok bool
 		if rows, ok = handWalk(buf, rows); !ok || len(rows) != profileRows {
@@ -176,7 +187,7 @@ func BenchmarkProfileHandWritten(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	reportProfile(b, buf)
+	reportProfile(b, buf, m0)
 }
 
 // BenchmarkProfileTreeReuse measures a Decoder that keeps its memory from
@@ -186,11 +197,12 @@ func BenchmarkProfileTreeReuse(b *testing.B) {
 	var d Decoder
 	b.SetBytes(int64(len(buf)))
 	b.ReportAllocs()
+	m0 := startAllocs(b)
 	for b.Loop() {
 		if _, _, err := d.Decode(buf); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.StopTimer()
-	reportProfile(b, buf)
+	reportProfile(b, buf, m0)
 }
