@@ -28,6 +28,7 @@ type fakeMeter struct {
 	confirmModeE bool // sends ACK 2 Z 2 back before switching
 	noModeE      bool // answers a mode E request with a readout
 	modeA        bool // sends the readout right after the identification
+	modeB        bool // switches to the mode B speed after the identification
 	wakeNULs     int  // NUL characters seen before the request
 	badBCC       int  // corrupt the BCC of this many blocks
 	password     string
@@ -126,6 +127,13 @@ func (m *fakeMeter) run() error {
 			m.sendReadout()
 			continue
 		}
+		if m.modeB {
+			// Both ends switch after the identification, no option select.
+			m.end.SetLine(m.idBaud(), "7E1")
+			time.Sleep(m.tr)
+			m.sendReadout()
+			continue
+		}
 		msg, err = m.read(false, 3*time.Second)
 		if err != nil {
 			continue
@@ -162,6 +170,8 @@ func (m *fakeMeter) run() error {
 		}
 	}
 }
+
+func (m *fakeMeter) idBaud() int { return m.id.BaudRate() }
 
 func (m *fakeMeter) sendReadout() {
 	blocks := iec62056.ReadoutBlocks(m.readout, m.blockSize)

@@ -3,6 +3,7 @@ package iec62056
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"testing"
 	"testing/synctest"
@@ -71,4 +72,40 @@ func FuzzClient(f *testing.F) {
 			}
 		})
 	})
+}
+
+// TestSoftParityError checks that a character with bad parity in the
+// identification (SoftParity: the driver checks parity itself) is a
+// garbled answer, and that a correct one passes.
+func TestSoftParityError(t *testing.T) {
+	ident := []byte("/LGZ4ZMF100AC.M26\r\n")
+	withParity := func(b []byte) []byte {
+		out := make([]byte, len(b))
+		for i, c := range b {
+			out[i] = withEvenParity(c)
+		}
+		return out
+	}
+	tests := []struct {
+		name  string
+		bytes []byte
+		kind  Kind
+	}{
+		{"good parity", withParity(ident), KindOther},
+		{"one bad character", func() []byte { b := withParity(ident); b[3] ^= 0x80; return b }(), KindGarbled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				p := &scriptPort{segs: [][]byte{tt.bytes}, chunk: 8}
+				_, err := SignOn(context.Background(), p, Options{SoftParity: true})
+				if KindOf(err) != tt.kind {
+					t.Fatalf("SignOn(%x) error = %v, want kind %v", tt.bytes, err, tt.kind)
+				}
+				if tt.kind == KindGarbled && !errors.Is(err, ErrParity) {
+					t.Errorf("error %v does not wrap ErrParity", err)
+				}
+			})
+		})
+	}
 }

@@ -188,6 +188,7 @@ func TestReadOut(t *testing.T) {
 		{name: "soft parity", meter: &fakeMeter{id: landis}, opt: iec62056.Options{SoftParity: true}, baud: 4800, blocks: 1},
 		{name: "soft parity with echo", meter: &fakeMeter{id: landis, blockSize: 16}, echo: true, opt: iec62056.Options{SoftParity: true, Echo: true}, baud: 4800, blocks: partialBlocks},
 		{name: "mode A", meter: &fakeMeter{id: iec62056.Identification{Manufacturer: "ABC", Baud: ':', Ident: "A"}, modeA: true}, baud: 300, blocks: 1},
+		{name: "mode B", meter: &fakeMeter{id: iec62056.Identification{Manufacturer: "ABC", Baud: 'E', Ident: "B"}, modeB: true}, baud: 9600, blocks: 1},
 		{name: "wrong address", meter: &fakeMeter{id: landis, address: "1"}, opt: iec62056.Options{Address: "2"}, errKind: iec62056.KindNoAnswer},
 	}
 	for _, tt := range tests {
