@@ -2,11 +2,16 @@ package hdlc
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/smetskit/smetskit/internal/conformance"
 )
@@ -141,5 +146,168 @@ func TestConformanceStream(t *testing.T) {
 		if !bytes.Equal(enc, w) {
 			t.Fatalf("frame %d = %x, want %x", i, enc, w)
 		}
+	}
+}
+
+// TestConformanceReplayClient runs a client link against the server frames
+// of the local captures (Gurux client ↔ Gurux server, PROTOCOLS.md §9.2 and
+// §9.3) and expects every frame the client sends (SNRM, I-frames, RR polls
+// of the segmented GET responses, DISC) to equal the captured client frame
+// byte for byte.
+func TestConformanceReplayClient(t *testing.T) {
+	vs := conformance.Vectors(t, "dlms/interop_captures_local.json")
+	for _, prefix := range []string{"local-hdlc-", "local-modee-"} {
+		t.Run(strings.TrimSuffix(prefix, "-"), func(t *testing.T) {
+			type step struct {
+				id     string
+				client bool
+				raw    []byte
+				frame  Frame
+			}
+			var steps []step
+			for _, v := range vs {
+				if !strings.HasPrefix(v.ID, prefix) || !strings.HasPrefix(v.Hex, "7E") {
+					continue
+				}
+				raw, _ := hex.DecodeString(v.Hex)
+				f, err := DecodeFrame(raw)
+				if err != nil {
+					t.Fatalf("%s: %v", v.ID, err)
+				}
+				steps = append(steps, step{v.ID, bytes.Contains(v.Decode, []byte(`"client->server"`)), raw, f})
+			}
+			// The APDUs the client sends and the responses the server's
+			// I-frames reassemble to.
+			var reqs, resps [][]byte
+			for i, s := range steps {
+				if !s.client || s.frame.Control.Kind() != KindI {
+					continue
+				}
+				reqs = append(reqs, s.frame.Info[3:])
+				var resp []byte
+				for _, r := range steps[i+1:] {
+					if r.client && r.frame.Control.Kind() == KindI {
+						break
+					}
+					if !r.client && r.frame.Control.Kind() == KindI {
+						resp = append(resp, r.frame.Info...)
+					}
+				}
+				resps = append(resps, resp[3:])
+			}
+			a, b := net.Pipe()
+			defer a.Close()
+			defer b.Close()
+			done := make(chan error, 1)
+			go func() {
+				fr := NewFramer(b)
+				for i := 0; i < len(steps); {
+					if _, err := fr.Next(); err != nil {
+						done <- fmt.Errorf("before %s: read: %v", steps[i].id, err)
+						return
+					}
+					if got := fr.Raw(); !bytes.Equal(got, steps[i].raw) {
+						done <- fmt.Errorf("%s: client sent %X, capture has %X", steps[i].id, got, steps[i].raw)
+						return
+					}
+					for i++; i < len(steps) && !steps[i].client; i++ {
+						if _, err := b.Write(steps[i].raw); err != nil {
+							done <- err
+							return
+						}
+					}
+				}
+				done <- nil
+			}()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			l, err := Dial(ctx, a, Config{ClientSAP: 16, ServerLogical: 1})
+			if err != nil {
+				t.Fatalf("Dial: %v", err)
+			}
+			for i, req := range reqs {
+				if err := l.Send(ctx, req); err != nil {
+					t.Fatalf("Send request %d: %v", i, err)
+				}
+				got, err := l.Receive(ctx)
+				if err != nil {
+					t.Fatalf("Receive response %d: %v", i, err)
+				}
+				if !bytes.Equal(got, resps[i]) {
+					t.Fatalf("response %d = %X, want %X", i, got, resps[i])
+				}
+			}
+			if err := l.Close(ctx); err != nil {
+				t.Fatalf("Close: %v", err)
+			}
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%d frames replayed byte for byte, %d request/response pairs", len(steps), len(reqs))
+		})
+	}
+}
+
+// TestConformanceReplayServer feeds the client frames of the mode E capture
+// (PROTOCOLS.md §9.2: SNRM, AARQ, two GETs, RLRQ, DISC) to a server link that
+// answers with the captured APDUs, and expects every server frame (UA, the
+// I-frames, the UA to DISC) to equal the capture byte for byte.
+func TestConformanceReplayServer(t *testing.T) {
+	var steps []conformance.Vector
+	for _, v := range conformance.Vectors(t, "dlms/interop_captures_local.json") {
+		if strings.HasPrefix(v.ID, "local-modee-") && strings.HasPrefix(v.Hex, "7E") {
+			steps = append(steps, v)
+		}
+	}
+	raw := func(v conformance.Vector) []byte { b, _ := hex.DecodeString(v.Hex); return b }
+	isClient := func(v conformance.Vector) bool { return bytes.Contains(v.Decode, []byte(`"client->server"`)) }
+	var resps [][]byte
+	for _, v := range steps {
+		if f, _ := DecodeFrame(raw(v)); !isClient(v) && f.Control.Kind() == KindI {
+			resps = append(resps, bytes.Clone(f.Info[3:]))
+		}
+	}
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		l, err := Accept(ctx, b, Config{ServerLogical: 1})
+		if err != nil {
+			done <- err
+			return
+		}
+		for _, resp := range resps {
+			if _, err := l.Receive(ctx); err != nil {
+				done <- err
+				return
+			}
+			if err := l.Send(ctx, resp); err != nil {
+				done <- err
+				return
+			}
+		}
+		_, err = l.Receive(ctx) // DISC
+		done <- err
+	}()
+	fr := NewFramer(a)
+	for _, v := range steps {
+		if isClient(v) {
+			if _, err := a.Write(raw(v)); err != nil {
+				t.Fatalf("%s: write: %v", v.ID, err)
+			}
+			continue
+		}
+		if _, err := fr.Next(); err != nil {
+			t.Fatalf("%s: read: %v", v.ID, err)
+		}
+		if got := fr.Raw(); !bytes.Equal(got, raw(v)) {
+			t.Fatalf("%s: server sent %X, capture has %X", v.ID, got, raw(v))
+		}
+	}
+	if err := <-done; !errors.Is(err, ErrClosed) {
+		t.Errorf("server Receive after DISC = %v, want %v", err, ErrClosed)
 	}
 }

@@ -52,6 +52,11 @@ type Config struct {
 	// window (after a frame with P/F = 0) before the receiver polls. Default
 	// ResponseTimeout.
 	InterFrameTimeout time.Duration
+	// InactivityTimeout, for the server, is the longest silence Receive
+	// accepts on an established link before it closes the link and fails
+	// with a *TimeoutError (meters use 120 s, HDLC setup attribute 8).
+	// 0 means no limit beyond ctx.
+	InactivityTimeout time.Duration
 	// MaxAPDU caps a reassembled APDU. Default 1 MiB.
 	MaxAPDU int
 	// Trace, when set, sees every frame sent and every good frame received.
@@ -439,7 +444,9 @@ func (l *Link) unnumbered(ctx context.Context, op string, f Frame) error {
 	case KindDISC:
 		if l.server {
 			l.closed = true
-			if err := l.writeFrame(ctx, op, UA, false, nil); err != nil {
+			// Like the Gurux server (PROTOCOLS.md §11.8), repeat the
+			// parameters in the UA.
+			if err := l.writeFrame(ctx, op, UA, false, AppendParams(nil, l.neg)); err != nil {
 				return err
 			}
 			return &LinkError{Op: op, Err: ErrClosed}
@@ -461,7 +468,7 @@ func (l *Link) unnumbered(ctx context.Context, op string, f Frame) error {
 // waits at most ResponseTimeout of silence per frame (InterFrameTimeout
 // inside a window), then retransmits its unacknowledged request or polls
 // with RR, up to Retries times, then fails with a *TimeoutError. The server
-// waits for as long as ctx allows; it answers a repeated request by
+// waits for as long as ctx (and InactivityTimeout) allows; it answers a repeated request by
 // resending its last response, a DISC with UA (Receive then fails with
 // ErrClosed) and a new SNRM with UA.
 func (l *Link) Receive(ctx context.Context) ([]byte, error) {
@@ -476,10 +483,14 @@ func (l *Link) Receive(ctx context.Context) ([]byte, error) {
 	for retries := 0; ; {
 		wait := silence
 		if l.server {
-			wait = 0
+			wait = l.cfg.InactivityTimeout
 		}
 		f, err := l.readFrame(ctx, op, wait)
 		silence = l.cfg.ResponseTimeout
+		if err == errSilence && l.server {
+			l.closed = true
+			return nil, &TimeoutError{Op: op}
+		}
 		if err == errSilence {
 			if retries++; retries > l.cfg.Retries {
 				return nil, &TimeoutError{Op: op, Retries: retries - 1}

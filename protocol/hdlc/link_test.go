@@ -358,3 +358,24 @@ func TestLinkDMAndFRMR(t *testing.T) {
 		})
 	})
 }
+
+func TestLinkServerInactivity(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		a, b := sim.NewLine(sim.LineConfig{Baud: 9600, Format: "8N1"})
+		defer a.Close()
+		_, errc := serve(ctx, b, hdlc.Config{ServerLogical: 1, InactivityTimeout: 120 * time.Second},
+			func(req []byte) []byte { return req })
+		if _, err := hdlc.Dial(ctx, a, hdlc.Config{ClientSAP: 16, ServerLogical: 1}); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		err := <-errc
+		if !errors.Is(err, hdlc.ErrTimeout) {
+			t.Errorf("idle server Receive = %v, want timeout", err)
+		}
+		if d := time.Since(start); d < 120*time.Second || d > 121*time.Second {
+			t.Errorf("idle server gave up after %v, want 120s", d)
+		}
+	})
+}
