@@ -108,9 +108,22 @@ func (w *WrapperConn) watch(ctx context.Context, read bool) func() {
 	if dl, ok := ctx.Deadline(); ok {
 		_ = set(dl)
 	}
-	stop := context.AfterFunc(ctx, func() { _ = set(time.Unix(1, 0)) })
+	// The AfterFunc may still be running when stop returns: the flag keeps
+	// it from setting a past deadline after the operation ended.
+	var mu sync.Mutex
+	ended := false
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !ended {
+			_ = set(time.Unix(1, 0))
+		}
+	})
 	return func() {
 		stop()
+		mu.Lock()
+		ended = true
+		mu.Unlock()
 		_ = set(time.Time{})
 	}
 }
