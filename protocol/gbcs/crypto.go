@@ -78,11 +78,7 @@ func MACKey(priv *ecdh.PrivateKey, pub *ecdh.PublicKey, m *Message) ([16]byte, e
 // signature (GBCS §18.4; a 5-byte prefix does not reproduce the vector).
 func MACData(m *Message) ([]byte, error) {
 	b := make([]byte, 0, 6+m.signingLen())
-	sc := m.SecurityControl
-	if sc == 0 {
-		sc = SecurityControlGBCS
-	}
-	b = append(b, sc, 0)
+	b = append(b, m.SecurityControl, 0)
 	b = binary.BigEndian.AppendUint32(b, m.InvocationCounter)
 	return m.appendSigning(b)
 }

@@ -340,8 +340,9 @@ func (m *Message) parseSigning(b []byte, off, end int) (int, error) {
 }
 
 // AppendBinary appends the wire form of m to b (encoding.BinaryAppender).
-// For FrameGeneralCiphering a nil MAC is written as 12 zero bytes; use Seal
-// to compute it. FrameBlockTransfer is not a Message encoding: use
+// For FrameGeneralCiphering a nil MAC is written as 12 zero bytes and the
+// security control is written as set (GBCS uses SecurityControlGBCS); Seal
+// sets both. FrameBlockTransfer is not a Message encoding: use
 // SplitBlocks.
 func (m *Message) AppendBinary(b []byte) ([]byte, error) {
 	switch m.Kind {
@@ -374,11 +375,7 @@ func (m *Message) AppendBinary(b []byte) ([]byte, error) {
 func (m *Message) MarshalBinary() ([]byte, error) { return m.AppendBinary(nil) }
 
 func (m *Message) appendSecurityHeader(b []byte) []byte {
-	sc := m.SecurityControl
-	if sc == 0 {
-		sc = SecurityControlGBCS
-	}
-	b = append(b, sc)
+	b = append(b, m.SecurityControl)
 	return binary.BigEndian.AppendUint32(b, m.InvocationCounter)
 }
 

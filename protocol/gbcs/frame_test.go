@@ -57,6 +57,10 @@ func sampleMessages() map[string]*Message {
 				SupplementaryRemotePartyCounter: u64(1), SupplementaryOriginatorCounter: u64(2)},
 			Payload: Hex{0x0F}, Signature: Hex{}, MAC: make(Hex, 12),
 		},
+		"security control zero kept as sent (fuzz crasher)": {
+			Kind: FrameGeneralCiphering, TransactionID: TransactionID{CRA: 0x30, Counter: 1},
+			OtherInfo: OtherInfo{MessageCode: 0x3030}, Payload: Hex{0x30}, Signature: Hex{}, MAC: make(Hex, 12),
+		},
 		"other-info with remote party only": {
 			Kind: FrameGeneralSigning, TransactionID: TransactionID{CRA: CRACommand, Counter: 7},
 			Originator: st("90B3D51F30000002"), Recipient: st("00DB1234567890A3"),

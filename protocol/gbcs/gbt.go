@@ -192,11 +192,7 @@ func (blk *Block) AppendBinary(b []byte) ([]byte, error) {
 	b = append(b, h.KeyInfo)
 	apdu := 6 + berLengthSize(len(blk.Data)) + len(blk.Data)
 	b = appendBERLength(b, 5+apdu)
-	sc := h.SecurityControl
-	if sc == 0 {
-		sc = SecurityControlGBCS
-	}
-	b = append(b, sc)
+	b = append(b, h.SecurityControl)
 	b = binary.BigEndian.AppendUint32(b, h.InvocationCounter)
 	ctl := blk.Window
 	if blk.Last {

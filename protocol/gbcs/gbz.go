@@ -109,7 +109,7 @@ func ParseGBZ(b []byte, alert bool) (*GBZPayload, error) {
 		p += 6
 	}
 	g.Components = make([]GBZComponent, 0, min(g.ComponentCount, (len(b)-p)/6+1))
-	for i := 0; i < g.ComponentCount && p < len(b); i++ {
+	for i := 0; i < g.ComponentCount; i++ {
 		c, n, err := parseGBZComponent(b, p)
 		if err != nil {
 			return nil, err
