@@ -228,6 +228,12 @@ func (m *fakeMeter) program() {
 			} else {
 				m.send(iec62056.ErrorMessage("ER10"))
 			}
+		case "P2":
+			if val == "c:1234567:"+m.password {
+				m.send([]byte{iec62056.ACK})
+			} else {
+				m.send(iec62056.ErrorMessage("ER10"))
+			}
 		case "R1":
 			v, ok := m.registers[addr]
 			if !ok {

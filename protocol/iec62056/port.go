@@ -230,7 +230,7 @@ type readResult struct {
 // ErrTruncated (garbled) when bytes arrived but formed no message.
 func (c *conn) readMessage(ctx context.Context, first time.Duration, lone bool) (readResult, error) {
 	var res readResult
-	deadline := time.Now().Add(first)
+	firstDeadline := time.Now().Add(first)
 	for {
 		for len(c.pending) > 0 && !c.echoUndecided() {
 			n, err := FrameLength(c.pending, lone)
@@ -256,7 +256,16 @@ func (c *conn) readMessage(ctx context.Context, first time.Duration, lone bool) 
 			}
 			break
 		}
-		if len(c.pending) > 0 || res.skipped > 0 {
+		// Wait for the first byte until firstDeadline; once the answer has
+		// begun, at most the inter-character time. Our echo does not count
+		// as the answer.
+		deadline := firstDeadline
+		switch {
+		case c.echoUndecided():
+			if d := c.lastRx.Add(c.opt.interChar()); d.After(deadline) {
+				deadline = d
+			}
+		case len(c.pending) > 0 || res.skipped > 0:
 			deadline = c.lastRx.Add(c.opt.interChar())
 		}
 		err := c.fill(ctx, deadline)

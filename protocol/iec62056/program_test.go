@@ -186,11 +186,17 @@ func TestProgramWrongPassword(t *testing.T) {
 // returns after the line silence plus the response time-out (virtual
 // time), as KindNoAnswer; a context deadline gives KindCanceled.
 func TestNoAnswer(t *testing.T) {
+	for _, echo := range []bool{false, true} {
+		t.Run(fmt.Sprintf("echo %v", echo), func(t *testing.T) { testNoAnswer(t, echo) })
+	}
+}
+
+func testNoAnswer(t *testing.T, echo bool) {
 	synctest.Test(t, func(t *testing.T) {
-		h := start(t, &fakeMeter{id: landis, address: "1"}, false)
+		h := start(t, &fakeMeter{id: landis, address: "1"}, echo)
 		ctx := context.Background()
 		begin := time.Now()
-		_, err := iec62056.SignOn(ctx, h.port, iec62056.Options{Address: "2", ResponseTimeout: 1500 * time.Millisecond})
+		_, err := iec62056.SignOn(ctx, h.port, iec62056.Options{Address: "2", Echo: echo, ResponseTimeout: 1500 * time.Millisecond})
 		if iec62056.KindOf(err) != iec62056.KindNoAnswer || !errors.Is(err, iec62056.ErrNoAnswer) {
 			t.Fatalf("SignOn error = %v, want KindNoAnswer", err)
 		}
@@ -201,9 +207,39 @@ func TestNoAnswer(t *testing.T) {
 		}
 		cctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 		defer cancel()
-		_, err = iec62056.SignOn(cctx, h.port, iec62056.Options{Address: "2"})
+		_, err = iec62056.SignOn(cctx, h.port, iec62056.Options{Address: "2", Echo: echo})
 		if iec62056.KindOf(err) != iec62056.KindCanceled || !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("SignOn with a short context = %v, want KindCanceled", err)
+		}
+		h.stop(t)
+	})
+}
+
+// TestProgramCipherAndNAK covers P2 (a ciphered reply to the operand) and
+// a command the meter refuses with NAK twice: the client repeats it once,
+// then reports KindRefused wrapping ErrNAK.
+func TestProgramCipherAndNAK(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := start(t, &fakeMeter{id: landis, password: "pw", registers: map[string]string{}}, false)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		cl, err := iec62056.SignOn(ctx, h.port, iec62056.Options{})
+		if err != nil {
+			t.Fatalf("SignOn: %v", err)
+		}
+		s, err := cl.Program(ctx, iec62056.Auth{Cipher: func(op string) string { return "c:" + op + ":pw" }})
+		if err != nil {
+			t.Fatalf("Program with P2: %v", err)
+		}
+		_, err = s.Do(ctx, iec62056.Command{Command: iec62056.CmdRead, Type: '5', Data: "P.01(;)"})
+		if iec62056.KindOf(err) != iec62056.KindRefused || !errors.Is(err, iec62056.ErrNAK) {
+			t.Errorf("Do(R5) error = %v, want KindRefused wrapping ErrNAK", err)
+		}
+		if err := s.WriteWith(ctx, '2', "C003", "1"); iec62056.KindOf(err) != iec62056.KindRefused {
+			t.Errorf("WriteWith(W2) error = %v, want KindRefused", err)
+		}
+		if err := s.Break(ctx); err != nil {
+			t.Errorf("Break: %v", err)
 		}
 		h.stop(t)
 	})
