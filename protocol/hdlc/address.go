@@ -2,7 +2,7 @@ package hdlc
 
 import "fmt"
 
-// Address is an HDLC address (IEC 62056-46 §6.4.2, PROTOCOLS.md §2.3). A
+// Address is an HDLC address (IEC 62056-46, PROTOCOLS.md §2.3). A
 // client address is one byte holding the SAP; a server address has an upper
 // part (logical device) and, in its 2- and 4-byte forms, a lower part
 // (physical device).

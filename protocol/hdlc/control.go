@@ -2,7 +2,7 @@ package hdlc
 
 import "fmt"
 
-// Control is the HDLC control field (IEC 62056-46 §6.4.3, PROTOCOLS.md
+// Control is the HDLC control field (IEC 62056-46, PROTOCOLS.md
 // §2.4). Bit 4 is the poll/final bit; sequence numbers are modulo 8.
 //
 //	I     R R R P S S S 0

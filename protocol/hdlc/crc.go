@@ -1,7 +1,7 @@
 package hdlc
 
 // fcsTable is the byte-wise table for the reflected CRC-16/X.25 polynomial
-// 0x8408 (x^16 + x^12 + x^5 + 1), IEC 62056-46 §6.4.4 (PROTOCOLS.md §2.2).
+// 0x8408 (x^16 + x^12 + x^5 + 1), IEC 62056-46 (PROTOCOLS.md §2.2).
 var fcsTable = func() (t [256]uint16) {
 	for i := range t {
 		c := uint16(i)
@@ -23,7 +23,7 @@ const fcsGood = 0x0F47
 
 // FCS returns the CRC-16/X.25 of b: initial value 0xFFFF, reflected input
 // and output, final XOR 0xFFFF. HDLC sends it low byte first as the header
-// check sequence (HCS) and frame check sequence (FCS), IEC 62056-46 §6.4.4.
+// check sequence (HCS) and frame check sequence (FCS), IEC 62056-46
 func FCS(b []byte) uint16 {
 	return ^fcsUpdate(0xFFFF, b)
 }

@@ -26,7 +26,7 @@ var (
 	// ErrTimeout is matched (errors.Is) by every *TimeoutError.
 	ErrTimeout = errors.New("hdlc: response timeout")
 	// ErrDisconnectedMode reports a DM frame: the peer is not connected
-	// (IEC 62056-46 §6.4.3.8) and refuses the request.
+	// (IEC 62056-46) and refuses the request.
 	ErrDisconnectedMode = errors.New("hdlc: peer in disconnected mode")
 	// ErrFrameRejected reports an FRMR frame from the peer.
 	ErrFrameRejected = errors.New("hdlc: frame rejected by peer")

@@ -1,10 +1,10 @@
 package hdlc
 
-// Flag opens and closes every frame (IEC 62056-46 §6.4.1). Frame format
+// Flag opens and closes every frame (IEC 62056-46). Frame format
 // type 3 uses no byte stuffing: the length field finds the closing flag.
 const Flag = 0x7E
 
-// Frame format limits (IEC 62056-46 §6.4.1, PROTOCOLS.md §2.1).
+// Frame format limits (IEC 62056-46, PROTOCOLS.md §2.1).
 const (
 	// MaxLength is the largest value of the 11-bit length field: the bytes
 	// from the format field through the FCS.

@@ -12,8 +12,8 @@ type FramerStats struct {
 
 // Framer finds frames of format type 3 in a byte stream. It keeps one
 // fixed buffer: garbage, bad candidates and good frames cost no allocation.
-// After any bad candidate it resynchronises on the next flag (IEC 62056-46
-// §6.4.1; PROTOCOLS.md §11.9).
+// After any bad candidate it resynchronises on the next flag (IEC 62056-46;
+// PROTOCOLS.md §11.9).
 //
 // A candidate is checked as early as its bytes allow: the format nibble and
 // the length (at most the configured maximum) first, the header check

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// LLC headers of IEC 62056-46 §8 (PROTOCOLS.md §2.1): destination LSAP E6,
+// LLC headers of IEC 62056-46 (PROTOCOLS.md §2.1): destination LSAP E6,
 // source LSAP E6 (command, client to server) or E7 (response), quality 00.
 // They open the information field of the first segment of an APDU.
 var (

@@ -96,10 +96,12 @@ type pending struct {
 	info []byte
 }
 
-// Link is an HDLC connection in normal response mode (IEC 62056-46 §6.4.4):
+// Link is an HDLC connection in normal response mode (IEC 62056-46;
+// PROTOCOLS.md §2.4–2.6):
 // the client (primary) polls, the server (secondary) answers only when
-// polled. A Link serialises its operations; the DLMS client calls Send then
-// Receive, the server side Receive then Send.
+// polled. A Link serialises its operations (Close waits for a running Send
+// or Receive: cancel its context to stop it); the DLMS client calls Send
+// then Receive, the server side Receive then Send.
 type Link struct {
 	mu     sync.Mutex
 	cfg    Config
@@ -114,6 +116,9 @@ type Link struct {
 	rx            []byte    // APDU being reassembled
 	wbuf          []byte
 	closed        bool
+
+	negMu sync.Mutex // guards shown, so Negotiated need not wait for l.mu
+	shown Params
 }
 
 func newLink(c Conn, cfg Config, server bool) *Link {
@@ -128,15 +133,16 @@ func (l *Link) serverAddress() Address {
 // Negotiated returns the parameters in force, from this side's view:
 // MaxInfoTx and WindowTx limit what it sends, MaxInfoRx and WindowRx what
 // it receives.
+// It does not wait for a running Send or Receive.
 func (l *Link) Negotiated() Params {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.neg
+	l.negMu.Lock()
+	defer l.negMu.Unlock()
+	return l.shown
 }
 
 // Dial connects as the client: it sends SNRM with the proposed parameters
 // (no information field when they are all default) and waits for UA
-// (IEC 62056-46 §6.4.4.4.3.2), retransmitting SNRM after each silence of
+// (IEC 62056-46; PROTOCOLS.md §2.5), retransmitting SNRM after each silence of
 // ResponseTimeout up to Retries times. A DM answer fails with a *LinkError
 // wrapping ErrDisconnectedMode.
 func Dial(ctx context.Context, c Conn, cfg Config) (*Link, error) {
@@ -187,7 +193,7 @@ func Dial(ctx context.Context, c Conn, cfg Config) (*Link, error) {
 // addressed to the configured server address (any size the client uses)
 // from the configured client (any when ClientSAP is 0), answers UA with its
 // negotiated parameters and returns the link. Frames other than SNRM that
-// poll it before then are answered DM (IEC 62056-46 §6.4.3.8).
+// poll it before then are answered DM (IEC 62056-46).
 func Accept(ctx context.Context, c Conn, cfg Config) (*Link, error) {
 	l := newLink(c, cfg, true)
 	const op = "accept"
@@ -231,6 +237,9 @@ func (l *Link) answerSNRM(ctx context.Context, op string, f Frame) error {
 
 func (l *Link) setNegotiated(p Params) {
 	l.neg = p
+	l.negMu.Lock()
+	l.shown = p
+	l.negMu.Unlock()
 	l.vs, l.vr = 0, 0
 	l.pend = l.pend[:0]
 	l.rx = l.rx[:0]
@@ -338,12 +347,12 @@ func (l *Link) checkOpen(op string) error {
 }
 
 // Send transmits one APDU: it prefixes the LLC header (E6 E6 00 from the
-// client, E6 E7 00 from the server; IEC 62056-46 §8), splits it into
+// client, E6 E7 00 from the server; IEC 62056-46), splits it into
 // I-frames of at most the negotiated MaxInfoTx with the S bit on all but
 // the last, and sends them a window at a time with P/F on the last frame
 // of each window. Between windows it waits for the peer's RR: the client
 // retransmits (window of one) or polls after each silence; the server
-// waits to be polled (IEC 62056-46 §6.4.4.4.3.4). Send returns once the
+// waits to be polled (IEC 62056-46; PROTOCOLS.md §2.6, §9.3). Send returns once the
 // last window is sent; the peer's next frame acknowledges it, and Receive
 // retransmits it if that never comes.
 func (l *Link) Send(ctx context.Context, apdu []byte) error {
@@ -579,7 +588,7 @@ func (l *Link) apdu() []byte {
 }
 
 // Close ends the link. The client sends DISC and waits for UA or DM
-// (IEC 62056-46 §6.4.4.4.3.3), retransmitting up to Retries times; the
+// (IEC 62056-46), retransmitting up to Retries times; the
 // server, which may not send unpolled, only marks the link closed (it
 // answers the client's DISC inside Receive). Closing twice is harmless.
 // Close does not close the transport.

@@ -1,7 +1,7 @@
 package hdlc
 
 // Params are the HDLC parameters negotiated by SNRM and UA (IEC 62056-46
-// §6.4.4.4.3.2, PROTOCOLS.md §2.5), stated from one side's point of view:
+// and PROTOCOLS.md §2.5), stated from one side's point of view:
 // Tx is what that side sends, Rx what it accepts. MaxInfo counts the
 // information field only (LLC included).
 type Params struct {
