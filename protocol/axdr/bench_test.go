@@ -44,13 +44,16 @@ func readProfile(r *Reader, buf []byte, rows []profileRow) ([]profileRow, error)
 	if err != nil {
 		return rows, err
 	}
-	rows = rows[:0]
-	for range n {
+	if cap(rows) < n {
+		rows = make([]profileRow, 0, n)
+	}
+	rows = rows[:n]
+	for i := range rows {
 		if _, err := r.EnterStructure(); err != nil {
 			return rows, err
 		}
-		var row profileRow
-		if row.Time, err = r.DateTime(); err != nil {
+		row := &rows[i]
+		if err = r.DateTimeTo(&row.Time); err != nil {
 			return rows, err
 		}
 		if row.Status, err = r.Uint8(); err != nil {
@@ -62,7 +65,6 @@ func readProfile(r *Reader, buf []byte, rows []profileRow) ([]profileRow, error)
 		if row.Export, err = r.Uint32(); err != nil {
 			return rows, err
 		}
-		rows = append(rows, row)
 	}
 	return rows, nil
 }
@@ -161,12 +163,15 @@ func handWalk(buf []byte, rows []profileRow) ([]profileRow, bool) {
 	}
 	n := int(buf[2])<<8 | int(buf[3])
 	b := buf[4:]
-	rows = rows[:0]
-	for range n {
+	if cap(rows) < n {
+		rows = make([]profileRow, 0, n)
+	}
+	rows = rows[:n]
+	for i := range rows {
 		if len(b) < 28 || b[0] != 0x02 || b[1] != 4 || b[2] != 0x09 || b[3] != 12 || b[16] != 0x11 || b[18] != 0x06 || b[23] != 0x06 {
 			return rows, false
 		}
-		rows = append(rows, profileRow{Time: dateTimeOf(b[4:16]), Status: b[17], Import: be32(b[19:]), Export: be32(b[24:])})
+		rows[i] = profileRow{Time: dateTimeOf(b[4:16]), Status: b[17], Import: be32(b[19:]), Export: be32(b[24:])}
 		b = b[28:]
 	}
 	return rows, true

@@ -49,13 +49,19 @@
 //
 //	r := axdr.NewReader(buf)
 //	n, err := r.EnterArray()
-//	for range n {
+//	rows := make([]Row, n)       // n never exceeds the bytes left
+//	for i := range rows {
 //		if _, err := r.EnterStructure(); err != nil { ... }
-//		ts, _ := r.DateTime()      // octet-string(12) or date-time
-//		status, _ := r.Uint8()
-//		imp, _ := r.Uint32()
-//		exp, _ := r.Uint32()
+//		err = r.DateTimeTo(&rows[i].Time) // octet-string(12) or date-time
+//		rows[i].Status, err = r.Uint8()
+//		rows[i].Import, err = r.Uint32()
+//		rows[i].Export, err = r.Uint32()
 //	}
+//
+// Reader.Simple reads any non-container value without allocating,
+// Reader.ReadValue decodes a whole subtree, Reader.Skip steps over one.
+// A Decoder keeps its memory between calls for callers that build many
+// large trees.
 //
 // Nothing read from the wire panics: every length and count is checked
 // against the bytes left before anything is allocated, and nesting is

@@ -260,6 +260,26 @@ func (r *Reader) DateTime() (DateTime, error) {
 	return r.dateTimeSlow()
 }
 
+// DateTimeTo is DateTime writing into *d, for hot loops that fill rows in
+// place; *d is left alone on error.
+func (r *Reader) DateTimeTo(d *DateTime) error {
+	if b := r.b[r.off:]; len(b) >= 14 && b[0] == byte(TypeOctetString) && b[1] == 12 {
+		r.off += 14
+		b = b[2:14]
+		*d = DateTime{
+			Year: uint16(b[0])<<8 | uint16(b[1]), Month: b[2], Day: b[3], DayOfWeek: b[4],
+			Hour: b[5], Minute: b[6], Second: b[7], Hundredths: b[8],
+			Deviation: int16(uint16(b[9])<<8 | uint16(b[10])), Status: ClockStatus(b[11]),
+		}
+		return nil
+	}
+	v, err := r.dateTimeSlow()
+	if err == nil {
+		*d = v
+	}
+	return err
+}
+
 //go:noinline
 func (r *Reader) dateTimeSlow() (DateTime, error) {
 	b := r.b[r.off:]
