@@ -3,8 +3,10 @@ package dlms
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"reflect"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -162,6 +164,16 @@ func TestKeysNeverPrinted(t *testing.T) {
 	for _, s := range []string{k.String(), k.GoString()} {
 		if bytes.Contains([]byte(s), []byte("0123")) || bytes.Contains([]byte(s), []byte("3031")) {
 			t.Errorf("Keys printed as %q", s)
+		}
+	}
+}
+
+func TestConfigsNeverPrintSecrets(t *testing.T) {
+	cc := ClientConfig{Password: []byte("hunter22"), Keys: testKeys}
+	sc := ServerConfig{Password: []byte("hunter22"), Keys: testKeys}
+	for _, s := range []string{fmt.Sprintf("%v", cc), fmt.Sprintf("%+v", cc), fmt.Sprintf("%#v", cc), fmt.Sprint(sc), fmt.Sprintf("%#v", sc)} {
+		if strings.Contains(s, "hunter22") || strings.Contains(s, "68756e746572") || strings.Contains(strings.ToUpper(s), "D0D1D2") || strings.Contains(s, "[0 1 2 3") {
+			t.Errorf("config printed as %q", s)
 		}
 	}
 }

@@ -648,3 +648,28 @@ func (c *Client) Release(ctx context.Context) error {
 		c.ch.log("dlms: %s while waiting for RLRE (skipped)", Name(a))
 	}
 }
+
+// String describes the configuration without its secrets.
+func (c ClientConfig) String() string {
+	return fmt.Sprintf("ClientConfig{mechanism %s, ciphered %t, keys %v, password %s, title %X, ic %d}",
+		c.Mechanism, c.Ciphered, c.Keys, redact(c.Password), c.SystemTitle, c.InvocationCounter)
+}
+
+// GoString keeps %#v from printing secrets.
+func (c ClientConfig) GoString() string { return c.String() }
+
+// ReadInvocationCounter reads a frame counter object (class 1, attribute
+// 2, usually 0.0.43.1.x.255) as a double-long-unsigned; read it through a
+// public association before opening a ciphered one (PROTOCOLS.md §8.2).
+func (c *Client) ReadInvocationCounter(ctx context.Context, obis [6]byte) (uint32, error) {
+	d, err := c.Get(ctx, AttributeDescriptor{ClassID: 1, Instance: obis, Attribute: 2}, nil)
+	if err != nil {
+		return 0, err
+	}
+	r := &reader{b: d}
+	if r.u8() != 0x06 {
+		return 0, fmt.Errorf("read invocation counter: %w: not a double-long-unsigned", ErrMalformed)
+	}
+	v := r.u32()
+	return v, r.err
+}

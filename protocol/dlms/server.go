@@ -607,3 +607,12 @@ func (ss *session) access(ctx context.Context, r *AccessRequest) APDU {
 	}
 	return resp
 }
+
+// String describes the configuration without its secrets.
+func (c ServerConfig) String() string {
+	return fmt.Sprintf("ServerConfig{mechanism %s, ciphered %t, keys %v, password %s, title %X}",
+		c.Mechanism, c.Ciphered, c.Keys, redact(c.Password), c.SystemTitle)
+}
+
+// GoString keeps %#v from printing secrets.
+func (c ServerConfig) GoString() string { return c.String() }
