@@ -122,7 +122,7 @@ func (cl *Client) readOutAt(ctx context.Context, z Char) (*Readout, error) {
 }
 
 // readBlocks reads data blocks until one ends with ETX, sending ACK after
-// each partial block (EOT) and NAK once for a block with a bad BCC
+// each partial block (EOT) and NAK for a block with a bad BCC (Repeats times)
 // (IEC 62056-21 §6.3.9, unverified details: PROTOCOLS.md §1.6). It
 // returns the joined data; on a BCC error of the last block it returns
 // the data with the error.
@@ -152,7 +152,7 @@ func (cl *Client) readBlocks(ctx context.Context) (string, int, error) {
 		if err != nil && blk == nil {
 			return "", blocks, err
 		}
-		if err != nil && naks < 1 {
+		if err != nil && naks < cl.opt.repeats() {
 			naks++
 			if werr := cl.c.write(ctx, []byte{NAK}); werr != nil {
 				return "", blocks, werr

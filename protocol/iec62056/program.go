@@ -84,7 +84,7 @@ func (cl *Client) Program(ctx context.Context, auth Auth) (*Session, error) {
 
 // Do sends a programming command and returns the meter's data answer, or
 // nil when it answered ACK. Partial answer blocks are acknowledged and
-// joined; a NAK from the meter makes it send the command once more. Errors
+// joined; a NAK from the meter makes it send the command again, up to Repeats times. Errors
 // are *Error: KindRefused for NAK or an error answer "(ERxx)",
 // KindGarbled, KindNoAnswer, KindPort.
 func (s *Session) Do(ctx context.Context, cmd Command) (*Block, error) {
@@ -114,7 +114,7 @@ func (s *Session) command(ctx context.Context, op string, cmd Command) (*Block, 
 			}
 			return nil, classify(op, syntaxErr(0, ErrUnexpected, "ACK inside a multi-block answer"))
 		case NAK:
-			if naks >= 1 || blocks > 0 {
+			if naks >= s.cl.opt.repeats() || blocks > 0 {
 				return nil, classify(op, ErrNAK)
 			}
 			naks++
@@ -131,7 +131,7 @@ func (s *Session) command(ctx context.Context, op string, cmd Command) (*Block, 
 		}
 		blk, err := ParseBlock(res.msg)
 		if err != nil {
-			if blk != nil && naks < 1 {
+			if blk != nil && naks < s.cl.opt.repeats() {
 				naks++
 				if err := c.write(ctx, []byte{NAK}); err != nil {
 					return nil, classify(op, err)

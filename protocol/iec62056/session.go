@@ -51,6 +51,10 @@ type Options struct {
 	// SoftParity runs the port at 8N1 and generates and checks even parity
 	// here, for adapters without 7E1 (PROTOCOLS.md §1.1).
 	SoftParity bool
+	// Repeats is how many times a block with a bad BCC is asked for again
+	// with NAK, and a command the meter NAKs is sent again (IEC 62056-21
+	// §6.3.9; the count is ours). Default 2; negative means none.
+	Repeats int
 	// WakeUp, when set, sends the battery-meter wake-up sequence before
 	// the request.
 	WakeUp *WakeUp
@@ -80,6 +84,16 @@ func (o *Options) maxMessage() int {
 		return o.MaxMessage
 	}
 	return 1 << 20
+}
+
+func (o *Options) repeats() int {
+	switch {
+	case o.Repeats < 0:
+		return 0
+	case o.Repeats == 0:
+		return 2
+	}
+	return o.Repeats
 }
 
 func orDefault(d, def time.Duration) time.Duration {

@@ -37,7 +37,14 @@ type harness struct {
 // inside a synctest bubble. echo makes the probe hear itself.
 func start(t *testing.T, m *fakeMeter, echo bool) *harness {
 	t.Helper()
-	a, b := sim.NewLine(sim.LineConfig{Baud: 300, Format: "7E1", Echo: echo})
+	return startLine(t, m, sim.LineConfig{Echo: echo})
+}
+
+// startLine is start with a line configuration (faults, seed).
+func startLine(t *testing.T, m *fakeMeter, cfg sim.LineConfig) *harness {
+	t.Helper()
+	cfg.Baud, cfg.Format = 300, "7E1"
+	a, b := sim.NewLine(cfg)
 	m.end = b
 	if m.readout == nil {
 		m.readout = testReadout()
@@ -184,7 +191,8 @@ func TestReadOut(t *testing.T) {
 		{name: "address", meter: &fakeMeter{id: landis, address: "45678903"}, opt: iec62056.Options{Address: "45678903"}, baud: 4800, blocks: 1},
 		{name: "stays at 300, fallback", meter: &fakeMeter{id: landis, stayAt300: true}, baud: 300, blocks: 1, stayed: true},
 		{name: "stays at 300, no fallback", meter: &fakeMeter{id: landis, stayAt300: true}, opt: iec62056.Options{NoFallback: true}, errKind: iec62056.KindOldSpeed},
-		{name: "bad BCC twice", meter: &fakeMeter{id: landis, badBCC: 2}, baud: 4800, blocks: 1, errKind: iec62056.KindGarbled},
+		{name: "bad BCC three times", meter: &fakeMeter{id: landis, badBCC: 3}, baud: 4800, blocks: 1, errKind: iec62056.KindGarbled},
+		{name: "bad BCC, no repeats", meter: &fakeMeter{id: landis, badBCC: 1}, opt: iec62056.Options{Repeats: -1}, baud: 4800, blocks: 1, errKind: iec62056.KindGarbled},
 		{name: "soft parity", meter: &fakeMeter{id: landis}, opt: iec62056.Options{SoftParity: true}, baud: 4800, blocks: 1},
 		{name: "soft parity with echo", meter: &fakeMeter{id: landis, blockSize: 16}, echo: true, opt: iec62056.Options{SoftParity: true, Echo: true}, baud: 4800, blocks: partialBlocks},
 		{name: "mode A", meter: &fakeMeter{id: iec62056.Identification{Manufacturer: "ABC", Baud: ':', Ident: "A"}, modeA: true}, baud: 300, blocks: 1},
@@ -257,4 +265,44 @@ func TestWakeUp(t *testing.T) {
 			t.Errorf("meter saw %d NULs, want 66", m.wakeNULs)
 		}
 	})
+}
+
+// TestReadOutFaults runs readouts over a line with seeded bit errors,
+// drops, garbage and stalls: every run must end, with the readout or with
+// a typed error of a kind the self-test can explain.
+func TestReadOutFaults(t *testing.T) {
+	kinds := map[iec62056.Kind]int{}
+	for seed := int64(1); seed <= 40; seed++ {
+		synctest.Test(t, func(t *testing.T) {
+			h := startLine(t, &fakeMeter{id: landis, blockSize: 24}, sim.LineConfig{Echo: true, Seed: seed, Faults: sim.Faults{
+				BitErrorRate: 0.004, DropRate: 0.002, GarbageRate: 0.002,
+				Stalls: sim.Stalls{Rate: 0.002, Duration: 2 * time.Second},
+			}})
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+			defer cancel()
+			var ro *iec62056.Readout
+			cl, err := iec62056.SignOn(ctx, h.port, iec62056.Options{Echo: true})
+			if err == nil {
+				ro, err = cl.ReadOut(ctx)
+			}
+			k := iec62056.KindOf(err)
+			kinds[k]++
+			if err != nil {
+				t.Logf("seed %d: %v", seed, err)
+			}
+			switch k {
+			case iec62056.KindOther:
+				if err != nil {
+					t.Errorf("seed %d: unclassified error %v", seed, err)
+				} else if len(ro.Records) != len(testReadout().Records) {
+					t.Errorf("seed %d: %d records", seed, len(ro.Records))
+				}
+			case iec62056.KindGarbled, iec62056.KindNoAnswer, iec62056.KindProtocol, iec62056.KindRefused:
+			default:
+				t.Errorf("seed %d: error %v of kind %v", seed, err, k)
+			}
+			h.stop(t)
+		})
+	}
+	t.Logf("outcomes by kind: %v", kinds)
 }
