@@ -146,7 +146,10 @@ func TestBuildFields(t *testing.T) {
 		t.Errorf("BuildFields(8.11) = %v, want %v", got, want)
 	}
 	for _, v := range catalogue {
-		if v.BodyElement == "" {
+		if !v.Typed() {
+			if _, err := BuildFields(v.ID); !errors.Is(err, ErrNoTypedBody) {
+				t.Errorf("BuildFields(%s) = %v, want ErrNoTypedBody", v.ID, err)
+			}
 			continue
 		}
 		if fs, err := BuildFields(v.ID); err != nil || len(fs) == 0 && v.ID != "11.2" && !strings.HasPrefix(v.ID, "8.9") {

@@ -73,8 +73,9 @@ type Variant struct {
 	Scheduled   bool // may be DCC scheduled
 	NonDevice   bool // answered by the DCC itself (CV 8)
 	Roles       Role // eligible User Roles
-	// BodyElement is the sr:Body element for the variant where the package
-	// knows it ("" otherwise).
+	// BodyElement is the sr:Body element of a request for the variant
+	// (with command variants 5-7 a critical variant carries a
+	// SignedPreCommand instead).
 	BodyElement string
 	// UseCases are the GBCS use cases the variant maps to (DOMAIN.md §6.1).
 	UseCases []string
@@ -86,6 +87,13 @@ func (v Variant) ServiceReference() string { return ServiceReferenceOf(v.ID) }
 
 // FutureDateable reports whether the variant may carry an ExecutionDateTime.
 func (v Variant) FutureDateable() bool { return v.FutureDated != FutureDatedNo }
+
+// Typed reports whether the package has a typed body for the variant (and
+// so whether Build can make it); other variants parse into a GenericBody.
+func (v Variant) Typed() bool {
+	_, ok := typedBodies[v.BodyElement]
+	return ok
+}
 
 // ServiceReferenceOf returns the Service Reference for a variant ID.
 func ServiceReferenceOf(variant string) string {

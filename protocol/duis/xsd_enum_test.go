@@ -82,6 +82,40 @@ func TestConformanceEnumerations(t *testing.T) {
 			t.Errorf("service reference %s not in the XSD", v.ServiceReference())
 		}
 	}
+	// Every body element of the catalogue is an element the XSD's request
+	// Body choice allows.
+	root, err := ParseXML(conformance.Read(t, "gb/duis/DUIS_Schema_V5.4.xsd"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodyChoice := map[string]bool{}
+	for _, ct := range root.Elements() {
+		if name, _ := ct.Attr("name"); ct.Local != "complexType" || name != "Request" {
+			continue
+		}
+		var walk func(n *Node, inBody bool)
+		walk = func(n *Node, inBody bool) {
+			for _, c := range n.Elements() {
+				name, _ := c.Attr("name")
+				if inBody && c.Local == "element" {
+					bodyChoice[name] = true
+					continue
+				}
+				walk(c, inBody || (c.Local == "element" && name == "Body"))
+			}
+		}
+		walk(ct, false)
+	}
+	for _, v := range catalogue {
+		if !bodyChoice[v.BodyElement] {
+			t.Errorf("%s: body element %s is not in the XSD Body choice", v.ID, v.BodyElement)
+		}
+	}
+	for el := range typedBodies {
+		if !bodyChoice[el] {
+			t.Errorf("typed body %s is not in the XSD Body choice", el)
+		}
+	}
 	if n := len(xsd["ServiceReferenceVariant"]); n != len(catalogue) {
 		t.Errorf("XSD has %d variants, catalogue %d", n, len(catalogue))
 	}
