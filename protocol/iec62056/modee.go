@@ -36,12 +36,14 @@ func (l *Link) Read(p []byte) (int, error) {
 
 // EnterModeE hands the line over to HDLC (IEC 62056-21 §6.4.6, mode E,
 // PROTOCOLS.md §9.2): it sends ACK 2 Z 2 at 300 Bd, accepts the optional
-// ACK line some meters send back (taking its Z when the meter lowered
-// the speed), then switches the port to 8N1 at the agreed speed when the
-// confirmation is complete or ModeEDelay has passed, and returns it. A data message instead of the
-// confirmation means the meter did not enter mode E: *Error of
-// KindProtocol wrapping ErrNotModeE. Whether the meter really switched
-// shows only when HDLC gets its first answer.
+// ACK line some meters send back (taking its Z when the meter lowered the
+// speed), then switches the port to 8N1 at the agreed speed when the
+// confirmation is complete or ModeEDelay has passed, and returns it. A
+// data message instead of the confirmation means the meter did not enter
+// mode E: *Error of KindProtocol wrapping ErrNotModeE. Whether the meter
+// really switched shows only when HDLC gets its first answer; a meter
+// that stays at 300 Bd then looks like silence to HDLC, so a caller that
+// gets no UA may sign on again with MaxBaud 300.
 func (cl *Client) EnterModeE(ctx context.Context) (*Link, error) {
 	const op = "enter mode E"
 	if err := cl.resignOn(ctx); err != nil {

@@ -39,7 +39,8 @@ func (s *Session) Baud() int { return s.baud }
 // Program enters programming mode: ACK 0 Z 1 at 300 Bd, the switch to Z
 // after BaudSwitchDelay, the meter's P0 operand, then the password from
 // auth. A NAK or error answer to the password is an *Error of
-// KindRefused.
+// KindRefused; no P0 at the new speed is KindOldSpeed (there is no
+// automatic fallback here: sign on again with MaxBaud 300).
 func (cl *Client) Program(ctx context.Context, auth Auth) (*Session, error) {
 	const op = "enter programming mode"
 	if err := cl.resignOn(ctx); err != nil {
