@@ -31,10 +31,11 @@ type BlockInfo struct {
 	Length int    `json:"length"`
 }
 
-// DecodeText decodes a GBCS message given as hex text (whitespace and
-// newlines allowed), as read from a .HEX file or typed on the command line.
+// DecodeText decodes a GBCS message given as text: hex with any whitespace
+// and newlines (a .HEX file or a command-line argument), DCC GFI lines, or
+// base64 (see ReadText). It is the entry point of `smetsctl decode gbcs`.
 func DecodeText(text string) (*Decoded, error) {
-	b, err := DecodeHexText([]byte(text))
+	b, err := ReadText([]byte(text))
 	if err != nil {
 		return nil, fmt.Errorf("decode gbcs text: %w", err)
 	}

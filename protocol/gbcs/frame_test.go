@@ -2,8 +2,12 @@ package gbcs
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -214,5 +218,35 @@ func TestMessageCodeTable(t *testing.T) {
 	}
 	if AlertCHFDeviceLogChanged.Name() != "CHF Device Log Changed" {
 		t.Errorf("alert 0x8F12 = %q", AlertCHFDeviceLogChanged.Name())
+	}
+}
+
+func TestReadText(t *testing.T) {
+	raw := mustHex(t, vec184Message)
+	hexText := strings.ToUpper(hex.EncodeToString(raw))
+	tests := []struct {
+		name, in string
+		ok       bool
+	}{
+		{"hex with newlines", vec184Message, true},
+		{"GFI line", fmt.Sprintf("GBCS:DATA#0:%d:%s\r\n", len(raw), hexText), true},
+		{"GFI two lines", fmt.Sprintf("GBCS:DATA#0:%d:%s\r\nGBCS:DATA#1:%d:%s\r\n", 100, hexText[:200], len(raw)-100, hexText[200:]), true},
+		{"base64", base64.StdEncoding.EncodeToString(raw), true},
+		{"GFI wrong length", fmt.Sprintf("GBCS:DATA#0:%d:%s", len(raw)+1, hexText), false},
+		{"GFI missing fields", "GBCS:DATA#0:12", false},
+		{"garbage", "not a message", false},
+	}
+	for _, tt := range tests {
+		got, err := ReadText([]byte(tt.in))
+		if tt.ok && (err != nil || !bytes.Equal(got, raw)) {
+			t.Errorf("%s: ReadText = %X, %v", tt.name, got, err)
+		}
+		if !tt.ok && err == nil {
+			t.Errorf("%s: ReadText succeeded, want error", tt.name)
+		}
+	}
+	d, err := DecodeText(vec184Message)
+	if err != nil || d.UseCase != "ECS04b" || d.Payload.DLMS == nil {
+		t.Errorf("DecodeText(§18.4) = %+v, %v", d, err)
 	}
 }

@@ -36,6 +36,10 @@ type GBZPayload struct {
 	ComponentCount int            `json:"componentCount"`
 	Alert          *GBZAlert      `json:"alert,omitempty"`
 	Components     []GBZComponent `json:"components"`
+	// AlertData holds the bytes after a GBZ alert header when they are not
+	// GBZ components (future-dated and firmware-distribution alerts carry
+	// use-case specific fields there).
+	AlertData Hex `json:"alertData,omitempty"`
 }
 
 // GBZAlert is the header of a GBZ alert payload.
@@ -108,19 +112,32 @@ func ParseGBZ(b []byte, alert bool) (*GBZPayload, error) {
 		g.Alert = a
 		p += 6
 	}
-	g.Components = make([]GBZComponent, 0, min(g.ComponentCount, (len(b)-p)/6+1))
-	for i := 0; i < g.ComponentCount; i++ {
+	comps, err := parseGBZComponents(b, p, g.ComponentCount)
+	if err != nil {
+		if !alert {
+			return nil, err
+		}
+		g.AlertData = b[p:]
+		return g, nil
+	}
+	g.Components = comps
+	return g, nil
+}
+
+func parseGBZComponents(b []byte, p, count int) ([]GBZComponent, error) {
+	out := make([]GBZComponent, 0, min(count, (len(b)-p)/6+1))
+	for i := 0; i < count; i++ {
 		c, n, err := parseGBZComponent(b, p)
 		if err != nil {
 			return nil, err
 		}
-		g.Components = append(g.Components, c)
+		out = append(out, c)
 		p = n
 	}
 	if p != len(b) {
-		return nil, decodeErr(op, p, ErrTrailing)
+		return nil, decodeErr("GBZ", p, ErrTrailing)
 	}
-	return g, nil
+	return out, nil
 }
 
 func parseGBZComponent(b []byte, off int) (GBZComponent, int, error) {
@@ -219,10 +236,20 @@ func (g *GBZPayload) AppendBinary(b []byte) ([]byte, error) {
 		return nil, fmt.Errorf("encode GBZ: %w: %d components", ErrLength, len(g.Components))
 	}
 	b = binary.BigEndian.AppendUint16(b, GBZProfileID)
-	b = append(b, byte(len(g.Components)))
+	if g.AlertData != nil {
+		if g.Alert == nil || len(g.Components) != 0 || g.ComponentCount > 255 {
+			return nil, fmt.Errorf("encode GBZ: %w: alert data needs an alert header and no components", ErrLength)
+		}
+		b = append(b, byte(g.ComponentCount))
+	} else {
+		b = append(b, byte(len(g.Components)))
+	}
 	if g.Alert != nil {
 		b = binary.BigEndian.AppendUint16(b, uint16(g.Alert.Code))
 		b = binary.BigEndian.AppendUint32(b, zigbeeSeconds(g.Alert.Timestamp, g.Alert.raw))
+	}
+	if g.AlertData != nil {
+		return append(b, g.AlertData...), nil
 	}
 	for i := range g.Components {
 		c := &g.Components[i]

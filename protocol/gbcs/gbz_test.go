@@ -89,6 +89,16 @@ func TestGBZ(t *testing.T) {
 	if want := zigbeeEpoch.Add(0x1E302F40 * time.Second); !g.Alert.Timestamp.Equal(want) {
 		t.Errorf("alert timestamp = %v, want %v", g.Alert.Timestamp, want)
 	}
+	// A future-dated style alert: use-case fields after the alert header
+	// that are not components stay raw and round-trip.
+	fd := []byte{0x01, 0x09, 0x01, 0x8F, 0x66, 0x1E, 0x30, 0x2F, 0x40, 0x01, 0x00, 0x7F, 0x00, 0x00}
+	g, err := ParseGBZ(fd, true)
+	if err != nil || !bytes.Equal(g.AlertData, fd[9:]) || g.Alert.Code != 0x8F66 {
+		t.Errorf("ParseGBZ(future-dated alert) = %+v, %v", g, err)
+	}
+	if out, err := g.AppendBinary(nil); err != nil || !bytes.Equal(out, fd) {
+		t.Errorf("AppendBinary(future-dated alert) = %X, %v", out, err)
+	}
 	g, _ = ParseGBZ(gbzTests[1].in, false)
 	if a := g.Components[0].Attributes[0]; a.Name != "Current Meter ID" || !bytes.Equal(a.Value, []byte{4, 1, 0x23, 0xAB, 0xCD}) {
 		t.Errorf("attribute = %+v", a)
