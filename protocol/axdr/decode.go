@@ -5,6 +5,11 @@ import (
 	"fmt"
 )
 
+// maxCompactExpansion bounds the Values a compact-array may build per byte
+// of contents: a structure of k one-byte cells builds k+1 Values from k
+// bytes, deeply nested single-element structures far more.
+const maxCompactExpansion = 4
+
 // MaxDepth bounds the nesting of arrays and structures the decoders accept.
 // Real COSEM data nests a handful of levels; the bound keeps hostile input
 // from exhausting the stack.
@@ -184,6 +189,9 @@ func skipCompact(b []byte, off, depth int) (int, int, error) {
 			return off, 0, err
 		}
 		nodes += 1 + sub
+	}
+	if nodes > maxCompactExpansion*n {
+		return stop - n, 0, at(stop-n, fmt.Errorf("%w: compact-array of %d bytes would build %d values", ErrUnsupported, n, nodes))
 	}
 	return off, nodes, nil
 }

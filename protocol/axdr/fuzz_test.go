@@ -42,7 +42,7 @@ func FuzzDecode(f *testing.F) {
 		if n <= 0 || n > len(in) || n != sn {
 			t.Fatalf("Decode(%x) consumed %d, skip %d, input %d", in, n, sn, len(in))
 		}
-		if nodes > (maxDescDepth+1)*n {
+		if nodes > maxCompactExpansion*n {
 			t.Fatalf("Decode(%x): %d Values from %d bytes", in, nodes, n)
 		}
 		enc, err := Append(nil, v)

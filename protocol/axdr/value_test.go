@@ -158,6 +158,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"compact empty array", "13 01 00 00 11 00", ErrUnsupported, 2},
 		{"compact item cut by contents length", "13 12 03 00 01 00", ErrTruncated, 5},
 		{"compact delta", "13 1C 01 00", ErrUnsupported, 1},
+		{"compact expanding nesting", "13 02 01 02 01 02 01 02 01 11 02 07 08", ErrUnsupported, 11},
 		{"compact nested compact", "13 13 01 00", ErrUnsupported, 1},
 		{"too deep", strings.Repeat("01 01 ", MaxDepth+1) + "00", ErrTooDeep, 2 * MaxDepth},
 	}
