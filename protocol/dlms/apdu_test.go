@@ -152,6 +152,20 @@ func TestDecodeBoundedAllocation(t *testing.T) {
 	}
 }
 
+func TestAAREWithoutUserInformation(t *testing.T) {
+	// PROTOCOLS.md §11.6: Landis+Gyr rejects with no BE field.
+	in := mustHex(nil, "6117 A109060760857405080101 A203020101 A305A10302010D")
+	a, err := Decode(in)
+	if err != nil {
+		t.Fatalf("Decode(%x) = %v", in, err)
+	}
+	err = a.(*AARE).Err()
+	var ae *AssociationError
+	if !errors.Is(err, ErrAuthentication) || !errors.As(err, &ae) || ae.Diagnostic != DiagAuthenticationFailure {
+		t.Errorf("Err() = %v, want authentication failure", err)
+	}
+}
+
 func TestConformanceNames(t *testing.T) {
 	c := Conformance(0x00001E1D)
 	if !c.Has(ConfGet|ConfSet|ConfAction|ConfSelectiveAccess|ConfBlockTransferWithGet) || c.Has(ConfAccess) {

@@ -3,7 +3,6 @@ package dlms
 import (
 	"context"
 	"crypto/ecdsa"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -53,202 +52,6 @@ type Client struct {
 	serverTitle []byte
 	invoke      byte
 	closed      bool
-}
-
-// Associate opens an association: AARQ, AARE and, for HLS mechanisms 5 and
-// 7, the 4-pass authentication (IEC 62056-5-3 §7.2, §9.2.3; PROTOCOLS.md
-// §8.3). A rejection is an *AssociationError (errors.Is ErrRejected,
-// ErrAuthentication, ErrContextUnsupported, ...).
-func Associate(ctx context.Context, t Transport, cfg ClientConfig) (*Client, error) {
-	if cfg.Conformance == 0 {
-		cfg.Conformance = DefaultConformance
-	}
-	if cfg.MaxReceivePDU == 0 {
-		cfg.MaxReceivePDU = 0xFFFF
-	}
-	if cfg.SecurityControl == 0 {
-		cfg.SecurityControl = SCAuthentication | SCEncryption
-	}
-	if cfg.MaxResponseSize == 0 {
-		cfg.MaxResponseSize = maxAssembled
-	}
-	if cfg.Rand == nil {
-		cfg.Rand = rand.Reader
-	}
-	c := &Client{cfg: cfg, ch: &channel{t: t, ciphered: cfg.Ciphered, keys: cfg.Keys, ownTitle: cfg.SystemTitle,
-		sc: cfg.SecurityControl, sendIC: cfg.InvocationCounter, maxBuild: cfg.MaxResponseSize, logf: cfg.Logf}}
-	if err := c.associate(ctx); err != nil {
-		return nil, err
-	}
-	return c, nil
-}
-
-func (c *Client) associate(ctx context.Context) error {
-	cfg := c.cfg
-	ir := &InitiateRequest{Version: 6, Conformance: cfg.Conformance, MaxReceivePDU: cfg.MaxReceivePDU}
-	aarq := &AARQ{Context: ContextLN, Mechanism: cfg.Mechanism}
-	if cfg.Ciphered || cfg.Mechanism == MechanismGMAC || cfg.Mechanism == MechanismECDSA {
-		if len(cfg.SystemTitle) != 8 {
-			return fmt.Errorf("associate: client system title of %d bytes, want 8", len(cfg.SystemTitle))
-		}
-		aarq.CallingAPTitle = cfg.SystemTitle
-	}
-	ui, err := Encode(ir)
-	if err != nil {
-		return err
-	}
-	if cfg.Ciphered {
-		aarq.Context = ContextLNCiphered
-		ir.DedicatedKey = cfg.Keys.Dedicated
-		plain, _ := Encode(ir)
-		ic, err := c.ch.nextIC()
-		if err != nil {
-			return err
-		}
-		g, err := Protect(plain, cfg.SecurityControl, cfg.Keys, cfg.SystemTitle, ic, false)
-		if err != nil {
-			return fmt.Errorf("associate: protect InitiateRequest: %w", err)
-		}
-		ui, _ = Encode(g)
-	}
-	aarq.UserInformation = ui
-	var ctos []byte
-	switch cfg.Mechanism {
-	case MechanismNone:
-	case MechanismLLS:
-		aarq.CallingAuth = cfg.Password
-	case MechanismGMAC, MechanismECDSA:
-		ctos = cfg.Challenge
-		if ctos == nil {
-			ctos = make([]byte, 16)
-			if cfg.Mechanism == MechanismECDSA {
-				ctos = make([]byte, 32)
-			}
-			if _, err := io.ReadFull(cfg.Rand, ctos); err != nil {
-				return fmt.Errorf("associate: make challenge: %w", err)
-			}
-		}
-		aarq.CallingAuth = ctos
-	default:
-		return fmt.Errorf("associate: %w: %s", ErrMechanism, cfg.Mechanism)
-	}
-	if err := c.ch.send(ctx, aarq); err != nil {
-		return fmt.Errorf("associate: %w", err)
-	}
-	a, err := c.ch.receive(ctx)
-	if err != nil {
-		return fmt.Errorf("associate: %w", err)
-	}
-	aare, ok := a.(*AARE)
-	if !ok {
-		return fmt.Errorf("associate: %w: %s instead of AARE", ErrUnexpectedAPDU, Name(a))
-	}
-	c.serverTitle = aare.RespondingAPTitle
-	c.ch.peerTitle = aare.RespondingAPTitle
-	if err := aare.Err(); err != nil {
-		return err
-	}
-	if err := c.readInitiateResponse(aare.UserInformation); err != nil {
-		return fmt.Errorf("associate: %w", err)
-	}
-	if cfg.Ciphered && cfg.Keys.Dedicated != nil {
-		c.ch.dedicated = true
-	}
-	if aare.Diagnostic != DiagAuthenticationRequired {
-		if cfg.Mechanism == MechanismGMAC || cfg.Mechanism == MechanismECDSA {
-			return fmt.Errorf("associate: %w: server skipped HLS pass 2", ErrAuthentication)
-		}
-		return nil
-	}
-	return c.hls(ctx, ctos, aare.RespondingAuth)
-}
-
-func (c *Client) readInitiateResponse(ui []byte) error {
-	if len(ui) == 0 {
-		return fmt.Errorf("%w: AARE without InitiateResponse", ErrMalformed)
-	}
-	var a APDU
-	var err error
-	if c.cfg.Ciphered {
-		if ui[0] != TagGloInitiateResponse && ui[0] != TagGloConfirmedServiceError {
-			return fmt.Errorf("%w: unprotected user-information in a ciphered AARE", ErrDecipher)
-		}
-		a, err = c.ch.open(ui)
-	} else {
-		a, err = Decode(ui)
-	}
-	if err != nil {
-		return err
-	}
-	switch r := a.(type) {
-	case *InitiateResponse:
-		c.negotiated = *r
-		return nil
-	case *ConfirmedServiceError:
-		return &AssociationError{Result: RejectedPermanent, ServiceErr: r, diag: "initiate refused"}
-	}
-	return fmt.Errorf("%w: %s in AARE user-information", ErrUnexpectedAPDU, Name(a))
-}
-
-// hls runs passes 3 and 4: reply_to_HLS_authentication with f(StoC), then
-// check f(CtoS) from the server.
-func (c *Client) hls(ctx context.Context, ctos, stoc []byte) error {
-	cfg := c.cfg
-	if len(stoc) == 0 {
-		return fmt.Errorf("associate: %w: no StoC challenge", ErrAuthentication)
-	}
-	var f []byte
-	var err error
-	switch cfg.Mechanism {
-	case MechanismGMAC:
-		ic, e := c.ch.nextIC()
-		if e != nil {
-			return e
-		}
-		f, err = GMAC(SCAuthentication|(cfg.SecurityControl&SCSuiteMask), cfg.Keys.EK, cfg.Keys.AK, cfg.SystemTitle, ic, stoc)
-	case MechanismECDSA:
-		f, err = SignECDSA(cfg.SigningKey, cfg.Rand, cfg.SystemTitle, c.serverTitle, stoc, ctos)
-	default:
-		return fmt.Errorf("associate: %w: %s", ErrMechanism, cfg.Mechanism)
-	}
-	if err != nil {
-		return fmt.Errorf("associate: HLS pass 3: %w", err)
-	}
-	resp, err := c.action(ctx, ReplyToHLSAuth, octetString(f))
-	if err != nil {
-		if errors.Is(err, ErrPeerRestarted) {
-			return err
-		}
-		return fmt.Errorf("associate: HLS pass 3: %w: %w", ErrAuthentication, err)
-	}
-	fc, err := parseOctetString(resp)
-	if err != nil {
-		return fmt.Errorf("associate: HLS pass 4: %w: %w", ErrAuthentication, err)
-	}
-	switch cfg.Mechanism {
-	case MechanismGMAC:
-		err = VerifyGMAC(cfg.Keys.EK, cfg.Keys.AK, c.serverTitle, ctos, fc)
-	case MechanismECDSA:
-		err = VerifyECDSA(cfg.ServerKey, fc, c.serverTitle, cfg.SystemTitle, ctos, stoc)
-	}
-	if err != nil {
-		return fmt.Errorf("associate: HLS pass 4: %w", err)
-	}
-	return nil
-}
-
-// octetString returns the Data encoding of an octet-string.
-func octetString(b []byte) Data {
-	return appendOctets(Data{0x09}, b)
-}
-
-func parseOctetString(d Data) ([]byte, error) {
-	r := &reader{b: d}
-	if r.u8() != 0x09 {
-		return nil, fmt.Errorf("%w: want octet-string", ErrMalformed)
-	}
-	v := r.octets()
-	return v, r.err
 }
 
 // Negotiated returns the server's InitiateResponse: conformance, max PDU.
@@ -321,6 +124,11 @@ func (c *Client) await(ctx context.Context, req APDU) (APDU, error) {
 		case *AARE, *ReleaseResponse:
 			return nil, fmt.Errorf("%w: %s while waiting for %s", ErrPeerRestarted, Name(a), Name(req))
 		}
+		if _, ok := a.(*AccessResponse); ok {
+			if _, isAccess := req.(*AccessRequest); isAccess {
+				return a, nil
+			}
+		}
 		got, ok := InvokeIDOf(a)
 		if !ok {
 			return nil, fmt.Errorf("%w: %s", ErrUnexpectedAPDU, Name(a))
@@ -365,45 +173,6 @@ func (c *Client) Get(ctx context.Context, attr AttributeDescriptor, access *Sele
 		return Data(raw[:n]), nil
 	}
 	return nil, fmt.Errorf("get %v: %w: %s", attr, ErrUnexpectedAPDU, Name(resp))
-}
-
-// getBlocks collects raw-data blocks, asking for each next one. It accepts
-// any first block number, ignores a repeated block and rejects gaps.
-func (c *Client) getBlocks(ctx context.Context, iip byte, r *GetResponseWithDatablock) ([]byte, error) {
-	var raw []byte
-	expect := r.Block
-	for {
-		if r.Result != Success {
-			return nil, fmt.Errorf("block %d: %w", r.Block, r.Result)
-		}
-		switch {
-		case r.Block == expect:
-			if len(raw)+len(r.Raw) > c.cfg.MaxResponseSize {
-				return nil, fmt.Errorf("%w: response over %d bytes", ErrTooLarge, c.cfg.MaxResponseSize)
-			}
-			raw = append(raw, r.Raw...)
-			if r.Last {
-				return raw, nil
-			}
-			expect++
-			if err := c.ch.send(ctx, &GetRequestNext{InvokeID: iip, Block: r.Block}); err != nil {
-				return nil, err
-			}
-		case r.Block+1 == expect:
-			c.ch.log("dlms: block %d repeated (ignored)", r.Block)
-		default:
-			return nil, fmt.Errorf("%w: block %d, want %d", ErrBlockSequence, r.Block, expect)
-		}
-		a, err := c.await(ctx, &GetRequestNext{InvokeID: iip})
-		if err != nil {
-			return nil, err
-		}
-		next, ok := a.(*GetResponseWithDatablock)
-		if !ok {
-			return nil, fmt.Errorf("%w: %s during block transfer", ErrUnexpectedAPDU, Name(a))
-		}
-		r = next
-	}
 }
 
 // GetList reads several attributes in one request. Each result carries its
@@ -471,47 +240,6 @@ func (c *Client) Set(ctx context.Context, attr AttributeDescriptor, access *Sele
 	return fmt.Errorf("set %v: %w: %s", attr, ErrUnexpectedAPDU, Name(resp))
 }
 
-// blockSize is the raw-data size that keeps a block APDU under the
-// server's limit (header: tag, choice, iip, descriptor, selector, last,
-// block number, length).
-func (c *Client) blockSize() int {
-	n := c.maxSend() - 32
-	if n < 16 {
-		n = 16
-	}
-	return n
-}
-
-func (c *Client) setBlocks(ctx context.Context, iip byte, attr AttributeDescriptor, access *SelectiveAccess, value Data) (APDU, error) {
-	size := c.blockSize()
-	for block, off := uint32(1), 0; ; block++ {
-		end := min(off+size, len(value))
-		db := Datablock{Last: end == len(value), Block: block, Raw: value[off:end]}
-		var req APDU = &SetRequestWithDatablock{InvokeID: iip, Datablock: db}
-		if block == 1 {
-			req = &SetRequestWithFirstDatablock{InvokeID: iip, Attribute: attr, Access: access, Datablock: db}
-		}
-		resp, err := c.roundTrip(ctx, req)
-		if err != nil {
-			return nil, err
-		}
-		if db.Last {
-			return resp, nil
-		}
-		ack, ok := resp.(*SetResponseDatablock)
-		if !ok {
-			if n, ok := resp.(*SetResponseLastDatablock); ok && n.Result != Success {
-				return resp, nil
-			}
-			return nil, fmt.Errorf("%w: %s during block transfer", ErrUnexpectedAPDU, Name(resp))
-		}
-		if ack.Block != block {
-			return nil, fmt.Errorf("%w: acknowledged block %d, sent %d", ErrBlockSequence, ack.Block, block)
-		}
-		off = end
-	}
-}
-
 // Action invokes a method and returns its return data (nil when the server
 // sends none). Parameters larger than the server accepts go in pblocks
 // when block transfer with ACTION was negotiated; long return data is
@@ -549,73 +277,6 @@ func (c *Client) action(ctx context.Context, m MethodDescriptor, params Data) (D
 		return c.actionResponseBlocks(ctx, iip, m, r)
 	}
 	return nil, fmt.Errorf("action %v: %w: %s", m, ErrUnexpectedAPDU, Name(resp))
-}
-
-func (c *Client) actionBlocks(ctx context.Context, iip byte, m MethodDescriptor, params Data) (APDU, error) {
-	size := c.blockSize()
-	for block, off := uint32(1), 0; ; block++ {
-		end := min(off+size, len(params))
-		db := Datablock{Last: end == len(params), Block: block, Raw: params[off:end]}
-		var req APDU = &ActionRequestWithPblock{InvokeID: iip, Datablock: db}
-		if block == 1 {
-			req = &ActionRequestWithFirstPblock{InvokeID: iip, Method: m, Datablock: db}
-		}
-		resp, err := c.roundTrip(ctx, req)
-		if err != nil {
-			return nil, err
-		}
-		if db.Last {
-			return resp, nil
-		}
-		ack, ok := resp.(*ActionResponseNextPblock)
-		if !ok {
-			return resp, nil // an early result ends the transfer
-		}
-		if ack.Block != block {
-			return nil, fmt.Errorf("%w: acknowledged pblock %d, sent %d", ErrBlockSequence, ack.Block, block)
-		}
-		off = end
-	}
-}
-
-func (c *Client) actionResponseBlocks(ctx context.Context, iip byte, m MethodDescriptor, r *ActionResponseWithPblock) (Data, error) {
-	var raw []byte
-	expect := r.Block
-	for {
-		if r.Block != expect {
-			return nil, fmt.Errorf("action %v: %w: pblock %d, want %d", m, ErrBlockSequence, r.Block, expect)
-		}
-		if len(raw)+len(r.Raw) > c.cfg.MaxResponseSize {
-			return nil, fmt.Errorf("action %v: %w", m, ErrTooLarge)
-		}
-		raw = append(raw, r.Raw...)
-		if r.Last {
-			break
-		}
-		expect++
-		resp, err := c.roundTrip(ctx, &ActionRequestNextPblock{InvokeID: iip, Block: r.Block})
-		if err != nil {
-			return nil, fmt.Errorf("action %v: %w", m, err)
-		}
-		next, ok := resp.(*ActionResponseWithPblock)
-		if !ok {
-			return nil, fmt.Errorf("action %v: %w: %s during block transfer", m, ErrUnexpectedAPDU, Name(resp))
-		}
-		r = next
-	}
-	// The blocks carry Action-Response-With-Optional-Data: result, then optional Get-Data-Result.
-	rd := &reader{b: raw}
-	o := rd.outcome()
-	if rd.err != nil {
-		return nil, fmt.Errorf("action %v: decode pblocks: %w", m, rd.err)
-	}
-	if err := o.Err(); err != nil {
-		return nil, fmt.Errorf("action %v: %w", m, err)
-	}
-	if o.Return == nil {
-		return nil, nil
-	}
-	return o.Return.Data, nil
 }
 
 // Release ends the association with RLRQ and waits for RLRE. The Client
@@ -672,4 +333,29 @@ func (c *Client) ReadInvocationCounter(ctx context.Context, obis [6]byte) (uint3
 	}
 	v := r.u32()
 	return v, r.err
+}
+
+// Access runs one ACCESS-Request (IEC 62056-5-3 §9.3.9) and returns the
+// server's ACCESS-Response with the same long-invoke-id. Per-spec results
+// are in the response; the error reports only transport and protocol
+// failures.
+func (c *Client) Access(ctx context.Context, req *AccessRequest) (*AccessResponse, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, ErrNotAssociated
+	}
+	if err := c.ch.send(ctx, req); err != nil {
+		return nil, fmt.Errorf("access: %w", err)
+	}
+	for {
+		a, err := c.await(ctx, req)
+		if err != nil {
+			return nil, fmt.Errorf("access: %w", err)
+		}
+		if r, ok := a.(*AccessResponse); ok && r.LongInvokeID == req.LongInvokeID {
+			return r, nil
+		}
+		c.ch.log("dlms: %s while waiting for ACCESS-Response (skipped)", Name(a))
+	}
 }

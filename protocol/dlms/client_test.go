@@ -109,6 +109,18 @@ func TestClientServerPlain(t *testing.T) {
 			t.Errorf("Action(3000 bytes) = %d bytes, %v", len(d), err)
 		}
 	})
+	t.Run("access", func(t *testing.T) {
+		req := &AccessRequest{LongInvokeID: 0x20000001, Specs: []AccessRequestSpec{
+			{Kind: AccessGet, Attribute: ClockTimeAttr},
+			{Kind: AccessAction, Method: MethodDescriptor{ClassID: 1, Instance: echoObis, Method: 1}},
+			{Kind: AccessSet, Attribute: AttributeDescriptor{ClassID: 1, Instance: ldnObis, Attribute: 2}},
+		}, Data: []Data{{0}, {0x11, 7}, {0x11, 8}}}
+		r, err := c.Access(ctx, req)
+		if err != nil || len(r.Results) != 3 || r.Results[0].Result != 0 || r.Results[2].Result != uint8(ReadWriteDenied) ||
+			!bytes.Equal(r.Data[1], Data{2, 2, 0x11, 7, 0x11, 7}) {
+			t.Errorf("Access = %+v, %v", r, err)
+		}
+	})
 	t.Run("object list", func(t *testing.T) {
 		l, err := c.ReadObjectList(ctx)
 		if err != nil || len(l) != 6 || l[2].ClassID != 7 || l[2].Instance != profileObis {
