@@ -103,17 +103,23 @@ func ParseOBIS(s string) (code OBIS, inferred bool, ok bool) {
 	} else {
 		inferred = true
 	}
-	parts := strings.Split(rest, ".")
-	switch {
-	case full && len(parts) != 3, len(parts) < 2, len(parts) > 3:
-		return OBIS{}, false, false
-	}
-	for k, p := range parts {
+	k := 0
+	for ; k < 3; k++ {
+		p, tail, more := strings.Cut(rest, ".")
 		v, ok := obisGroup(p, k < 2)
 		if !ok {
 			return OBIS{}, false, false
 		}
-		code[2+k] = v
+		code[2+k], rest = v, tail
+		if !more {
+			break
+		}
+		if k == 2 {
+			return OBIS{}, false, false // a fourth group
+		}
+	}
+	if k == 0 || full && k != 2 {
+		return OBIS{}, false, false
 	}
 	if full {
 		return code, inferred, true
