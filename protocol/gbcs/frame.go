@@ -430,3 +430,24 @@ func (m *Message) appendSigning(b []byte) ([]byte, error) {
 	b = appendBERLength(b, len(m.Signature))
 	return append(b, m.Signature...), nil
 }
+
+// Reply returns the response skeleton to command m, as a device builds
+// it: originator and recipient swapped, CRA Response, the same originator
+// counter and other-information, the given payload, a null signature and
+// the same framing. Sign and Seal it as the use case requires.
+func (m *Message) Reply(payload []byte) *Message {
+	r := &Message{
+		Kind:            m.Kind,
+		SecurityControl: m.SecurityControl,
+		TransactionID:   TransactionID{CRA: CRAResponse, Counter: m.Counter},
+		Originator:      m.Recipient,
+		Recipient:       m.Originator,
+		OtherInfo:       m.OtherInfo,
+		Payload:         payload,
+		Signature:       Hex{},
+	}
+	if r.Kind == FrameGeneralCiphering {
+		r.MAC = make(Hex, MACSize)
+	}
+	return r
+}

@@ -42,11 +42,11 @@ func (c MessageCode) String() string {
 	u, ok := messageCodes[c]
 	switch {
 	case !ok:
-		return fmt.Sprintf("%#04x unknown", uint16(c))
+		return fmt.Sprintf("0x%04X unknown", uint16(c))
 	case u.ID == "":
-		return fmt.Sprintf("%#04x %s", uint16(c), u.Title)
+		return fmt.Sprintf("0x%04X %s", uint16(c), u.Title)
 	}
-	return fmt.Sprintf("%#04x %s %s", uint16(c), u.ID, u.Title)
+	return fmt.Sprintf("0x%04X %s %s", uint16(c), u.ID, u.Title)
 }
 
 // MarshalText encodes the code as "0x0001".
