@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"reflect"
+	"time"
 )
 
 // Response is a DUIS response or alert from the DCC (XSD complexType
@@ -154,6 +155,23 @@ type UpdateHANDeviceLogResult struct {
 type DeviceStatusChangeEvent struct {
 	DeviceID EUI64 `duis:"DeviceID"`
 	Change   *Node `duis:"*"`
+}
+
+// NewResponse starts the response to req: the header carries req's
+// Request ID, the Response ID (originator and target swapped), code and
+// the time at (UTC, millisecond precision as the DCC writes it); the body
+// is a ResponseMessage naming req's service reference and variant. The
+// caller adds the payload (DSPInventory, PreCommand, ...).
+func NewResponse(req *Request, code ResponseCode, at time.Time) *Response {
+	id := req.Header.RequestID
+	rid := id.ResponseID()
+	return &Response{
+		SchemaVersion: SchemaVersion,
+		Header: ResponseHeader{RequestID: &id, ResponseID: &rid, ResponseCode: code,
+			ResponseDateTime: DateTime(at.UTC().Format("2006-01-02T15:04:05.000Z"))},
+		ResponseMessage: &ResponseMessage{ServiceReference: req.Header.ServiceReference,
+			ServiceReferenceVariant: req.Header.ServiceReferenceVariant},
+	}
 }
 
 // ParseResponse reads a DUIS response or alert. A body element that does

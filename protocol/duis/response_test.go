@@ -2,6 +2,7 @@ package duis
 
 import (
 	"testing"
+	"time"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -106,5 +107,33 @@ func TestResponseUnknownAlertKept(t *testing.T) {
 	b, _ := ParseXML(out)
 	if err := equivalent(a, b, ""); err != nil {
 		t.Error(err)
+	}
+}
+
+func TestNewResponseSigned(t *testing.T) {
+	req := sample(t, "8.2 device")
+	resp := NewResponse(req, CodeSuccess, time.Date(2026, 11, 28, 10, 0, 0, 5e6, time.UTC))
+	resp.ResponseMessage.DSPInventory = &DSPInventory{Device: []InventoryDevice{{DeviceID: mustEUI(testCHF), DeviceType: DeviceCHF,
+		DeviceStatus: ptr(StatusPending), DeviceManufacturer: "AB01", DeviceModel: "010A030B"}}}
+	if got := resp.Header.ResponseID.String(); got != "90-B3-D5-1F-30-00-00-02:"+testSupplier+":1000" {
+		t.Errorf("ResponseID = %s", got)
+	}
+	if resp.Header.ResponseDateTime != "2026-11-28T10:00:00.005Z" {
+		t.Errorf("ResponseDateTime = %s", resp.Header.ResponseDateTime)
+	}
+	if ps := resp.Validate(); !ps.OK() {
+		t.Errorf("Validate:\n%s", ps)
+	}
+	key, cert := testSigner(t, 5)
+	signed, err := SignResponse(resp, key, cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Verify(signed, cert); err != nil {
+		t.Errorf("Verify(signed response) = %v", err)
+	}
+	back, err := ParseResponse(signed)
+	if err != nil || back.Signature == nil || back.ResponseMessage.DSPInventory == nil {
+		t.Fatalf("ParseResponse(signed) = %+v, %v", back, err)
 	}
 }

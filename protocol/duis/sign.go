@@ -59,17 +59,34 @@ type SignerInfo struct {
 // X509IssuerSerial. Any signature already on r is replaced; r itself is
 // not changed.
 func Sign(r *Request, key *ecdsa.PrivateKey, cert *x509.Certificate) ([]byte, error) {
-	if key == nil || key.Curve == nil || key.Curve.Params().BitSize != 256 || key.Curve.Params().Name != "P-256" {
-		return nil, ErrNotECDSAP256
-	}
-	if cert == nil {
-		return nil, errors.New("duis: sign: no certificate")
-	}
 	unsigned := *r
 	unsigned.Signature = nil
 	data, err := unsigned.Marshal()
 	if err != nil {
 		return nil, err
+	}
+	return signMarshalled(data, key, cert)
+}
+
+// SignResponse signs a response the way Sign signs a request; the
+// inventory service uses it to answer in DUIS as the DCC does.
+func SignResponse(r *Response, key *ecdsa.PrivateKey, cert *x509.Certificate) ([]byte, error) {
+	unsigned := *r
+	unsigned.Signature = nil
+	data, err := unsigned.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	return signMarshalled(data, key, cert)
+}
+
+// signMarshalled signs a document this package wrote (no signature yet).
+func signMarshalled(data []byte, key *ecdsa.PrivateKey, cert *x509.Certificate) ([]byte, error) {
+	if key == nil || key.Curve == nil || key.Curve.Params().Name != "P-256" {
+		return nil, ErrNotECDSAP256
+	}
+	if cert == nil || cert.SerialNumber == nil {
+		return nil, errors.New("duis: sign: no certificate")
 	}
 	root, err := ParseXML(data)
 	if err != nil {
@@ -81,9 +98,13 @@ func Sign(r *Request, key *ecdsa.PrivateKey, cert *x509.Certificate) ([]byte, er
 	}
 	// Insert the signature before the closing indentation, with its own
 	// indentation in front; that whitespace is part of the signed content.
-	n := len(root.Children)
-	tail := root.Children[n-1]
-	root.Children = append(root.Children[:n-1], &Node{Kind: TextNode, Data: "\n  "}, sig, tail)
+	ws := &Node{Kind: TextNode, Data: "\n  "}
+	if n := len(root.Children); n > 0 && root.Children[n-1].Kind == TextNode {
+		tail := root.Children[n-1]
+		root.Children = append(root.Children[:n-1], ws, sig, tail)
+	} else {
+		root.Children = append(root.Children, ws, sig)
+	}
 	indentTree(sig, 1)
 
 	digest := sha256.Sum256(canonicalize(root, baseScope(), sig, false))

@@ -51,6 +51,11 @@ func generatedDocuments(t *testing.T) map[string][]byte {
 			t.Fatal(err)
 		}
 		docs[fmt.Sprintf("response-%02d.xml", i)] = out
+		signed, err := SignResponse(s.resp, key, cert)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs[fmt.Sprintf("signed-response-%02d.xml", i)] = signed
 	}
 	return docs
 }
