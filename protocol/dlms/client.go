@@ -359,3 +359,22 @@ func (c *Client) Access(ctx context.Context, req *AccessRequest) (*AccessRespons
 		c.ch.log("dlms: %s while waiting for ACCESS-Response (skipped)", Name(a))
 	}
 }
+
+// SetList writes several attributes in one request and returns one
+// Data-Access-Result per attribute.
+func (c *Client) SetList(ctx context.Context, items []AttributeAccess, values []Data) ([]DataAccessResult, error) {
+	if len(items) != len(values) {
+		return nil, fmt.Errorf("set list: %d attributes but %d values", len(items), len(values))
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	resp, err := c.roundTrip(ctx, &SetRequestWithList{InvokeID: c.nextInvoke(), Items: items, Values: values})
+	if err != nil {
+		return nil, fmt.Errorf("set list: %w", err)
+	}
+	r, ok := resp.(*SetResponseWithList)
+	if !ok {
+		return nil, fmt.Errorf("set list: %w: %s", ErrUnexpectedAPDU, Name(resp))
+	}
+	return r.Results, nil
+}

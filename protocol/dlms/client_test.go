@@ -84,6 +84,13 @@ func TestClientServerPlain(t *testing.T) {
 			t.Errorf("Get(clock) = %x, %v; want %x", got, err, want)
 		}
 	})
+	t.Run("set list", func(t *testing.T) {
+		res, err := c.SetList(ctx, []AttributeAccess{{Attribute: ClockTimeAttr}, {Attribute: AttributeDescriptor{1, ldnObis, 2}}},
+			[]Data{meter.clock, {0x11, 1}})
+		if err != nil || len(res) != 2 || res[0] != Success || res[1] != ReadWriteDenied {
+			t.Errorf("SetList = %v, %v", res, err)
+		}
+	})
 	t.Run("get list", func(t *testing.T) {
 		res, err := c.GetList(ctx, []AttributeAccess{{Attribute: ClockTimeAttr}, {Attribute: AttributeDescriptor{1, [6]byte{9}, 2}}})
 		if err != nil || len(res) != 2 || res[0].Err() != nil || res[1].Result != ObjectUndefined {

@@ -414,3 +414,38 @@ func TestConformanceWrapper(t *testing.T) {
 	}
 	t.Logf("wrapper.json: %d/%d vectors pass", pass, len(vectors))
 }
+
+// TestConformanceHDLCPayloads decodes the APDU carried by every HDLC frame
+// vector and capture whose information field holds a complete APDU (the
+// `apdu` key; segmented frames are skipped).
+func TestConformanceHDLCPayloads(t *testing.T) {
+	for _, file := range []string{"dlms/hdlc_frames.json", "dlms/interop_captures_local.json"} {
+		pass, total := 0, 0
+		for _, v := range conformance.Vectors(t, file) {
+			var d struct {
+				APDU      string `json:"apdu"`
+				Segmented bool   `json:"segmented"`
+			}
+			_ = json.Unmarshal(v.Decode, &d)
+			if d.APDU == "" || d.Segmented || strings.HasPrefix(v.ID, "local-wrapper-") {
+				continue
+			}
+			b := mustHex(t, d.APDU)
+			a, err := Decode(b)
+			if errors.Is(err, ErrTrailingBytes) {
+				err = nil // local-hdlc-08, local-modee-12: 18 bytes after the clock value
+			}
+			total++
+			if err != nil {
+				t.Errorf("%s: Decode(%X) = %v", v.ID, b, err)
+				continue
+			}
+			if enc, _ := Encode(a); !bytes.HasPrefix(b, enc) {
+				t.Errorf("%s: Encode(Decode(%X)) = %X", v.ID, b, enc)
+				continue
+			}
+			pass++
+		}
+		t.Logf("%s: %d/%d APDUs decode and re-encode", file, pass, total)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"net"
 	"testing"
@@ -35,7 +36,13 @@ func FuzzDecode(f *testing.F) {
 		f.Add(tc.in)
 	}
 	addConformanceSeeds(f, "dlms/apdu_acse.json", "dlms/apdu_xdlms.json", "dlms/security.json")
+	opts := ExplainOptions{Keys: testKeys, SystemTitle: serverST}
 	f.Fuzz(func(t *testing.T, in []byte) {
+		if e, err := Explain(in, opts); err == nil {
+			if _, err := json.Marshal(e); err != nil {
+				t.Fatalf("json.Marshal(Explain(%x)) = %v", in, err)
+			}
+		}
 		a, n, err := DecodePrefix(in)
 		if err != nil {
 			return
