@@ -224,8 +224,8 @@ func (v Value) BitLen() int {
 // compact-array. The slice is not a copy.
 func (v Value) Elems() []Value { return v.elems }
 
-// Len returns the number of elements (arrays, structures, compact-arrays)
-// or bytes (strings).
+// Len returns the number of elements (arrays, structures, compact-arrays),
+// bits (bit-strings) or bytes (strings, date and time bodies).
 func (v Value) Len() int {
 	switch v.typ {
 	case TypeArray, TypeStructure, TypeCompactArray:
