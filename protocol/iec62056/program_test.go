@@ -244,3 +244,51 @@ func TestProgramCipherAndNAK(t *testing.T) {
 		h.stop(t)
 	})
 }
+
+// TestCancelUnblocksRead checks that cancelling the context (no deadline)
+// ends a blocked read at once: the meter never answers and the response
+// time-out is an hour, yet the call returns when cancel runs.
+func TestCancelUnblocksRead(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := start(t, &fakeMeter{id: landis, address: "1"}, false)
+		ctx, cancel := context.WithCancel(context.Background())
+		begin := time.Now()
+		go func() {
+			time.Sleep(time.Second)
+			cancel()
+		}()
+		_, err := iec62056.SignOn(ctx, h.port, iec62056.Options{Address: "2", ResponseTimeout: time.Hour})
+		if iec62056.KindOf(err) != iec62056.KindCanceled || !errors.Is(err, context.Canceled) {
+			t.Errorf("SignOn error = %v, want KindCanceled", err)
+		}
+		if got := time.Since(begin); got != time.Second {
+			t.Errorf("returned after %v, want 1s", got)
+		}
+		h.stop(t)
+	})
+}
+
+// TestLineSilence checks that bytes on the line before the request (the
+// tail of an earlier exchange) are dropped: the request waits until the
+// line has been quiet for LineSilence, and the sign-on succeeds.
+func TestLineSilence(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := start(t, &fakeMeter{id: landis}, false)
+		tail := []byte("\x02tail of a readout\r\n!\r\n\x03x") // 25 characters: 833 ms at 300 Bd
+		go h.meter.end.Write(tail)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		cl, err := iec62056.SignOn(ctx, h.port, iec62056.Options{})
+		if err != nil {
+			t.Fatalf("SignOn: %v", err)
+		}
+		if cl.Identification().Manufacturer != "LGZ" {
+			t.Errorf("identification = %+v", cl.Identification())
+		}
+		want := time.Duration(len(tail))*time.Second/30 + 200*time.Millisecond
+		if _, req, ok := h.port.find(0, "write", "/?!"); !ok || (req.at-want).Abs() > time.Microsecond {
+			t.Errorf("request at %v, want %v (the tail, then 200 ms of silence)", req.at, want)
+		}
+		h.stop(t)
+	})
+}
