@@ -30,6 +30,9 @@ type InstallFacts struct {
 	// commission (GCS28, ECS70).
 	DeviceTime string `json:"deviceTime,omitempty"`
 	TimeStatus string `json:"timeStatus,omitempty"`
+	// Manufacturer and Model come from the ZCL Basic cluster (GCS21e).
+	Manufacturer string `json:"manufacturer,omitempty"`
+	Model        string `json:"model,omitempty"`
 }
 
 // DeviceLogFact is one device of a device log.
@@ -299,8 +302,13 @@ func (f *InstallFacts) fromGBZ(m *Message, g *GBZPayload) {
 				f.Failures = append(f.Failures, attrLabel(a)+": "+a.Status.String())
 				continue
 			}
-			if m.MessageCode() == CodeGCS38 && c.Cluster == 0x0702 && a.ID == 0x0206 && len(a.Value) > 0 {
+			switch {
+			case m.MessageCode() == CodeGCS38 && c.Cluster == 0x0702 && a.ID == 0x0206 && len(a.Value) > 0:
 				f.FirmwareVersion = versionText(a.Value[1:])
+			case c.Cluster == 0x0000 && a.ID == 0x0004:
+				f.Manufacturer = a.Text
+			case c.Cluster == 0x0000 && a.ID == 0x0005:
+				f.Model = a.Text
 			}
 		}
 	}

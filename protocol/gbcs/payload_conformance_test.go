@@ -55,5 +55,9 @@ func TestConformancePayloads(t *testing.T) {
 			t.Errorf("%s: outcome %q, want failure", name, d.Facts.Outcome)
 		}
 	}
+	d, err := Decode(readMessageFile(t, "GCS21e_6.2.4_SUCCESS_RESPONSE_GBCS.HEX"))
+	if err != nil || d.Facts == nil || d.Facts.Manufacturer == "" || d.Facts.Model == "" {
+		t.Errorf("GCS21e facts = %+v, %v; want manufacturer and model", d.Facts, err)
+	}
 	t.Logf("%d payloads decoded, %d responses/alerts with install facts", decoded, facts)
 }

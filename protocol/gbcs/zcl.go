@@ -1,8 +1,10 @@
 package gbcs
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
+	"strings"
 )
 
 // Profile-wide ZCL command IDs (ZigBee Cluster Library §2.5).
@@ -174,6 +176,8 @@ type ZCLAttribute struct {
 	Status   *ZCLStatus `json:"status,omitempty"`
 	DataType *byte      `json:"dataType,omitempty"`
 	Value    Hex        `json:"value,omitempty"`
+	// Text is the value of a character string, without its length.
+	Text string `json:"text,omitempty"`
 }
 
 // zclFixedSize returns the size of fixed-length ZCL data types (ZCL
@@ -254,9 +258,26 @@ func parseReadAttributesResponse(cluster uint16, b []byte) ([]ZCLAttribute, erro
 				return nil, ErrShort
 			}
 			a.Value = b[p : p+n]
+			if t == 0x42 && n > 1 {
+				a.Text = zclText(a.Value[1:])
+			}
 			p += n
 		}
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// zclText renders a ZCL character string up to its first NUL, trimmed,
+// or "" when it holds non-printable bytes.
+func zclText(b []byte) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	for _, c := range b {
+		if c < 0x20 || c > 0x7E {
+			return ""
+		}
+	}
+	return strings.TrimSpace(string(b))
 }
