@@ -475,8 +475,9 @@ func (l *Link) unnumbered(ctx context.Context, op string, f Frame) error {
 // without one is returned as is). It acknowledges each window of a
 // segmented APDU with RR, which also polls for the next window. The client
 // waits at most ResponseTimeout of silence per frame (InterFrameTimeout
-// inside a window), then retransmits its unacknowledged request or polls
-// with RR, up to Retries times, then fails with a *TimeoutError. The server
+// inside a window), then polls with RR (the server answers by resending
+// what is unacknowledged, or with its N(R) so the client resends its
+// request), up to Retries times, then fails with a *TimeoutError. The server
 // waits for as long as ctx (and InactivityTimeout) allows; it answers a repeated request by
 // resending its last response, a DISC with UA (Receive then fails with
 // ErrClosed) and a new SNRM with UA.
@@ -501,10 +502,13 @@ func (l *Link) Receive(ctx context.Context) ([]byte, error) {
 			return nil, &TimeoutError{Op: op}
 		}
 		if err == errSilence {
+			// Poll rather than resend the request: the short RR survives a
+			// noisy line more often, and the answer is the lost response
+			// itself, or the server's N(R) when the request was lost.
 			if retries++; retries > l.cfg.Retries {
 				return nil, &TimeoutError{Op: op, Retries: retries - 1}
 			}
-			if err := l.recoverClient(ctx, op); err != nil {
+			if err := l.sendRR(ctx, op); err != nil {
 				return nil, err
 			}
 			continue

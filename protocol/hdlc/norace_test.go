@@ -1,0 +1,5 @@
+//go:build !race
+
+package hdlc_test
+
+const raceEnabled = false
