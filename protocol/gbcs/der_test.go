@@ -126,6 +126,9 @@ func TestASN1StructuresRoundTrip(t *testing.T) {
 		{"CCS08 alert", &FirmwareTransferAlert{AlertCode: AlertFirmwareTransferSuccess, ExecutionDateTime: ts, EntityID: st("00DB1234567890A4"),
 			FirmwareVersion: Hex{1, 0x23, 0xAB, 0xCD}, Response: responseCode(0, fwTransferNames)},
 			func(b []byte) (any, error) { return ParseFirmwareTransferAlert(b) }},
+		{"firmware activation alert", &FirmwareActivationAlert{AlertCode: 0x8F43, ExecutionDateTime: ts, OriginatorCounter: 77,
+			Outcome: FirmwareOutcome{Response: responseCode(2, activateFirmwareNames), FirmwareVersion: Hex{9, 9}}},
+			func(b []byte) (any, error) { return ParseFirmwareActivationAlert(b) }},
 		{"CS08 response", &ReadFirmwareVersion{FirmwareVersion: Hex("1.2.3"), Response: responseCode(0, readFWResponseNames)},
 			func(b []byte) (any, error) { return ParseReadFirmwareVersion(b) }},
 	}

@@ -118,6 +118,12 @@ func (f *InstallFacts) fromASN1(a *ASN1Payload) {
 		f.FirmwareResult = &r
 		f.FirmwareVersion = versionText(v.FirmwareVersion)
 		f.Outcome = outcome(r.OK)
+	case *FirmwareActivationAlert:
+		f.setAlert(v.AlertCode)
+		r := v.Outcome.Response
+		f.FirmwareResult = &r
+		f.Outcome = outcome(r.OK)
+		f.FirmwareVersion = versionText(v.Outcome.FirmwareVersion)
 	case *ReadFirmwareVersion:
 		r := v.Response
 		f.FirmwareResult = &r

@@ -169,3 +169,51 @@ func ParseReadFirmwareVersion(b []byte) (*ReadFirmwareVersion, error) {
 func (r *ReadFirmwareVersion) AppendBinary(b []byte) ([]byte, error) {
 	return derSeq(derOctets(r.FirmwareVersion), derInt(int64(r.Response.Code))).AppendDER(b), nil
 }
+
+// FirmwareActivationAlert is the payload of the future-dated firmware
+// activation alert (message code 0x00CA, the deferred outcome of CS06):
+// SEQUENCE { alertCode INTEGER, executionDateTime GeneralizedTime,
+// originatorCounter INTEGER, executionOutcome SEQUENCE { responseCode
+// INTEGER, firmwareVersion OCTET STRING } }.
+type FirmwareActivationAlert struct {
+	AlertCode         AlertCode       `json:"alertCode"`
+	ExecutionDateTime time.Time       `json:"executionDateTime"`
+	OriginatorCounter int64           `json:"originatorCounter"`
+	Outcome           FirmwareOutcome `json:"outcome"`
+}
+
+// ParseFirmwareActivationAlert decodes a 0x00CA alert payload.
+func ParseFirmwareActivationAlert(b []byte) (*FirmwareActivationAlert, error) {
+	n, err := ParseDER(b)
+	if err != nil {
+		return nil, err
+	}
+	const op = "firmware activation alert"
+	if !n.is(DERSequence, true) || len(n.Children) != 4 {
+		return nil, decodeErr(op, 0, fmt.Errorf("%w: want SEQUENCE of 4", ErrTag))
+	}
+	var a FirmwareActivationAlert
+	code, err := n.Children[0].Int()
+	if err != nil {
+		return nil, decodeErr(op, 0, err)
+	}
+	a.AlertCode = AlertCode(code)
+	if a.ExecutionDateTime, err = parseGeneralizedTime(n.Children[1]); err != nil {
+		return nil, decodeErr(op, 0, err)
+	}
+	if a.OriginatorCounter, err = n.Children[2].Int(); err != nil {
+		return nil, decodeErr(op, 0, err)
+	}
+	o, err := parseFirmwareOutcome(n.Children[3], activateFirmwareNames)
+	if err != nil {
+		return nil, decodeErr(op, 0, err)
+	}
+	a.Outcome = *o
+	return &a, nil
+}
+
+// AppendBinary appends the DER encoding of a.
+func (a *FirmwareActivationAlert) AppendBinary(b []byte) ([]byte, error) {
+	return derSeq(derInt(int64(a.AlertCode)), derTime(a.ExecutionDateTime), derInt(a.OriginatorCounter),
+		derSeq(derInt(int64(a.Outcome.Response.Code)), derOctets(a.Outcome.FirmwareVersion))).AppendDER(b), nil
+}

@@ -171,6 +171,8 @@ func FuzzDER(f *testing.F) {
 		check("CCS08", c8, err, func(b []byte) (any, error) { return ParseFirmwareTransferAlert(b) })
 		cs8, err := ParseReadFirmwareVersion(b)
 		check("CS08", cs8, err, func(b []byte) (any, error) { return ParseReadFirmwareVersion(b) })
+		fa, err := ParseFirmwareActivationAlert(b)
+		check("firmware activation alert", fa, err, func(b []byte) (any, error) { return ParseFirmwareActivationAlert(b) })
 		ParseActivateFirmwareResponse(b)
 		ParseUnjoinCommand(b)
 		ParseIntegerPayload(b)

@@ -121,6 +121,9 @@ func decodeByCode(m *Message) (a *ASN1Payload, ok bool, err error) {
 	case c == CodeGCS62:
 		v, err := ParseGPFDeviceLogBackup(b)
 		return wrap("GPFDeviceLogBackupAlert", v, err)
+	case c == CodeFutureDatedFirmwareActivation:
+		v, err := ParseFirmwareActivationAlert(b)
+		return wrap("FirmwareActivationAlert", v, err)
 	case c == CodeCCS08:
 		v, err := ParseFirmwareTransferAlert(b)
 		return wrap("FirmwareTransferAlert", v, err)
