@@ -72,12 +72,14 @@ func requestFromNode(root *Node) (*Request, error) {
 		return nil, fmt.Errorf("%w: Body holds %d elements, want 1", ErrStructure, len(bodyKids))
 	}
 	normalise(bodyKids[0])
+	carryNamespaces(bodyKids[0])
 	r.Body, r.bodyErr = decodeBody(bodyKids[0])
 	if len(kids) == 3 {
 		if kids[2].Local != "Signature" || kids[2].Space != NamespaceDS {
 			return nil, fmt.Errorf("%w: <%s> after Body", ErrStructure, kids[2].Local)
 		}
 		r.Signature = kids[2]
+		carryNamespaces(r.Signature)
 	}
 	return r, nil
 }
@@ -103,6 +105,51 @@ func normalise(n *Node) {
 	for _, c := range n.Children {
 		normalise(c)
 	}
+}
+
+// carryNamespaces declares on n every prefix its subtree uses but that
+// was declared above it (other than the DUIS prefixes the writer
+// declares itself), so the subtree stays well-formed when it is written
+// under a new document element.
+func carryNamespaces(n *Node) {
+	declared := map[string]bool{"xml": true}
+	var missing []NSDecl
+	need := func(prefix, uri string) {
+		if declared[prefix] || (prefix == "" && uri == "") || containsPrefix(missing, prefix) ||
+			(prefix == "sr" && uri == NamespaceSR) || (prefix == "ra" && uri == NamespaceRA) || (prefix == "ds" && uri == NamespaceDS) {
+			return
+		}
+		missing = append(missing, NSDecl{prefix, uri})
+	}
+	var walk func(e *Node, declared map[string]bool)
+	walk = func(e *Node, outer map[string]bool) {
+		if e.Kind != ElementNode {
+			return
+		}
+		inner := outer
+		if len(e.NS) > 0 {
+			inner = make(map[string]bool, len(outer)+len(e.NS))
+			for k := range outer {
+				inner[k] = true
+			}
+			for _, d := range e.NS {
+				inner[d.Prefix] = true
+			}
+		}
+		if !inner[e.Prefix] {
+			need(e.Prefix, e.Space)
+		}
+		for _, a := range e.Attrs {
+			if a.Prefix != "" && !inner[a.Prefix] {
+				need(a.Prefix, a.Space)
+			}
+		}
+		for _, c := range e.Children {
+			walk(c, inner)
+		}
+	}
+	walk(n, declared)
+	n.NS = append(n.NS, missing...)
 }
 
 // node builds the document element for r.

@@ -203,6 +203,7 @@ func responseFromNode(root *Node) (*Response, error) {
 	}
 	b := bk[0]
 	normalise(b)
+	carryNamespaces(b)
 	var target any
 	switch b.Local {
 	case "ResponseMessage":
@@ -230,6 +231,7 @@ func responseFromNode(root *Node) (*Response, error) {
 			return nil, fmt.Errorf("%w: <%s> after Body", ErrStructure, kids[2].Local)
 		}
 		r.Signature = kids[2]
+		carryNamespaces(r.Signature)
 	}
 	return r, nil
 }

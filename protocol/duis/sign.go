@@ -26,13 +26,13 @@ const (
 
 // Signature errors.
 var (
-	ErrNoSignature       = errors.New("duis: document is not signed")
-	ErrUnsupportedSig    = errors.New("duis: signature uses an algorithm or form DUIS does not")
-	ErrDigestMismatch    = errors.New("duis: digest does not match the document")
-	ErrBadSignature      = errors.New("duis: signature value does not verify")
-	ErrUnknownSigner     = errors.New("duis: no certificate matches the signature's X509IssuerSerial")
-	ErrNotECDSAP256      = errors.New("duis: key is not an ECDSA P-256 key")
-	errSignatureMalfomed = errors.New("duis: signature element malformed")
+	ErrNoSignature        = errors.New("duis: document is not signed")
+	ErrUnsupportedSig     = errors.New("duis: signature uses an algorithm or form DUIS does not")
+	ErrDigestMismatch     = errors.New("duis: digest does not match the document")
+	ErrBadSignature       = errors.New("duis: signature value does not verify")
+	ErrUnknownSigner      = errors.New("duis: no certificate matches the signature's X509IssuerSerial")
+	ErrNotECDSAP256       = errors.New("duis: key is not an ECDSA P-256 key")
+	errSignatureMalformed = errors.New("duis: signature element malformed")
 )
 
 // SignatureError reports why a signature did not verify.
@@ -256,7 +256,7 @@ func signerInfo(sig *Node) (SignerInfo, error) {
 	}
 	serial, ok := new(big.Int).SetString(strings.TrimSpace(is.Child("X509SerialNumber").Text()), 10)
 	if !ok {
-		return SignerInfo{}, &SignatureError{Op: "read KeyInfo", Err: fmt.Errorf("%w: serial number is not an integer", errSignatureMalfomed)}
+		return SignerInfo{}, &SignatureError{Op: "read KeyInfo", Err: fmt.Errorf("%w: serial number is not an integer", errSignatureMalformed)}
 	}
 	return SignerInfo{IssuerName: strings.TrimSpace(is.Child("X509IssuerName").Text()), SerialNumber: serial}, nil
 }
@@ -282,7 +282,7 @@ func checkDigest(root *Node) (*Node, error) {
 	}
 	si := sig.Child("SignedInfo")
 	if si == nil {
-		return nil, &SignatureError{Op: "read SignedInfo", Err: errSignatureMalfomed}
+		return nil, &SignatureError{Op: "read SignedInfo", Err: errSignatureMalformed}
 	}
 	alg := func(n *Node) string {
 		if n == nil {
@@ -332,7 +332,7 @@ func checkDigest(root *Node) (*Node, error) {
 	}
 	dv := ref.Child("DigestValue")
 	if dv == nil {
-		return nil, &SignatureError{Op: "read DigestValue", Err: errSignatureMalfomed}
+		return nil, &SignatureError{Op: "read DigestValue", Err: errSignatureMalformed}
 	}
 	var want Base64Binary
 	if err := want.UnmarshalText([]byte(dv.Text())); err != nil {
@@ -380,10 +380,10 @@ func Verify(data []byte, certs ...*x509.Certificate) (*x509.Certificate, error) 
 	var raw Base64Binary
 	sv := sig.Child("SignatureValue")
 	if sv == nil {
-		return nil, &SignatureError{Op: "read SignatureValue", Err: errSignatureMalfomed}
+		return nil, &SignatureError{Op: "read SignatureValue", Err: errSignatureMalformed}
 	}
 	if err := raw.UnmarshalText([]byte(sv.Text())); err != nil || len(raw) != 64 {
-		return nil, &SignatureError{Op: "read SignatureValue", Err: fmt.Errorf("%w: want 64 bytes r||s", errSignatureMalfomed)}
+		return nil, &SignatureError{Op: "read SignatureValue", Err: fmt.Errorf("%w: want 64 bytes r||s", errSignatureMalformed)}
 	}
 	si := sig.Child("SignedInfo")
 	scope, _ := scopeAbove(root, si)

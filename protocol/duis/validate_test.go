@@ -236,3 +236,29 @@ func TestGenericBodyRoundTrip(t *testing.T) {
 		t.Errorf("Marshal(Parse(x)) != x:\n%s", out)
 	}
 }
+
+// TestForeignPrefixesCarried: prefixes declared on the document element
+// and used inside the body or signature (xsi, another name for the ds
+// namespace) must still be declared after re-serialisation.
+func TestForeignPrefixesCarried(t *testing.T) {
+	in := []byte(`<r:Request xmlns:r="` + NamespaceSR + `" xmlns:xsi="` + NamespaceXSI + `" xmlns:n3="` + NamespaceDS + `" schemaVersion="5.4">` +
+		`<r:Header><r:RequestID>` + testSupplier + `:` + testESME + `:1</r:RequestID><r:CommandVariant>1</r:CommandVariant>` +
+		`<r:ServiceReference>4.1</r:ServiceReference><r:ServiceReferenceVariant>4.1.1</r:ServiceReferenceVariant></r:Header>` +
+		`<r:Body><r:ReadInstantaneousImportRegisters xsi:nil="false"/></r:Body><n3:Signature><n3:SignedInfo/></n3:Signature></r:Request>`)
+	d, err := ParseDocument(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := d.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ParseXML(out)
+	if err != nil {
+		t.Fatalf("own output unreadable: %v\n%s", err, out)
+	}
+	a, _ := ParseXML(in)
+	if err := equivalent(a, b, ""); err != nil {
+		t.Errorf("round trip differs: %v\n%s", err, out)
+	}
+}
