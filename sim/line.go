@@ -190,9 +190,10 @@ func (e *End) signal() {
 }
 
 // Read returns the characters received so far, blocking until at least one
-// arrives. It returns io.EOF after either end is closed and the received
-// characters are drained, ErrDisconnected after the line broke (also after
-// draining), and os.ErrDeadlineExceeded after the read deadline.
+// arrives. It returns io.EOF at once after this end's Close, and after the
+// peer's Close once the received characters are drained; ErrDisconnected
+// after the line broke (also after draining); os.ErrDeadlineExceeded after
+// the read deadline.
 func (e *End) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
@@ -205,6 +206,10 @@ func (e *End) Read(p []byte) (int, error) {
 	}()
 	for {
 		e.mu.Lock()
+		if e.closed {
+			e.mu.Unlock()
+			return 0, io.EOF
+		}
 		if len(e.rx) > 0 {
 			n := copy(p, e.rx)
 			e.rx = e.rx[n:]
@@ -214,12 +219,12 @@ func (e *End) Read(p []byte) (int, error) {
 			e.mu.Unlock()
 			return n, nil
 		}
-		closed, dl := e.closed, e.deadline
+		dl := e.deadline
 		e.mu.Unlock()
 		if err := e.line.broken(); err != nil {
 			return 0, err
 		}
-		if closed || e.peer().isClosed() {
+		if e.peer().isClosed() {
 			return 0, io.EOF
 		}
 		var expire <-chan time.Time
@@ -279,13 +284,17 @@ const (
 // Write sends p at this end's baud rate and blocks until the last character
 // has been transmitted (as tcdrain does), so a caller's response timer
 // starts when the line is quiet. The first character after a change of
-// direction waits LineConfig.Turnaround first. Faults apply per character.
+// direction waits LineConfig.Turnaround first (the line itself is full
+// duplex: both ends may send at once). Faults apply per character.
 // Write returns ErrDisconnected when the line breaks during or before the
 // write, io.ErrClosedPipe after either end is closed.
 func (e *End) Write(p []byte) (int, error) {
 	e.wmu.Lock()
 	defer e.wmu.Unlock()
 	l := e.line
+	if len(p) == 0 {
+		return 0, nil
+	}
 	if e.isClosed() || e.peer().isClosed() {
 		return 0, io.ErrClosedPipe
 	}
