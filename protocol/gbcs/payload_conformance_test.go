@@ -55,6 +55,28 @@ func TestConformancePayloads(t *testing.T) {
 			t.Errorf("%s: outcome %q, want failure", name, d.Facts.Outcome)
 		}
 	}
+	// Encrypted GBZ components (GCS13a responses) split into security
+	// header and ciphertext; the keys to open them are not published.
+	enc := 0
+	for _, name := range messageFiles(t) {
+		d, err := Decode(readMessageFile(t, name))
+		if err != nil || d.Payload == nil || d.Payload.GBZ == nil {
+			continue
+		}
+		for _, c := range d.Payload.GBZ.Components {
+			if !c.Encrypted {
+				continue
+			}
+			sh, ct, err := c.CipheredContent()
+			if err != nil || sh[0] != SecurityControlEncrypted || len(ct) <= MACSize {
+				t.Errorf("%s: CipheredContent = %X, %d bytes, %v", name, sh, len(ct), err)
+			}
+			enc++
+		}
+	}
+	if enc == 0 {
+		t.Error("no encrypted GBZ component found")
+	}
 	d, err := Decode(readMessageFile(t, "GCS21e_6.2.4_SUCCESS_RESPONSE_GBCS.HEX"))
 	if err != nil || d.Facts == nil || d.Facts.Manufacturer == "" || d.Facts.Model == "" {
 		t.Errorf("GCS21e facts = %+v, %v; want manufacturer and model", d.Facts, err)
