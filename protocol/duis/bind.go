@@ -89,13 +89,17 @@ type FieldError struct {
 	Err  error
 }
 
-func (e *FieldError) Error() string { return "duis: " + e.Path + ": " + e.Err.Error() }
+func (e *FieldError) Error() string { return "duis: decode " + e.Path + ": " + plain(e.Err) }
+
+// plain returns an error's text without the package prefix, for messages
+// that already say where they come from.
+func plain(err error) string        { return strings.TrimPrefix(err.Error(), "duis: ") }
 func (e *FieldError) Unwrap() error { return e.Err }
 
 // Binding errors.
 var (
-	ErrMissingElement    = errors.New("required element missing")
-	ErrUnexpectedElement = errors.New("unexpected element")
+	ErrMissingElement    = errors.New("duis: required element missing")
+	ErrUnexpectedElement = errors.New("duis: unexpected element")
 )
 
 var (

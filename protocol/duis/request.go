@@ -280,7 +280,7 @@ func (r *Request) Validate() Problems {
 		msg, path := r.bodyErr.Error(), bodyPath
 		var fe *FieldError
 		if errors.As(r.bodyErr, &fe) {
-			path, msg = "Request/"+fe.Path, fe.Err.Error()
+			path, msg = "Request/"+fe.Path, plain(fe.Err)
 		}
 		ps.add(path, "%s", msg)
 		return ps

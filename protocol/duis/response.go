@@ -293,7 +293,7 @@ func (r *Response) Validate() Problems {
 	if r.bodyErr != nil {
 		path, msg := "Response/Body", r.bodyErr.Error()
 		if fe, ok := r.bodyErr.(*FieldError); ok {
-			path, msg = "Response/"+fe.Path, fe.Err.Error()
+			path, msg = "Response/"+fe.Path, plain(fe.Err)
 		}
 		ps.add(path, "%s", msg)
 	}
