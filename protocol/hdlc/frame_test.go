@@ -327,3 +327,28 @@ func FuzzParseParams(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkDecodeFrame(b *testing.B) {
+	f := Frame{Dst: ClientAddress(16), Src: ServerAddress(1, 17, 2), Control: IControl(1, 2, true), Info: make([]byte, 1024)}
+	enc, _ := f.MarshalBinary()
+	b.SetBytes(int64(len(enc)))
+	b.ReportAllocs()
+	for range b.N {
+		if _, err := DecodeFrame(enc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEncodeFrame(b *testing.B) {
+	f := Frame{Dst: ClientAddress(16), Src: ServerAddress(1, 17, 2), Control: IControl(1, 2, true), Info: make([]byte, 1024)}
+	buf := make([]byte, 0, 2048)
+	b.SetBytes(int64(f.EncodedLen() + 2))
+	b.ReportAllocs()
+	for range b.N {
+		var err error
+		if buf, err = f.Append(buf[:0]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

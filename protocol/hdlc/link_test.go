@@ -379,3 +379,70 @@ func TestLinkServerInactivity(t *testing.T) {
 		}
 	})
 }
+
+func TestLinkAddressing(t *testing.T) {
+	tests := []struct {
+		name       string
+		client     hdlc.Config
+		server     hdlc.Config
+		wantAccept bool
+	}{
+		{"1-byte", hdlc.Config{ClientSAP: 1, ServerLogical: 1}, hdlc.Config{ServerLogical: 1}, true},
+		{"4-byte to 2-byte server config", hdlc.Config{ClientSAP: 16, ServerLogical: 1, ServerPhysical: 17, ServerAddressSize: 4},
+			hdlc.Config{ServerLogical: 1, ServerPhysical: 17}, true},
+		{"4-byte large", hdlc.Config{ClientSAP: 48, ServerLogical: 17, ServerPhysical: 5481, ServerAddressSize: 4},
+			hdlc.Config{ServerLogical: 17, ServerPhysical: 5481, ServerAddressSize: 4}, true},
+		{"wrong client", hdlc.Config{ClientSAP: 16, ServerLogical: 1}, hdlc.Config{ClientSAP: 1, ServerLogical: 1}, false},
+		{"wrong physical", hdlc.Config{ClientSAP: 16, ServerLogical: 1, ServerPhysical: 18}, hdlc.Config{ServerLogical: 1, ServerPhysical: 17}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				a, b := sim.NewLine(sim.LineConfig{Baud: 9600, Format: "8N1", Echo: true})
+				defer a.Close()
+				_, errc := serve(ctx, b, tt.server, func(req []byte) []byte { return req })
+				tt.client.ResponseTimeout = 100 * time.Millisecond
+				l, err := hdlc.Dial(ctx, a, tt.client)
+				if !tt.wantAccept {
+					if !errors.Is(err, hdlc.ErrTimeout) {
+						t.Errorf("Dial to a server that is not addressed = %v, want timeout", err)
+					}
+					return
+				}
+				if err != nil {
+					t.Fatalf("Dial: %v", err)
+				}
+				exchange(t, ctx, l, []byte{1, 2, 3}, []byte{1, 2, 3}, func() []byte { return []byte{1, 2, 3} })
+				if err := l.Close(ctx); err != nil {
+					t.Errorf("Close: %v", err)
+				}
+				<-errc
+			})
+		})
+	}
+	if _, err := hdlc.Dial(context.Background(), noDeadline{}, hdlc.Config{ClientSAP: 200, ServerLogical: 1}); !errors.Is(err, hdlc.ErrBadConfig) {
+		t.Errorf("Dial with client SAP 200 = %v, want %v", err, hdlc.ErrBadConfig)
+	}
+}
+
+// TestLinkWrongCharacterFormat: a probe left at 7E1 after the meter moved
+// to 8N1 (PROTOCOLS.md §11.12) loses bit 7 of every byte, so no frame
+// checks; Dial must time out, not hang or panic.
+func TestLinkWrongCharacterFormat(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		a, b := sim.NewLine(sim.LineConfig{Baud: 9600, Format: "7E1"})
+		defer a.Close()
+		if err := b.SetLine(9600, "8N1"); err != nil {
+			t.Fatal(err)
+		}
+		serve(ctx, b, hdlc.Config{ServerLogical: 1}, func(req []byte) []byte { return req })
+		_, err := hdlc.Dial(ctx, a, hdlc.Config{ClientSAP: 16, ServerLogical: 1, ResponseTimeout: 200 * time.Millisecond})
+		if !errors.Is(err, hdlc.ErrTimeout) {
+			t.Errorf("Dial across 7E1/8N1 = %v, want timeout", err)
+		}
+	})
+}
