@@ -137,22 +137,34 @@ func BenchmarkProfileSkip(b *testing.B) {
 	reportProfile(b, buf, m0)
 }
 
-// reportProfile adds the buffer size, the row count and allocations per
-// row (measured over the loop, started with startAllocs) to the result.
-func reportProfile(b *testing.B, buf []byte, mallocs0 uint64) {
+// start marks the beginning of the measured loop: allocation count and
+// process CPU time.
+type start struct {
+	mallocs uint64
+	cpu     time.Duration
+}
+
+func startAllocs(b *testing.B) start {
+	b.ResetTimer()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return start{ms.Mallocs, processCPU()}
+}
+
+// reportProfile adds the buffer size, the row count, allocations per row
+// and MB per CPU second (process CPU time, where the platform reports it)
+// to the result.
+func reportProfile(b *testing.B, buf []byte, s start) {
+	cpu := processCPU() - s.cpu
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	b.ReportMetric(float64(len(buf)), "buffer-bytes")
 	b.ReportMetric(profileRows, "rows")
-	b.ReportMetric(float64(ms.Mallocs-mallocs0)/float64(b.N)/profileRows, "allocs/row")
+	b.ReportMetric(float64(ms.Mallocs-s.mallocs)/float64(b.N)/profileRows, "allocs/row")
+	if cpu > 0 && s.cpu > 0 {
+		b.ReportMetric(float64(len(buf))*float64(b.N)/1e6/cpu.Seconds(), "MB/cpu-s")
+	}
 	b.Logf("buffer %d bytes, %d rows", len(buf), profileRows)
-}
-
-func startAllocs(b *testing.B) uint64 {
-	b.ResetTimer()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return ms.Mallocs
 }
 
 // handWalk is the reference point for BenchmarkProfileStreaming: a walk
