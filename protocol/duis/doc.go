@@ -36,4 +36,14 @@
 //		"InstallCode": "30313233343536373839414243444546",
 //	})
 //	xml, err := req.Marshal()
+//
+// Signing and checking (the certificate is found by the X509IssuerSerial
+// the signature names):
+//
+//	signed, err := duis.Sign(req, key, cert)
+//	signer, err := duis.Verify(signed, certs...)
+//
+// The inventory service answers with NewResponse and SignResponse;
+// responses and alerts from the DCC are read with ParseResponse, or either
+// kind of document with ParseDocument.
 package duis

@@ -174,6 +174,17 @@ func NewResponse(req *Request, code ResponseCode, at time.Time) *Response {
 	}
 }
 
+// Kind names the change: MeterIdentity, MeterDecommissioningOrWithdrawal,
+// DeviceRemovedFromInventory, CHFDecommissioning, DeviceSuspended,
+// DeviceRestored, RecoveryCompleteACBCredentials or RecoveryComplete
+// (DOMAIN.md §4).
+func (e *DeviceStatusChangeEvent) Kind() string {
+	if e == nil || e.Change == nil {
+		return ""
+	}
+	return e.Change.Local
+}
+
 // ParseResponse reads a DUIS response or alert. A body element that does
 // not bind to its typed form is kept in Other; Validate reports why.
 func ParseResponse(data []byte) (*Response, error) {

@@ -137,3 +137,18 @@ func TestNewResponseSigned(t *testing.T) {
 		t.Fatalf("ParseResponse(signed) = %+v, %v", back, err)
 	}
 }
+
+func TestDeviceStatusChangeKind(t *testing.T) {
+	in := `<sr:Response xmlns:sr="` + NamespaceSR + `" schemaVersion="5.4"><sr:Header><sr:ResponseCode>I0</sr:ResponseCode>` +
+		`<sr:ResponseDateTime>2026-11-28T10:00:00Z</sr:ResponseDateTime></sr:Header><sr:Body><sr:DCCAlertMessage>` +
+		`<sr:DCCAlertCode>N1</sr:DCCAlertCode><sr:DCCAlert><sr:DeviceStatusChangeEvent><sr:DeviceID>` + testESME + `</sr:DeviceID>` +
+		`<sr:DeviceSuspended/></sr:DeviceStatusChangeEvent></sr:DCCAlert></sr:DCCAlertMessage></sr:Body></sr:Response>`
+	r, err := ParseResponse([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := r.DCCAlertMessage.DCCAlert.DeviceStatusChangeEvent
+	if ev == nil || ev.Kind() != "DeviceSuspended" || ev.DeviceID != mustEUI(testESME) {
+		t.Fatalf("event = %+v", ev)
+	}
+}
