@@ -53,7 +53,9 @@ func (d *Decoder) Decode(b []byte) (Value, int, error) {
 	if cap(d.arena) < nodes {
 		d.arena = make([]Value, nodes)
 	}
-	bd := builder{b: d.buf, arena: d.arena[:nodes]}
+	arena := d.arena[:nodes]
+	clear(arena) // the builder writes only the fields each value uses
+	bd := builder{b: d.buf, arena: arena}
 	v, _ := bd.value(0)
 	return v, n, nil
 }

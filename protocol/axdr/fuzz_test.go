@@ -21,6 +21,10 @@ func seedDecoders(f *testing.F) {
 	f.Add(profileBuffer(f, 3))
 }
 
+// dirty is a value that sets every field of the Values it builds.
+var dirty = []byte{0x01, 0x04, 0x09, 0x02, 0xAA, 0xBB, 0x04, 0x09, 0xFF, 0x80, 0x0A, 0x01, 0x41,
+	0x13, 0x02, 0x02, 0x09, 0x11, 0x03, 0x01, 0xCC, 0x07}
+
 // FuzzDecode checks the tree decoder: no panic, Skip agrees with Decode,
 // the Values built stay within a fixed multiple of the input, and
 // Decode(Encode(v)) == v.
@@ -59,7 +63,11 @@ func FuzzDecode(f *testing.F) {
 		if _, err := json.Marshal(v); err != nil {
 			t.Fatalf("json.Marshal(%v): %v", v, err)
 		}
+		// a Decoder that held another tree must not leak it into this one
 		var d Decoder
+		if _, _, err := d.Decode(dirty); err != nil {
+			t.Fatal(err)
+		}
 		if v3, n3, err := d.Decode(in); err != nil || n3 != n || !v3.Equal(v) {
 			t.Fatalf("Decoder.Decode(%x) = %v, %d, %v", in, v3, n3, err)
 		}

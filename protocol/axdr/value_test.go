@@ -114,6 +114,20 @@ func TestDecode(t *testing.T) {
 	}
 }
 
+func TestDecoderReuse(t *testing.T) {
+	var d Decoder
+	if _, _, err := d.Decode(dirty); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range valueTests {
+		in := unhex(t, tt.hex)
+		got, n, err := d.Decode(in)
+		if err != nil || n != len(in) || !got.Equal(tt.want) {
+			t.Errorf("%s: Decoder.Decode(%x) after another tree = %v, %d, %v, want %v", tt.name, in, got, n, err, tt.want)
+		}
+	}
+}
+
 func TestDecodeTrailingBytes(t *testing.T) {
 	// PROTOCOLS.md §11.5: decode one value, report the surplus.
 	in := unhex(t, "11 05 09 0F 09 0C")
