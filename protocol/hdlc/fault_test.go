@@ -66,7 +66,14 @@ func TestLinkFaults(t *testing.T) {
 				if !bytes.Equal(resp, down) {
 					t.Errorf("client received %d bytes, not the %d sent", len(resp), size)
 				}
-				t.Logf("2 × %d bytes over a faulty 115200 Bd line in %v of line time", size, time.Since(start).Round(time.Second))
+				st := l.Stats()
+				t.Logf("2 × %d bytes over a faulty 115200 Bd line in %v of line time; client sent %d frames, received %d, "+
+					"%d silences, framer dropped %d bad HCS, %d bad FCS, %d garbage bytes",
+					size, time.Since(start).Round(time.Second), st.FramesSent, st.FramesReceived, st.Silences,
+					st.Framer.BadHCS, st.Framer.BadFCS, st.Framer.Garbage)
+				if st.FramesSent == 0 || st.Silences == 0 || st.Framer.BadFCS+st.Framer.BadHCS == 0 {
+					t.Errorf("Stats() = %+v, want traffic, silences and rejected frames on a faulty line", st)
+				}
 				select {
 				case err := <-errc:
 					t.Errorf("server: %v", err)

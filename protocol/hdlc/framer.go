@@ -1,6 +1,9 @@
 package hdlc
 
-import "io"
+import (
+	"io"
+	"sync"
+)
 
 // FramerStats counts what a Framer discarded.
 type FramerStats struct {
@@ -27,6 +30,23 @@ type Framer struct {
 	maxLen int
 	stats  FramerStats
 	raw    []byte // bytes of the last frame returned
+
+	snapMu sync.Mutex  // guards snap, a copy of stats for other goroutines
+	snap   FramerStats // updated after each Next
+}
+
+// statsSnapshot returns the counters as of the end of the last Next; unlike
+// Stats it may be called from another goroutine.
+func (f *Framer) statsSnapshot() FramerStats {
+	f.snapMu.Lock()
+	defer f.snapMu.Unlock()
+	return f.snap
+}
+
+func (f *Framer) publish() {
+	f.snapMu.Lock()
+	f.snap = f.stats
+	f.snapMu.Unlock()
 }
 
 // NewFramer returns a Framer reading from r. It accepts frames whose length
@@ -67,6 +87,7 @@ func (f *Framer) Buffered() int { return f.end - f.start }
 // flag are searched again; the read error is returned only when they hold
 // no frame. Unread bytes are kept for the next call.
 func (f *Framer) Next() (Frame, error) {
+	defer f.publish()
 	for {
 		if fr, ok := f.scan(); ok {
 			f.stats.Frames++

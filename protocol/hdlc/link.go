@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -31,6 +32,29 @@ type Link struct {
 
 	negMu sync.Mutex // guards shown, so Negotiated need not wait for l.mu
 	shown Params
+	stats linkCounters
+}
+
+type linkCounters struct {
+	sent, received, silences atomic.Int64
+}
+
+// Stats counts a link's traffic since Dial or Accept, for diagnostics.
+type Stats struct {
+	FramesSent     int64       // frames written, retransmissions and polls included
+	FramesReceived int64       // good frames addressed to this link
+	Silences       int64       // waits that ended with nothing received
+	Framer         FramerStats // what the receive side discarded
+}
+
+// Stats returns the counters. It may be called while an exchange runs.
+func (l *Link) Stats() Stats {
+	return Stats{
+		FramesSent:     l.stats.sent.Load(),
+		FramesReceived: l.stats.received.Load(),
+		Silences:       l.stats.silences.Load(),
+		Framer:         l.fr.statsSnapshot(),
+	}
 }
 
 func newLink(c Conn, cfg Config, server bool) *Link {
@@ -187,6 +211,7 @@ func (l *Link) readFrame(ctx context.Context, op string, silence time.Duration) 
 		if err != nil {
 			switch {
 			case err == errSilence:
+				l.stats.silences.Add(1)
 				return Frame{}, errSilence
 			case errors.Is(err, context.DeadlineExceeded):
 				return Frame{}, &TimeoutError{Op: op, Err: err}
@@ -199,6 +224,7 @@ func (l *Link) readFrame(ctx context.Context, op string, silence time.Duration) 
 			l.cfg.Trace(Rx, l.fr.Raw())
 		}
 		if l.matches(f) {
+			l.stats.received.Add(1)
 			return f, nil
 		}
 	}
@@ -215,6 +241,7 @@ func (l *Link) writeFrame(ctx context.Context, op string, c Control, seg bool, i
 	if l.cfg.Trace != nil {
 		l.cfg.Trace(Tx, l.wbuf)
 	}
+	l.stats.sent.Add(1)
 	if err := l.port.write(ctx, l.wbuf); err != nil {
 		return &LinkError{Op: op, Err: fmt.Errorf("write: %w", err)}
 	}
