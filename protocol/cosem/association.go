@@ -135,7 +135,7 @@ func parseObjectListElement(i int, v axdr.Value) (ObjectListElement, error) {
 	e := ObjectListElement{Class: ClassID(c.Uint()), Version: uint8(ver.Uint()), LogicalName: o}
 	if ar.Type() != axdr.TypeStructure || ar.Len() != 2 ||
 		ar.Index(0).Type() != axdr.TypeArray || ar.Index(1).Type() != axdr.TypeArray {
-		return e, shapeErr(what+".access_rights", "want structure{array, array}, got %s", ar)
+		return e, shapeErr(what+".access_rights", "want structure{array, array}, got %s of %d elements", ar.Type(), ar.Len())
 	}
 	for j, it := range ar.Index(0).Elems() {
 		a, err := parseAttributeAccess(it)
@@ -146,7 +146,7 @@ func parseObjectListElement(i int, v axdr.Value) (ObjectListElement, error) {
 	}
 	for j, it := range ar.Index(1).Elems() {
 		if it.Type() != axdr.TypeStructure || it.Len() != 2 || it.Index(0).Type() != axdr.TypeInteger {
-			return e, shapeErr(fmt.Sprintf("%s.method_access[%d]", what, j), "want structure{integer, boolean or enum}, got %s", it)
+			return e, shapeErr(fmt.Sprintf("%s.method_access[%d]", what, j), "want structure{integer, boolean or enum}, got %s of %d elements", it.Type(), it.Len())
 		}
 		m := MethodAccess{Index: int8(it.Index(0).Int())}
 		switch acc := it.Index(1); acc.Type() {
@@ -162,7 +162,7 @@ func parseObjectListElement(i int, v axdr.Value) (ObjectListElement, error) {
 
 func parseAttributeAccess(v axdr.Value) (AttributeAccess, error) {
 	if v.Type() != axdr.TypeStructure || v.Len() != 3 || v.Index(0).Type() != axdr.TypeInteger || v.Index(1).Type() != axdr.TypeEnum {
-		return AttributeAccess{}, fmt.Errorf("%w: want structure{integer, enum, selectors}, got %s", ErrShape, v)
+		return AttributeAccess{}, fmt.Errorf("%w: want structure{integer, enum, selectors}, got %s of %d elements", ErrShape, v.Type(), v.Len())
 	}
 	a := AttributeAccess{Index: int8(v.Index(0).Int()), Access: AttributeAccessMode(v.Index(1).Uint())}
 	switch sel := v.Index(2); sel.Type() {
