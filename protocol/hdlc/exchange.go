@@ -49,9 +49,9 @@ func (l *Link) ack(nr uint8) bool {
 // the last, and sends them a window at a time with P/F on the last frame
 // of each window. Between windows it waits for the peer's RR: the client
 // retransmits (window of one) or polls after each silence; the server
-// waits to be polled (IEC 62056-46; PROTOCOLS.md §2.6, §9.3). Send returns once the
-// last window is sent; the peer's next frame acknowledges it, and Receive
-// retransmits it if that never comes.
+// waits to be polled (IEC 62056-46; PROTOCOLS.md §2.6, §9.3). Send returns
+// once the last window is sent; the peer's next frame acknowledges it, and
+// the client's Receive polls for that answer if it does not come.
 func (l *Link) Send(ctx context.Context, apdu []byte) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -140,10 +140,10 @@ func (l *Link) recoverClient(ctx context.Context, op string) error {
 // waits at most ResponseTimeout of silence per frame (InterFrameTimeout
 // inside a window), then polls with RR (the server answers by resending
 // what is unacknowledged, or with its N(R) so the client resends its
-// request), up to Retries times, then fails with a *TimeoutError. The server
-// waits for as long as ctx (and InactivityTimeout) allows; it answers a repeated request by
-// resending its last response, a DISC with UA (Receive then fails with
-// ErrClosed) and a new SNRM with UA.
+// request), up to Retries times, then fails with a *TimeoutError. The
+// server waits for as long as ctx (and InactivityTimeout) allows; it
+// answers a repeated request by resending its last response, a DISC with
+// UA (Receive then fails with ErrClosed) and a new SNRM with UA.
 func (l *Link) Receive(ctx context.Context) ([]byte, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
