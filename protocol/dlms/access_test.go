@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/smetskit/smetskit/internal/conformance"
+	"github.com/smetskit/smetskit/protocol/cosem"
 )
 
 // Provenance: GBCS RTDS message CCS02 (command and error response), payload
@@ -25,7 +26,7 @@ var accessTable = []struct {
 		name: "request action",
 		in:   mustHex(nil, "D9 20000517 00 01 03 0068 00001E0300FF 02 01 09 08 00DB1234567890A0"),
 		want: &AccessRequest{LongInvokeID: 0x20000517,
-			Specs: []AccessRequestSpec{{Kind: AccessAction, Method: MethodDescriptor{ClassID: 104, Instance: [6]byte{0, 0, 30, 3, 0, 255}, Method: 2}}},
+			Specs: []AccessRequestSpec{{Kind: AccessAction, Method: MethodDescriptor{Class: 104, Instance: [6]byte{0, 0, 30, 3, 0, 255}, Method: 2}}},
 			Data:  []Data{mustHex(nil, "09 08 00DB1234567890A0")}},
 	},
 	{
@@ -40,8 +41,8 @@ var accessTable = []struct {
 			"02 04 06 00000001 06 00000000 12 0001 12 0000 01 00"),
 		want: &AccessRequest{LongInvokeID: 1, DateTime: mustHex(nil, "07EA0B1C06000000FF800000"),
 			Specs: []AccessRequestSpec{{Kind: AccessGetWithSelection,
-				Attribute: AttributeDescriptor{ClassID: 7, Instance: [6]byte{0, 0, 99, 98, 0, 255}, Attribute: 2},
-				Access:    EntryDescriptor{FromEntry: 1, FromValue: 1}.Selective()}},
+				Attribute: AttributeDescriptor{Class: 7, Instance: [6]byte{0, 0, 99, 98, 0, 255}, Attribute: 2},
+				Access:    EntryAccess(cosem.EntryDescriptor{FromEntry: 1, FromValue: 1})}},
 			Data: []Data{{0}}},
 	},
 }

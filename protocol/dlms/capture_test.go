@@ -80,7 +80,7 @@ func TestConformanceWrapperCapture(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Associate: %v", err)
 	}
-	if ldn, err := c.Get(ctx, AttributeDescriptor{ClassID: 1, Instance: [6]byte{0, 0, 42, 0, 0, 255}, Attribute: 2}, nil); err != nil || !bytes.Contains(ldn, []byte("GRX")) {
+	if ldn, err := c.Get(ctx, AttributeDescriptor{Class: 1, Instance: [6]byte{0, 0, 42, 0, 0, 255}, Attribute: 2}, nil); err != nil || !bytes.Contains(ldn, []byte("GRX")) {
 		t.Errorf("Get(LDN) = %q, %v", ldn, err)
 	}
 	if clk, err := c.Get(ctx, ClockTimeAttr, nil); err != nil || len(clk) != 14 {

@@ -323,7 +323,7 @@ func (c ClientConfig) GoString() string { return c.String() }
 // 2, usually 0.0.43.1.x.255) as a double-long-unsigned; read it through a
 // public association before opening a ciphered one (PROTOCOLS.md §8.2).
 func (c *Client) ReadInvocationCounter(ctx context.Context, obis [6]byte) (uint32, error) {
-	d, err := c.Get(ctx, AttributeDescriptor{ClassID: 1, Instance: obis, Attribute: 2}, nil)
+	d, err := c.Get(ctx, AttributeDescriptor{Class: 1, Instance: obis, Attribute: 2}, nil)
 	if err != nil {
 		return 0, err
 	}

@@ -65,11 +65,11 @@ func TestClientServerPlain(t *testing.T) {
 	}
 
 	t.Run("get", func(t *testing.T) {
-		d, err := c.Get(ctx, AttributeDescriptor{ClassID: 1, Instance: ldnObis, Attribute: 2}, nil)
+		d, err := c.Get(ctx, AttributeDescriptor{Class: 1, Instance: ldnObis, Attribute: 2}, nil)
 		if err != nil || !bytes.Contains(d, []byte("SMK")) {
 			t.Errorf("Get(LDN) = %x, %v", d, err)
 		}
-		_, err = c.Get(ctx, AttributeDescriptor{ClassID: 1, Instance: [6]byte{9, 9, 9, 9, 9, 9}, Attribute: 2}, nil)
+		_, err = c.Get(ctx, AttributeDescriptor{Class: 1, Instance: [6]byte{9, 9, 9, 9, 9, 9}, Attribute: 2}, nil)
 		if !errors.Is(err, ObjectUndefined) {
 			t.Errorf("Get(unknown) = %v, want object-undefined", err)
 		}
@@ -85,33 +85,33 @@ func TestClientServerPlain(t *testing.T) {
 		}
 	})
 	t.Run("set list", func(t *testing.T) {
-		res, err := c.SetList(ctx, []AttributeAccess{{Attribute: ClockTimeAttr}, {Attribute: AttributeDescriptor{1, ldnObis, 2}}},
+		res, err := c.SetList(ctx, []AttributeAccess{{Attribute: ClockTimeAttr}, {Attribute: AttributeDescriptor{Class: 1, Instance: ldnObis, Attribute: 2}}},
 			[]Data{meter.clock, {0x11, 1}})
 		if err != nil || len(res) != 2 || res[0] != Success || res[1] != ReadWriteDenied {
 			t.Errorf("SetList = %v, %v", res, err)
 		}
 	})
 	t.Run("get list", func(t *testing.T) {
-		res, err := c.GetList(ctx, []AttributeAccess{{Attribute: ClockTimeAttr}, {Attribute: AttributeDescriptor{1, [6]byte{9}, 2}}})
+		res, err := c.GetList(ctx, []AttributeAccess{{Attribute: ClockTimeAttr}, {Attribute: AttributeDescriptor{Class: 1, Instance: [6]byte{9}, Attribute: 2}}})
 		if err != nil || len(res) != 2 || res[0].Err() != nil || res[1].Result != ObjectUndefined {
 			t.Errorf("GetList = %+v, %v", res, err)
 		}
 	})
 	t.Run("action with return data", func(t *testing.T) {
-		d, err := c.Action(ctx, MethodDescriptor{ClassID: 1, Instance: echoObis, Method: 1}, Data{0x11, 0x2A})
+		d, err := c.Action(ctx, MethodDescriptor{Class: 1, Instance: echoObis, Method: 1}, Data{0x11, 0x2A})
 		if want := (Data{0x02, 0x02, 0x11, 0x2A, 0x11, 0x2A}); err != nil || !bytes.Equal(d, want) {
 			t.Errorf("Action = %x, %v; want %x", d, err, want)
 		}
 	})
 	t.Run("large set and action in blocks", func(t *testing.T) {
 		blob := octetString(bytes.Repeat([]byte{0xA5}, 3000))
-		if err := c.Set(ctx, AttributeDescriptor{ClassID: 1, Instance: bigObis, Attribute: 2}, nil, blob); err != nil {
+		if err := c.Set(ctx, AttributeDescriptor{Class: 1, Instance: bigObis, Attribute: 2}, nil, blob); err != nil {
 			t.Fatalf("Set(3000 bytes) = %v", err)
 		}
-		if got, err := c.Get(ctx, AttributeDescriptor{ClassID: 1, Instance: bigObis, Attribute: 2}, nil); err != nil || !bytes.Equal(got, blob) {
+		if got, err := c.Get(ctx, AttributeDescriptor{Class: 1, Instance: bigObis, Attribute: 2}, nil); err != nil || !bytes.Equal(got, blob) {
 			t.Errorf("Get(big) = %d bytes, %v", len(got), err)
 		}
-		d, err := c.Action(ctx, MethodDescriptor{ClassID: 1, Instance: echoObis, Method: 1}, blob)
+		d, err := c.Action(ctx, MethodDescriptor{Class: 1, Instance: echoObis, Method: 1}, blob)
 		if err != nil || len(d) != 2+2*len(blob) {
 			t.Errorf("Action(3000 bytes) = %d bytes, %v", len(d), err)
 		}
@@ -119,8 +119,8 @@ func TestClientServerPlain(t *testing.T) {
 	t.Run("access", func(t *testing.T) {
 		req := &AccessRequest{LongInvokeID: 0x20000001, Specs: []AccessRequestSpec{
 			{Kind: AccessGet, Attribute: ClockTimeAttr},
-			{Kind: AccessAction, Method: MethodDescriptor{ClassID: 1, Instance: echoObis, Method: 1}},
-			{Kind: AccessSet, Attribute: AttributeDescriptor{ClassID: 1, Instance: ldnObis, Attribute: 2}},
+			{Kind: AccessAction, Method: MethodDescriptor{Class: 1, Instance: echoObis, Method: 1}},
+			{Kind: AccessSet, Attribute: AttributeDescriptor{Class: 1, Instance: ldnObis, Attribute: 2}},
 		}, Data: []Data{{0}, {0x11, 7}, {0x11, 8}}}
 		r, err := c.Access(ctx, req)
 		if err != nil || len(r.Results) != 3 || r.Results[0].Result != 0 || r.Results[2].Result != uint8(ReadWriteDenied) ||
@@ -130,7 +130,7 @@ func TestClientServerPlain(t *testing.T) {
 	})
 	t.Run("object list", func(t *testing.T) {
 		l, err := c.ReadObjectList(ctx)
-		if err != nil || len(l) != 6 || l[2].ClassID != 7 || l[2].Instance != profileObis {
+		if err != nil || len(l) != 6 || l[2].Class != 7 || l[2].LogicalName != profileObis {
 			t.Errorf("ReadObjectList = %+v, %v", l, err)
 		}
 	})
@@ -141,12 +141,12 @@ func TestClientServerPlain(t *testing.T) {
 		if err != nil {
 			t.Fatalf("ReadProfile: %v", err)
 		}
-		if len(p.Rows) != meter.entries || p.CapturePeriod != 30*time.Minute || len(p.Columns) != 2 {
-			t.Fatalf("ReadProfile = %d rows, period %v, %d columns; want %d rows", len(p.Rows), p.CapturePeriod, len(p.Columns), meter.entries)
+		if len(p.Rows) != meter.entries || p.Generic.CapturePeriod != 1800 || len(p.Generic.Columns) != 2 {
+			t.Fatalf("ReadProfile = %d rows, period %v, %d columns; want %d rows", len(p.Rows), p.Generic.CapturePeriod, len(p.Generic.Columns), meter.entries)
 		}
 		last := p.Rows[len(p.Rows)-1]
-		if !last.Time.Equal(to) || last.Values[1].Uint() != uint64(1000+meter.entries-1) {
-			t.Errorf("last row = %v %v, want %v", last.Time, last.Values[1], to)
+		if !last.Time.Equal(to) || last.Cells[1].Uint() != uint64(1000+meter.entries-1) {
+			t.Errorf("last row = %v %v, want %v", last.Time, last.Cells[1], to)
 		}
 		// A one-day window.
 		day, err := c.ReadProfile(ctx, profileObis, from.AddDate(0, 6, 0), from.AddDate(0, 6, 1).Add(-time.Minute))

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/smetskit/smetskit/internal/conformance"
+	"github.com/smetskit/smetskit/protocol/cosem"
 )
 
 func mustHex(t testing.TB, s string) []byte {
@@ -105,12 +106,12 @@ var apduChecks = map[string]func(t *testing.T, a APDU){
 	},
 	"get-request-normal": func(t *testing.T, a APDU) {
 		g := a.(*GetRequestNormal)
-		if g.InvokeID != 0xC1 || g.Attribute.ClassID != 1 || g.Attribute.Instance != [6]byte{0, 0, 43, 1, 0, 255} || g.Attribute.Attribute != 2 || g.Access != nil {
+		if g.InvokeID != 0xC1 || g.Attribute.Class != 1 || g.Attribute.Instance != [6]byte{0, 0, 43, 1, 0, 255} || g.Attribute.Attribute != 2 || g.Access != nil {
 			t.Errorf("GET = %+v", g)
 		}
 	},
 	"get-request-with-list": func(t *testing.T, a APDU) {
-		if g := a.(*GetRequestWithList); len(g.Items) != 2 || g.Items[1].Attribute.ClassID != 8 {
+		if g := a.(*GetRequestWithList); len(g.Items) != 2 || g.Items[1].Attribute.Class != 8 {
 			t.Errorf("GET = %+v", g)
 		}
 	},
@@ -147,11 +148,11 @@ var apduChecks = map[string]func(t *testing.T, a APDU){
 	},
 	"get-request-profile-range-1": func(t *testing.T, a APDU) {
 		g := a.(*GetRequestNormal)
-		rd, err := ParseRangeDescriptor(g.Access)
+		rd, err := ParseRangeAccess(g.Access)
 		if err != nil {
-			t.Fatalf("ParseRangeDescriptor: %v", err)
+			t.Fatalf("ParseRangeAccess: %v", err)
 		}
-		if rd.Restricting.ClassID != 8 || rd.From[2] != 0x07 || rd.From[3] != 0xE2 || rd.To[3] != 0xE5 || len(rd.Columns) != 0 {
+		if rd.Restricting.Class != 8 || rd.From.Year != 2018 || rd.To.Year != 2021 || len(rd.Columns) != 0 {
 			t.Errorf("range = %+v", rd)
 		}
 	},
@@ -219,26 +220,26 @@ func testSelectorVector(t *testing.T, id string, b []byte) {
 	}
 	sa.Parameters = b[1:]
 	switch sa.Selector {
-	case SelectorRange:
-		rd, err := ParseRangeDescriptor(sa)
+	case cosem.SelectorRange:
+		rd, err := ParseRangeAccess(sa)
 		if err != nil {
-			t.Fatalf("ParseRangeDescriptor: %v", err)
+			t.Fatalf("ParseRangeAccess: %v", err)
 		}
-		if len(rd.Columns) != 2 || rd.Columns[1].Instance != [6]byte{0, 0, 96, 10, 7, 255} {
+		if len(rd.Columns) != 2 || rd.Columns[1].LogicalName != [6]byte{0, 0, 96, 10, 7, 255} {
 			t.Errorf("range = %+v", rd)
 		}
-		if got := rd.Selective(); !bytes.Equal(got.Parameters, sa.Parameters) {
+		if got, err := RangeAccess(rd); err != nil || !bytes.Equal(got.Parameters, sa.Parameters) {
 			t.Errorf("range re-encodes to %X, want %X", got.Parameters, sa.Parameters)
 		}
-	case SelectorEntry:
-		ed, err := ParseEntryDescriptor(sa)
+	case cosem.SelectorEntry:
+		ed, err := ParseEntryAccess(sa)
 		if err != nil {
-			t.Fatalf("ParseEntryDescriptor: %v", err)
+			t.Fatalf("ParseEntryAccess: %v", err)
 		}
 		if ed.FromEntry != 0 || ed.ToEntry != 5 {
 			t.Errorf("entry = %+v", ed)
 		}
-		if got := ed.Selective(); !bytes.Equal(got.Parameters, sa.Parameters) {
+		if got := EntryAccess(ed); !bytes.Equal(got.Parameters, sa.Parameters) {
 			t.Errorf("entry re-encodes to %X, want %X", got.Parameters, sa.Parameters)
 		}
 	default:

@@ -1,6 +1,6 @@
 package dlms
 
-import "fmt"
+import "github.com/smetskit/smetskit/protocol/cosem"
 
 // Data is one A-XDR Data value in its encoded form, starting with its type
 // tag (PROTOCOLS.md §6). The dlms package moves values without interpreting
@@ -9,33 +9,13 @@ type Data []byte
 
 // AttributeDescriptor names one attribute of a COSEM object
 // (IEC 62056-5-3 Cosem-Attribute-Descriptor): class-id u16, instance-id
-// (OBIS, 6 bytes), attribute-id int8. Instance is a [6]byte, so a
-// cosem.OBIS value can be assigned to it.
-type AttributeDescriptor struct {
-	ClassID   uint16
-	Instance  [6]byte
-	Attribute int8
-}
+// (OBIS, 6 bytes), attribute-id int8. It is cosem.AttributeDescriptor.
+type AttributeDescriptor = cosem.AttributeDescriptor
 
 // MethodDescriptor names one method of a COSEM object
-// (IEC 62056-5-3 Cosem-Method-Descriptor).
-type MethodDescriptor struct {
-	ClassID  uint16
-	Instance [6]byte
-	Method   int8
-}
+// (IEC 62056-5-3 Cosem-Method-Descriptor). It is cosem.MethodDescriptor.
+type MethodDescriptor = cosem.MethodDescriptor
 
-func (d AttributeDescriptor) String() string {
-	return fmt.Sprintf("%d/%s/%d", d.ClassID, obisString(d.Instance), d.Attribute)
-}
-
-func (d MethodDescriptor) String() string {
-	return fmt.Sprintf("%d/%s/m%d", d.ClassID, obisString(d.Instance), d.Method)
-}
-
-func obisString(o [6]byte) string {
-	return fmt.Sprintf("%d-%d:%d.%d.%d*%d", o[0], o[1], o[2], o[3], o[4], o[5])
-}
 
 // SelectiveAccess is an access selection: a selector and its parameters as
 // one Data value (PROTOCOLS.md §7.1; see RangeDescriptor and EntryDescriptor).
@@ -51,17 +31,8 @@ type AttributeAccess struct {
 	Access    *SelectiveAccess
 }
 
-func appendAttr(dst []byte, d AttributeDescriptor) []byte {
-	dst = appendU16(dst, d.ClassID)
-	dst = append(dst, d.Instance[:]...)
-	return append(dst, byte(d.Attribute))
-}
-
-func appendMethod(dst []byte, d MethodDescriptor) []byte {
-	dst = appendU16(dst, d.ClassID)
-	dst = append(dst, d.Instance[:]...)
-	return append(dst, byte(d.Method))
-}
+func appendAttr(dst []byte, d AttributeDescriptor) []byte { return d.Append(dst) }
+func appendMethod(dst []byte, d MethodDescriptor) []byte  { return d.Append(dst) }
 
 func appendAccess(dst []byte, s *SelectiveAccess) []byte {
 	if s == nil {
@@ -73,7 +44,7 @@ func appendAccess(dst []byte, s *SelectiveAccess) []byte {
 
 func (r *reader) attr() AttributeDescriptor {
 	var d AttributeDescriptor
-	d.ClassID = r.u16()
+	d.Class = cosem.ClassID(r.u16())
 	copy(d.Instance[:], r.bytes(6))
 	d.Attribute = int8(r.u8())
 	return d
@@ -81,7 +52,7 @@ func (r *reader) attr() AttributeDescriptor {
 
 func (r *reader) method() MethodDescriptor {
 	var d MethodDescriptor
-	d.ClassID = r.u16()
+	d.Class = cosem.ClassID(r.u16())
 	copy(d.Instance[:], r.bytes(6))
 	d.Method = int8(r.u8())
 	return d

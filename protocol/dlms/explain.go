@@ -7,6 +7,7 @@ import (
 	"reflect"
 
 	"github.com/smetskit/smetskit/protocol/axdr"
+	"github.com/smetskit/smetskit/protocol/cosem"
 )
 
 // ExplainOptions gives Explain what it needs to open ciphered APDUs.
@@ -103,7 +104,7 @@ func (e *Explanation) explainInner(ui []byte, opts ExplainOptions) {
 var (
 	dataType  = reflect.TypeOf(Data(nil))
 	bytesType = reflect.TypeOf([]byte(nil))
-	obisType  = reflect.TypeOf([6]byte{})
+	obisType  = reflect.TypeOf(cosem.OBIS{})
 	strType   = reflect.TypeOf((*fmt.Stringer)(nil)).Elem()
 )
 
@@ -129,9 +130,7 @@ func toJSONable(v reflect.Value) any {
 		}
 		return hex.EncodeToString(v.Bytes())
 	case t == obisType:
-		var o [6]byte
-		reflect.Copy(reflect.ValueOf(o[:]), v)
-		return obisString(o)
+		return v.Interface().(cosem.OBIS).String()
 	}
 	switch t.Kind() {
 	case reflect.Pointer, reflect.Interface:

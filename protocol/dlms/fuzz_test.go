@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/smetskit/smetskit/internal/conformance"
+	"github.com/smetskit/smetskit/protocol/axdr"
+	"github.com/smetskit/smetskit/protocol/cosem"
 )
 
 // addConformanceSeeds adds the shared vectors to the fuzz corpus when the
@@ -161,18 +163,23 @@ func FuzzWrapper(f *testing.F) {
 }
 
 func FuzzSelective(f *testing.F) {
-	f.Add([]byte(EntryDescriptor{FromEntry: 1, ToEntry: 10, FromValue: 1}.Selective().Parameters))
-	f.Add([]byte(RangeDescriptor{Restricting: ClockTime, From: DateTimeData([12]byte{7, 0xEA}), To: DateTimeData([12]byte{7, 0xEA, 1}),
-		Columns: []CaptureObject{ClockTime}}.Selective().Parameters))
+	f.Add([]byte(EntryAccess(cosem.EntryDescriptor{FromEntry: 1, ToEntry: 10, FromValue: 1}).Parameters))
+	rd, err := RangeAccess(cosem.RangeDescriptor{Restricting: cosem.ClockRestriction,
+		From: axdr.DateTime{Year: 2026, Month: 1, Day: 1}, To: axdr.DateTime{Year: 2026, Month: 2, Day: 1},
+		Columns: []cosem.CaptureObject{cosem.ClockRestriction}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte(rd.Parameters))
 	f.Fuzz(func(t *testing.T, in []byte) {
-		if rd, err := ParseRangeDescriptor(&SelectiveAccess{Selector: SelectorRange, Parameters: in}); err == nil {
-			if got := rd.Selective().Parameters; !bytes.Equal(got, in) {
-				t.Fatalf("range round trip %x -> %x", in, got)
+		if rd, err := ParseRangeAccess(&SelectiveAccess{Selector: cosem.SelectorRange, Parameters: in}); err == nil {
+			if got, err := RangeAccess(rd); err != nil || !bytes.Equal(got.Parameters, in) {
+				t.Fatalf("range round trip %x -> %x, %v", in, got.Parameters, err)
 			}
 		}
-		if ed, err := ParseEntryDescriptor(&SelectiveAccess{Selector: SelectorEntry, Parameters: in}); err == nil {
-			if got := ed.Selective().Parameters; !bytes.Equal(got, in[:len(got)]) {
-				t.Fatalf("entry round trip %x -> %x", in, got)
+		if ed, err := ParseEntryAccess(&SelectiveAccess{Selector: cosem.SelectorEntry, Parameters: in}); err == nil {
+			if got := EntryAccess(ed); !bytes.Equal(got.Parameters, in) {
+				t.Fatalf("entry round trip %x -> %x", in, got.Parameters)
 			}
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/smetskit/smetskit/protocol/axdr"
+	"github.com/smetskit/smetskit/protocol/cosem"
 )
 
 var (
@@ -64,7 +65,7 @@ func (m *testMeter) GetAttribute(ctx context.Context, a AttributeDescriptor, sel
 				axdr.Structure(axdr.Array(), axdr.Array())))
 		}
 		return enc(m.t, axdr.Array(objs...)), Success
-	case a.ClassID == 7 && a.Instance == profileObis:
+	case a.Class == 7 && a.Instance == profileObis:
 		switch a.Attribute {
 		case 3:
 			return enc(m.t, axdr.Array(
@@ -83,8 +84,8 @@ func (m *testMeter) buffer(sel *SelectiveAccess) (Data, DataAccessResult) {
 	first, last := 0, m.entries-1
 	switch {
 	case sel == nil:
-	case sel.Selector == SelectorEntry:
-		ed, err := ParseEntryDescriptor(sel)
+	case sel.Selector == cosem.SelectorEntry:
+		ed, err := ParseEntryAccess(sel)
 		if err != nil {
 			return nil, TypeUnmatched
 		}
@@ -92,13 +93,13 @@ func (m *testMeter) buffer(sel *SelectiveAccess) (Data, DataAccessResult) {
 		if ed.ToEntry != 0 {
 			last = min(int(ed.ToEntry)-1, last)
 		}
-	case sel.Selector == SelectorRange:
-		rd, err := ParseRangeDescriptor(sel)
+	case sel.Selector == cosem.SelectorRange:
+		rd, err := ParseRangeAccess(sel)
 		if err != nil {
 			return nil, TypeUnmatched
 		}
-		from, err1 := dataTime(rd.From)
-		to, err2 := dataTime(rd.To)
+		from, err1 := rd.From.Time(nil, axdr.DeviationNormal)
+		to, err2 := rd.To.Time(nil, axdr.DeviationNormal)
 		if err1 != nil || err2 != nil {
 			return nil, TypeUnmatched
 		}
@@ -117,18 +118,6 @@ func (m *testMeter) buffer(sel *SelectiveAccess) (Data, DataAccessResult) {
 		}
 	}
 	return out, Success
-}
-
-func dataTime(d Data) (time.Time, error) {
-	v, _, err := axdr.Decode(d)
-	if err != nil {
-		return time.Time{}, err
-	}
-	dt, err := v.DateTime()
-	if err != nil {
-		return time.Time{}, err
-	}
-	return dt.Time(nil, axdr.DeviationNormal)
 }
 
 func (m *testMeter) SetAttribute(ctx context.Context, a AttributeDescriptor, sel *SelectiveAccess, v Data) DataAccessResult {
