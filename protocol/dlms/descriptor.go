@@ -16,7 +16,6 @@ type AttributeDescriptor = cosem.AttributeDescriptor
 // (IEC 62056-5-3 Cosem-Method-Descriptor). It is cosem.MethodDescriptor.
 type MethodDescriptor = cosem.MethodDescriptor
 
-
 // SelectiveAccess is an access selection: a selector and its parameters as
 // one Data value (PROTOCOLS.md §7.1; see RangeDescriptor and EntryDescriptor).
 type SelectiveAccess struct {
