@@ -112,7 +112,10 @@ func FuzzViews(f *testing.F) {
 		var r ExtendedRegister
 		var dr DemandRegister
 		var p ProfileGeneric
+		var a AssociationLN
+		_, _ = ParseGSMCellInfo(v)
 		for i := int8(1); i <= 11; i++ {
+			_ = a.SetAttribute(i, v)
 			_ = c.SetAttribute(i, v)
 			_ = r.SetAttribute(i, v)
 			_ = dr.SetAttribute(i, v)
