@@ -143,11 +143,18 @@ func (l *Link) recoverClient(ctx context.Context, op string) error {
 // request), up to Retries times, then fails with a *TimeoutError. The
 // server waits for as long as ctx (and InactivityTimeout) allows; it
 // answers a repeated request by resending its last response, a DISC with
-// UA (Receive then fails with ErrClosed) and a new SNRM with UA.
+// UA (Receive then fails with ErrClosed) and a new SNRM with UA. On a server
+// link closed by DISC (or Close), Receive first waits for the next SNRM as
+// Accept does, so a simulated meter can loop on Receive across sessions.
 func (l *Link) Receive(ctx context.Context) ([]byte, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	const op = "receive"
+	if l.server && l.closed {
+		if err := l.awaitSNRM(ctx, op); err != nil {
+			return nil, err
+		}
+	}
 	if err := l.checkOpen(op); err != nil {
 		return nil, err
 	}
@@ -228,6 +235,11 @@ func (l *Link) Receive(ctx context.Context) ([]byte, error) {
 			if err := l.unnumbered(ctx, op, f); err != nil {
 				if errors.Is(err, ErrReset) {
 					l.rx = l.rx[:0]
+					if l.closed { // the new SNRM was refused
+						if err := l.awaitSNRM(ctx, op); err != nil {
+							return nil, err
+						}
+					}
 					continue
 				}
 				return nil, err

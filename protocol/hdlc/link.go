@@ -132,25 +132,34 @@ func Dial(ctx context.Context, c Conn, cfg Config) (*Link, error) {
 // poll it before then are answered DM (IEC 62056-46).
 func Accept(ctx context.Context, c Conn, cfg Config) (*Link, error) {
 	l := newLink(c, cfg, true)
-	const op = "accept"
+	l.closed = true
+	if err := l.awaitSNRM(ctx, "accept"); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// awaitSNRM waits, as a disconnected server, for an SNRM and answers it
+// with UA; any other frame with P set is answered DM.
+func (l *Link) awaitSNRM(ctx context.Context, op string) error {
 	for {
 		f, err := l.readFrame(ctx, op, 0)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if f.Control.Kind() == KindSNRM {
 			if err := l.answerSNRM(ctx, op, f); err != nil {
-				return nil, err
+				return err
 			}
-			if l.neg != (Params{}) {
-				return l, nil
+			if !l.closed {
+				return nil
 			}
 			continue
 		}
 		if f.Control.PF() && f.Control.Kind() != KindUI {
 			l.local, l.remote = f.Dst, f.Src
 			if err := l.writeFrame(ctx, op, DM, false, nil); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
@@ -163,7 +172,7 @@ func (l *Link) answerSNRM(ctx context.Context, op string, f Frame) error {
 	l.local, l.remote = f.Dst, f.Src
 	p, err := ParseParams(f.Info)
 	if err != nil {
-		l.neg = Params{}
+		l.closed = true
 		return l.writeFrame(ctx, op, FRMR, false, nil)
 	}
 	l.setNegotiated(negotiate(l.cfg.Params, p))
@@ -197,7 +206,7 @@ func (l *Link) matches(f Frame) bool {
 		return false
 	}
 	// Once connected, only the connected client, or a new SNRM.
-	return l.neg == (Params{}) || l.remote == (Address{}) || f.Src == l.remote || f.Control.Kind() == KindSNRM
+	return l.closed || f.Src == l.remote || f.Control.Kind() == KindSNRM
 }
 
 // readFrame returns the next frame for this link. silence > 0 bounds the
@@ -249,7 +258,7 @@ func (l *Link) writeFrame(ctx context.Context, op string, c Control, seg bool, i
 }
 
 func (l *Link) checkOpen(op string) error {
-	if l.closed || l.neg == (Params{}) {
+	if l.closed {
 		return &LinkError{Op: op, Err: ErrClosed}
 	}
 	return nil

@@ -446,3 +446,52 @@ func TestLinkWrongCharacterFormat(t *testing.T) {
 		}
 	})
 }
+
+// TestLinkServerSessions: a simulated meter loops on Receive; after the
+// client's DISC the next Receive waits for a new SNRM, which may follow the
+// DISC at once on the same transport.
+func TestLinkServerSessions(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		a, b := sim.NewLine(sim.LineConfig{Baud: 9600, Format: "8N1", Echo: true})
+		defer a.Close()
+		closes := make(chan error, 10)
+		go func() {
+			l, err := hdlc.Accept(ctx, b, hdlc.Config{ServerLogical: 1})
+			if err != nil {
+				closes <- err
+				return
+			}
+			for {
+				req, err := l.Receive(ctx)
+				if errors.Is(err, hdlc.ErrClosed) {
+					closes <- err
+					continue
+				}
+				if err != nil {
+					return
+				}
+				l.Send(ctx, append([]byte{0xAA}, req...))
+			}
+		}()
+		for session := range 3 {
+			cfg := hdlc.Config{ClientSAP: 16 + session, ServerLogical: 1, ResponseTimeout: 100 * time.Millisecond}
+			l, err := hdlc.Dial(ctx, a, cfg)
+			if err != nil {
+				t.Fatalf("session %d: Dial: %v", session, err)
+			}
+			req := []byte{byte(session), 1, 2}
+			exchange(t, ctx, l, req, append([]byte{0xAA}, req...), func() []byte { return req })
+			if err := l.Close(ctx); err != nil {
+				t.Fatalf("session %d: Close: %v", session, err)
+			}
+			if err := <-closes; !errors.Is(err, hdlc.ErrClosed) {
+				t.Fatalf("session %d: server = %v, want %v", session, err, hdlc.ErrClosed)
+			}
+			if s := l.Stats(); s.Silences != 0 {
+				t.Errorf("session %d: %d silences, want none", session, s.Silences)
+			}
+		}
+	})
+}
