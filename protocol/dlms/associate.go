@@ -136,6 +136,7 @@ func (c *Client) readInitiateResponse(ui []byte) error {
 	switch r := a.(type) {
 	case *InitiateResponse:
 		c.negotiated = *r
+		c.ch.maxSend = int(r.MaxReceivePDU)
 		return nil
 	case *ConfirmedServiceError:
 		return &AssociationError{Result: RejectedPermanent, ServiceErr: r, diag: "initiate refused"}

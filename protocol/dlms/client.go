@@ -92,9 +92,6 @@ func (c *Client) roundTrip(ctx context.Context, req APDU) (APDU, error) {
 	if c.closed {
 		return nil, ErrNotAssociated
 	}
-	if b, err := c.ch.encode(req); err == nil && len(b) > int(c.negotiated.MaxReceivePDU) && c.negotiated.MaxReceivePDU != 0 {
-		return nil, fmt.Errorf("%w: %s of %d bytes, server accepts %d", ErrTooLarge, Name(req), len(b), c.negotiated.MaxReceivePDU)
-	}
 	if err := c.ch.send(ctx, req); err != nil {
 		return nil, err
 	}

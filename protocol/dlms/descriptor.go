@@ -17,7 +17,7 @@ type AttributeDescriptor = cosem.AttributeDescriptor
 type MethodDescriptor = cosem.MethodDescriptor
 
 // SelectiveAccess is an access selection: a selector and its parameters as
-// one Data value (PROTOCOLS.md §7.1; see RangeDescriptor and EntryDescriptor).
+// one Data value (PROTOCOLS.md §7.1; see RangeAccess and EntryAccess).
 type SelectiveAccess struct {
 	Selector   uint8
 	Parameters Data

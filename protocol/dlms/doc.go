@@ -34,7 +34,7 @@
 //	defer c.Release(ctx)
 //	clock, err := c.Get(ctx, dlms.ClockTimeAttr, nil)
 //	p, err := c.ReadProfile(ctx, [6]byte{1, 0, 99, 1, 0, 255}, from, to)
-//	for _, row := range p.Rows { fmt.Println(row.Time, row.Values) }
+//	for _, row := range p.Rows { fmt.Println(row.Time, row.Cells) }
 //
 // A Server answers the same associations from an ObjectModel (the
 // simulator's objects): NewServer(model, cfg).Serve(ctx, transport).

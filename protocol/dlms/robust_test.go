@@ -155,3 +155,12 @@ func TestClientExceptionResponse(t *testing.T) {
 		t.Errorf("Get = %v, want an invocation counter ServiceError", err)
 	}
 }
+
+func TestClientRefusesOversizeRequest(t *testing.T) {
+	c, _ := scripted(t) // the script's AARE offers max PDU 0x0400 and no block transfer with SET
+	c.negotiated.Conformance &^= ConfBlockTransferWithSet
+	big := octetString(bytes.Repeat([]byte{1}, 2000))
+	if err := c.Set(testCtx(t), ClockTimeAttr, nil, big); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("Set(2000 bytes) = %v, want ErrTooLarge", err)
+	}
+}

@@ -32,6 +32,7 @@ type channel struct {
 	recvIC    uint32
 	recvSeen  bool
 	maxBuild  int
+	maxSend   int // the peer's max receive PDU; 0 = no limit
 	logf      func(string, ...any)
 }
 
@@ -82,6 +83,9 @@ func (ch *channel) send(ctx context.Context, a APDU) error {
 	b, err := ch.encode(a)
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", Name(a), err)
+	}
+	if ch.maxSend > 0 && len(b) > ch.maxSend {
+		return fmt.Errorf("%w: %s of %d bytes, peer accepts %d", ErrTooLarge, Name(a), len(b), ch.maxSend)
 	}
 	if err := ch.t.Send(ctx, b); err != nil {
 		return fmt.Errorf("send %s: %w", Name(a), transportErr(err))
