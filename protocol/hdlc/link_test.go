@@ -495,3 +495,23 @@ func TestLinkServerSessions(t *testing.T) {
 		}
 	})
 }
+
+func TestLinkMaxAPDU(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		a, b := net.Pipe()
+		defer a.Close()
+		defer b.Close()
+		_, errc := serve(ctx, b, hdlc.Config{ServerLogical: 1, MaxAPDU: 100}, func(req []byte) []byte { return req })
+		l, err := hdlc.Dial(ctx, a, hdlc.Config{ClientSAP: 16, ServerLogical: 1, ResponseTimeout: 100 * time.Millisecond, Retries: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		go l.Send(ctx, make([]byte, 500))
+		if err := <-errc; !errors.Is(err, hdlc.ErrAPDUTooLong) {
+			t.Errorf("server Receive of 500 bytes with MaxAPDU 100 = %v, want %v", err, hdlc.ErrAPDUTooLong)
+		}
+		cancel()
+	})
+}
