@@ -148,7 +148,8 @@ func SignedData(m *Message) ([]byte, error) {
 }
 
 // Sign signs m with ECDSA P-256 / SHA-256 and stores r‖s (64 bytes) in
-// m.Signature (GBCS §18.4 shows a signed critical command).
+// m.Signature (GBCS §18.4 shows a signed critical command). The MAC covers
+// the signature, so Seal a General-Ciphering message after signing it.
 func Sign(rand io.Reader, priv *ecdsa.PrivateKey, m *Message) error {
 	data, err := SignedData(m)
 	if err != nil {

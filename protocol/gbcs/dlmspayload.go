@@ -26,7 +26,7 @@ type DLMSPayload struct {
 type DLMSRequestItem struct {
 	Service   string      `json:"service"` // get, set, action, get-with-selection, set-with-selection
 	ClassID   uint16      `json:"classId"`
-	Instance  string      `json:"instance"` // OBIS A-B:C.D.E.F
+	Instance  string      `json:"instance"` // OBIS, as cosem.OBIS prints it
 	Attribute int8        `json:"attribute,omitempty"`
 	Method    int8        `json:"method,omitempty"`
 	Selector  *uint8      `json:"selector,omitempty"`
@@ -56,11 +56,6 @@ func accessService(k uint8) string {
 		return n
 	}
 	return fmt.Sprintf("kind %d", k)
-}
-
-// OBISString formats a 6-byte COSEM instance id as A-B:C.D.E.F.
-func OBISString(o [6]byte) string {
-	return fmt.Sprintf("%d-%d:%d.%d.%d.%d", o[0], o[1], o[2], o[3], o[4], o[5])
 }
 
 // decodeData decodes one A-XDR value; a null-data value is returned as nil.
@@ -107,9 +102,9 @@ func ParseDLMS(b []byte) (*DLMSPayload, error) {
 		for i, s := range a.Specs {
 			it := DLMSRequestItem{Service: accessService(s.Kind)}
 			if s.Kind == dlms.AccessAction {
-				it.ClassID, it.Instance, it.Method = s.Method.ClassID, OBISString(s.Method.Instance), s.Method.Method
+				it.ClassID, it.Instance, it.Method = uint16(s.Method.Class), s.Method.Instance.String(), s.Method.Method
 			} else {
-				it.ClassID, it.Instance, it.Attribute = s.Attribute.ClassID, OBISString(s.Attribute.Instance), s.Attribute.Attribute
+				it.ClassID, it.Instance, it.Attribute = uint16(s.Attribute.Class), s.Attribute.Instance.String(), s.Attribute.Attribute
 			}
 			if s.Access != nil {
 				sel := s.Access.Selector

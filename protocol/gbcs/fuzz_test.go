@@ -2,6 +2,7 @@ package gbcs
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"reflect"
 	"testing"
@@ -196,6 +197,27 @@ func FuzzGBZ(f *testing.F) {
 		g2, err := ParseGBZ(out, alert)
 		if err != nil || !reflect.DeepEqual(g, g2) {
 			t.Fatalf("GBZ round trip of %X: %+v vs %+v, %v", b, g, g2, err)
+		}
+	})
+}
+
+// FuzzReadText: text input never panics; hex text that decodes re-encodes
+// to the same bytes.
+func FuzzReadText(f *testing.F) {
+	f.Add(vec184Message)
+	f.Add("GBCS:DATA#0:2:DF09")
+	f.Add("3wk=")
+	f.Add("0x DD 00\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		b, err := ReadText([]byte(s))
+		if err != nil {
+			return
+		}
+		if h, err := DecodeHexText([]byte(s)); err == nil {
+			again, err := DecodeHexText([]byte(hex.EncodeToString(h)))
+			if err != nil || !bytes.Equal(again, h) || !bytes.Equal(b, h) {
+				t.Fatalf("hex round trip of %q: %X vs %X, %v", s, again, h, err)
+			}
 		}
 	})
 }
