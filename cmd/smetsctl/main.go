@@ -5,6 +5,7 @@
 //	smetsctl version
 //	smetsctl ports [--json]
 //	smetsctl decode <kind> <hex|file>
+//	smetsctl duis validate|format|build ...
 //
 // Run `smetsctl help` or `smetsctl <command> --help` for details.
 package main
@@ -42,6 +43,7 @@ func commands() []command {
 	return []command{
 		{name: "version", summary: "print the version", run: runVersion},
 		{name: "ports", summary: "list serial ports with USB details", run: runPorts},
+		{name: "duis", summary: "validate, format and build DUIS service requests", run: runDUIS},
 		{name: "decode", summary: "decode a protocol message to JSON (" + strings.Join(decoderKinds(), ", ") + ")", run: runDecode},
 	}
 }
