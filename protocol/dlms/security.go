@@ -331,6 +331,18 @@ func Protect(plain []byte, sc byte, keys Keys, senderTitle []byte, ic uint32, de
 	return &CipheredAPDU{Tag: tag, SecurityControl: sc, InvocationCounter: ic, Payload: p}, nil
 }
 
+// ProtectGeneral wraps any APDU into general-glo-ciphering (tag DB), which
+// carries the sender's system title (IEC 62056-5-3 §9.2.7.2.4; PROTOCOLS.md
+// §8.2).
+func ProtectGeneral(plain []byte, sc byte, keys Keys, senderTitle []byte, ic uint32) (*CipheredAPDU, error) {
+	p, err := Seal(sc, keys.EK, keys.AK, senderTitle, ic, plain)
+	if err != nil {
+		return nil, err
+	}
+	return &CipheredAPDU{Tag: TagGeneralGloCiphering, SystemTitle: senderTitle, SecurityControl: sc,
+		InvocationCounter: ic, Payload: p}, nil
+}
+
 // Unprotect returns the plain APDU inside a ciphered APDU. senderTitle is
 // the peer's system title; for general-*-ciphering the title carried in the
 // APDU is used when present.

@@ -75,14 +75,16 @@ type deadliner interface {
 }
 
 // WrapperConn runs the IEC 62056-47 wrapper over a byte stream (TCP,
-// net.Pipe) and reassembles frames by their length field, whatever the
-// reads return: part of a frame or several frames. It is a Transport.
+// net.Pipe) or a connected UDP socket, and reassembles frames by their
+// length field, whatever the reads return: part of a frame or several
+// frames. It is a Transport.
 type WrapperConn struct {
 	conn       io.ReadWriter
 	local      uint16
 	remote     uint16
 	rmu, wmu   sync.Mutex
 	buf        []byte
+	chunk      []byte // read buffer: one whole UDP datagram must fit
 	lastSource uint16
 }
 
@@ -167,7 +169,9 @@ func (w *WrapperConn) Receive(ctx context.Context) ([]byte, error) {
 	w.rmu.Lock()
 	defer w.rmu.Unlock()
 	defer w.watch(ctx, true)()
-	var chunk [4096]byte
+	if w.chunk == nil {
+		w.chunk = make([]byte, WrapperHeaderLen+0xFFFF)
+	}
 	for {
 		f, n, err := ParseWrapperFrame(w.buf)
 		if err == nil {
@@ -179,8 +183,8 @@ func (w *WrapperConn) Receive(ctx context.Context) ([]byte, error) {
 		if !errors.Is(err, ErrTruncated) {
 			return nil, fmt.Errorf("receive wrapper frame: %w", err)
 		}
-		m, rerr := w.conn.Read(chunk[:])
-		w.buf = append(w.buf, chunk[:m]...)
+		m, rerr := w.conn.Read(w.chunk)
+		w.buf = append(w.buf, w.chunk[:m]...)
 		if rerr != nil {
 			if m > 0 {
 				continue
