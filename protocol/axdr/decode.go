@@ -263,7 +263,7 @@ func (d *builder) fill(dst *Value, off int) int {
 		for i := range elems {
 			off = d.fill(&elems[i], off)
 		}
-		dst.typ, dst.elems = t, elems
+		dst.typ, dst.lform, dst.elems = t, longForm(n, size), elems
 		return off
 	case TypeCompactArray:
 		desc, end, _ := parseDesc(b, off, 0)
@@ -280,7 +280,7 @@ func (d *builder) fill(dst *Value, off int) int {
 		for i := range items {
 			off = d.item(&items[i], desc, off)
 		}
-		dst.typ, dst.b, dst.elems = t, raw, items
+		dst.typ, dst.lform, dst.b, dst.elems = t, longForm(n, size), raw, items
 		return off
 	}
 	return fillSimple(dst, t, b, off)
@@ -350,6 +350,7 @@ func fillSimple(dst *Value, t Type, b []byte, off int) int {
 		n, size := int(b[off]), 1
 		if n >= 0x80 {
 			n, size, _ = readLength(b[off:])
+			dst.lform = longForm(n, size)
 		}
 		off += size
 		dst.b = b[off : off+n : off+n]
@@ -359,6 +360,7 @@ func fillSimple(dst *Value, t Type, b []byte, off int) int {
 		off += size
 		nb := (n + 7) / 8
 		dst.num = uint64(n)
+		dst.lform = longForm(n, size)
 		dst.b = b[off : off+nb : off+nb]
 		return off + nb
 	}

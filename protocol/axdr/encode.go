@@ -25,7 +25,7 @@ func appendValue(dst []byte, v Value, depth int) ([]byte, error) {
 			return dst, ErrTooDeep
 		}
 		dst = append(dst, byte(v.typ))
-		dst = AppendLength(dst, len(v.elems))
+		dst = appendLengthForm(dst, len(v.elems), v.lform)
 		var err error
 		for _, e := range v.elems {
 			if dst, err = appendValue(dst, e, depth+1); err != nil {
@@ -46,7 +46,7 @@ func appendValue(dst []byte, v Value, depth int) ([]byte, error) {
 		}
 		dst = append(dst, byte(TypeCompactArray))
 		dst = append(dst, v.b...)
-		dst = AppendLength(dst, len(body))
+		dst = appendLengthForm(dst, len(body), v.lform)
 		return append(dst, body...), nil
 	}
 	if !v.typ.Valid() {
@@ -106,13 +106,13 @@ func appendBody(dst []byte, v Value) ([]byte, error) {
 		}
 		return append(dst, v.b...), nil
 	case TypeOctetString, TypeVisibleString, TypeUTF8String:
-		dst = AppendLength(dst, len(v.b))
+		dst = appendLengthForm(dst, len(v.b), v.lform)
 		return append(dst, v.b...), nil
 	case TypeBitString:
 		if n > MaxLength || int(n+7)/8 != len(v.b) {
 			return dst, fmt.Errorf("%w: bit-string of %d bits in %d bytes", ErrInvalid, n, len(v.b))
 		}
-		dst = AppendLength(dst, int(n))
+		dst = appendLengthForm(dst, int(n), v.lform)
 		return append(dst, v.b...), nil
 	}
 	return dst, fmt.Errorf("%w: type %s", ErrInvalid, v.typ)

@@ -77,3 +77,26 @@ func readLength(b []byte) (int, int, error) {
 	}
 	return int(v), 1 + k, nil
 }
+
+// longForm returns what a Value records about a length of n read in size
+// bytes: 0 when the form was minimal, else the number of bytes after 0x8k.
+func longForm(n, size int) uint8 {
+	if size == LengthSize(n) {
+		return 0
+	}
+	return uint8(size - 1)
+}
+
+// appendLengthForm appends n in the form recorded by longForm, falling
+// back to the minimal form when the recorded one cannot hold n.
+func appendLengthForm(dst []byte, n int, lform uint8) []byte {
+	k := int(lform)
+	if k == 0 || k > 4 || LengthSize(n) > 1+k {
+		return AppendLength(dst, n)
+	}
+	dst = append(dst, 0x80|byte(k))
+	for i := k - 1; i >= 0; i-- {
+		dst = append(dst, byte(n>>(8*i)))
+	}
+	return dst
+}

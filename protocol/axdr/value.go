@@ -12,13 +12,15 @@ import (
 // Value is one A-XDR Data value: a small struct, not an interface, whose
 // zero value is null-data. It keeps everything needed to encode exactly
 // the bytes it was decoded from (boolean bytes other than 00/01, unused
-// bits of a bit-string, date-time fields as sent), so Append(Decode(b))
-// reproduces b whenever b uses minimal length forms.
+// bits of a bit-string, date-time fields as sent, a length sent in a
+// longer form than needed), so Append(Decode(b)) reproduces b byte for
+// byte.
 //
 // Values are immutable by convention: constructors keep the slices they are
 // given, and accessors return the internal slices without copying.
 type Value struct {
 	typ   Type
+	lform uint8   // bytes of a non-minimal long-form length or count as received (0: minimal form)
 	num   uint64  // integers (sign-extended), float bits, boolean byte, bcd byte, bit count
 	b     []byte  // strings, bit-string bytes, date/time bodies, compact-array type description
 	elems []Value // array and structure elements, compact-array items
@@ -269,9 +271,10 @@ func (v Value) TimeOfDay() (TimeOfDay, error) {
 	return TimeOfDay{}, fmt.Errorf("%w: %s of %d bytes is not a time", ErrUnexpectedType, v.typ, len(v.b))
 }
 
-// Equal reports whether v and w have the same type and the same encoding.
+// Equal reports whether v and w have the same type and the same encoding
+// (a length received in a non-minimal form makes a difference).
 func (v Value) Equal(w Value) bool {
-	if v.typ != w.typ || v.num != w.num || !bytes.Equal(v.b, w.b) || len(v.elems) != len(w.elems) {
+	if v.typ != w.typ || v.lform != w.lform || v.num != w.num || !bytes.Equal(v.b, w.b) || len(v.elems) != len(w.elems) {
 		return false
 	}
 	for i := range v.elems {

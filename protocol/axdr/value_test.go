@@ -114,6 +114,25 @@ func TestDecode(t *testing.T) {
 	}
 }
 
+func TestNonMinimalLengthsRoundTrip(t *testing.T) {
+	// Long-form lengths where the short form would do; some meters send
+	// them, and the bytes must come back unchanged (§6.2 allows any form).
+	for _, s := range []string{
+		"09 81 02 AA BB", "0A 84 00 00 00 01 41", "0C 82 00 00", "04 81 03 E0",
+		"01 82 00 01 11 05", "02 81 02 11 01 09 81 01 FF", "13 11 81 02 05 06",
+		"13 02 02 09 11 07 81 01 AA 01 81 00 02",
+	} {
+		in := unhex(t, s)
+		v, n, err := Decode(in)
+		if err != nil || n != len(in) {
+			t.Fatalf("Decode(%x) = %v, %d, %v", in, v, n, err)
+		}
+		if enc, err := Append(nil, v); err != nil || !bytes.Equal(enc, in) {
+			t.Errorf("Append(Decode(%x)) = %x, %v", in, enc, err)
+		}
+	}
+}
+
 func TestDecoderReuse(t *testing.T) {
 	var d Decoder
 	if _, _, err := d.Decode(dirty); err != nil {
