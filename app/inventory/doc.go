@@ -1,0 +1,32 @@
+// Package inventory is the Smart Metering Inventory (SMI) model shared by
+// the app and the inventory service: devices with their type, status,
+// status history and associations (meter to CHF, Type 1 and Type 2 devices
+// to meters, MPxN), install codes kept sealed, Certified Products List
+// (CPL) entries, and the rules that decide which service request may act on
+// which device in which status.
+//
+// The rules are data (DOMAIN.md §5 and §6). DefaultRules returns the
+// transition table and the permission table; every row that DOMAIN.md marks
+// "inferred — treat as configurable data" has Inferred set, and a
+// deployment may replace or disable any row by its ID with a JSON file:
+//
+//	rules := inventory.DefaultRules()
+//	if err := rules.Override(configJSON); err != nil {
+//		return err
+//	}
+//	// May 8.14.2 act on this CHF, and what does it become?
+//	if err := rules.Permit("8.14.2", inventory.PartyDevice, chf.Type, chf.Status); err != nil {
+//		code := inventory.ResponseCodeOf(err) // E5 or E11
+//		...
+//	}
+//	row, err := rules.Transition("8.14.2", chf.Type, chf.Status, "")
+//	// row.To == duis.StatusInstalledNotCommissioned
+//
+// Rule errors are *RuleError values carrying the DUIS response code the
+// DCC answers with (E5 status incompatible, E11 wrong device type, E19
+// unknown device; DOMAIN.md §14).
+//
+// A CPL check never blocks: CPL.Check returns findings to show as warnings
+// (DOMAIN.md §15). Install codes are sealed with AES-GCM bound to the
+// device ID (Sealer) and never print (InstallCode formats as "[redacted]").
+package inventory

@@ -1,0 +1,65 @@
+package inventory
+
+import "github.com/smetskit/smetskit/protocol/duis"
+
+// Party names which device of a request a permission row is about.
+type Party string
+
+// Parties of a service request.
+const (
+	// PartyTarget is the device the Request ID targets (device SRs).
+	PartyTarget Party = "target"
+	// PartyDevice is the body's DeviceID (non-device SRs, and the device
+	// being added to or removed from a CHF's log by 8.11).
+	PartyDevice Party = "device"
+	// PartyOther is the body's OtherDeviceID (8.7.x, 8.8.x).
+	PartyOther Party = "other"
+)
+
+// Permission is one row of "which service request may act on which device
+// type in which status" (DOMAIN.md §6 and §14: a wrong type is E11, a
+// status that forbids the request is E5). For a variant and party, a device
+// type no row lists is E11; a listed type in a status its rows do not list
+// is E5. A variant and party with no rows is not restricted.
+type Permission struct {
+	ID       string              `json:"id"`
+	Variant  string              `json:"variant"` // Service Reference Variant, "8.11 Add"/"8.11 Remove" for the two 8.11 forms
+	Party    Party               `json:"party"`
+	Devices  []duis.DeviceType   `json:"devices"`
+	Statuses []duis.DeviceStatus `json:"statuses"` // StatusNone admits Type 2 devices
+	Inferred bool                `json:"inferred"`
+	Note     string              `json:"note,omitempty"`
+	Disabled bool                `json:"disabled,omitempty"`
+}
+
+func defaultPermissions() []Permission {
+	chf := []duis.DeviceType{duis.DeviceCHF}
+	return []Permission{
+		{ID: "P8.14.1", Variant: "8.14.1", Party: PartyDevice, Devices: chf, Statuses: st(sPend, sINC), Inferred: true},
+		{ID: "P8.14.2", Variant: "8.14.2", Party: PartyDevice, Devices: chf, Statuses: st(sPend), Inferred: true},
+		{ID: "P8.14.3", Variant: "8.14.3", Party: PartyDevice, Devices: chf, Statuses: st(sPend, sINC, sComm), Inferred: true},
+		{ID: "P8.14.4", Variant: "8.14.4", Party: PartyDevice, Devices: chf, Statuses: st(sPend, sINC, sComm), Inferred: true},
+		{ID: "P8.11.chf", Variant: "8.11 Add", Party: PartyTarget, Devices: chf, Statuses: st(sINC, sComm), Inferred: true, Note: "the CH is installed before devices are whitelisted on it"},
+		{ID: "P8.11.chf-rm", Variant: "8.11 Remove", Party: PartyTarget, Devices: chf, Statuses: st(sINC, sComm), Inferred: true},
+		{ID: "P8.11.add", Variant: "8.11 Add", Party: PartyDevice, Devices: slices2(meters, type1), Statuses: st(sPend, sWhite), Inferred: true},
+		{ID: "P8.11.add2", Variant: "8.11 Add", Party: PartyDevice, Devices: type2, Statuses: st(sNone), Inferred: true},
+		{ID: "P8.11.rm", Variant: "8.11 Remove", Party: PartyDevice, Devices: slices2(meters, type1), Statuses: st(sWhite, sPend), Inferred: true},
+		{ID: "P8.11.rm2", Variant: "8.11 Remove", Party: PartyDevice, Devices: type2, Statuses: st(sNone), Inferred: true},
+		{ID: "P8.1.1", Variant: "8.1.1", Party: PartyTarget, Devices: meters, Statuses: st(sWhite, sINC), Inferred: true},
+		{ID: "P8.7.1.m", Variant: "8.7.1", Party: PartyTarget, Devices: meters, Statuses: st(sComm), Inferred: true},
+		{ID: "P8.7.1.t1", Variant: "8.7.1", Party: PartyTarget, Devices: type1, Statuses: st(sWhite, sComm), Inferred: true},
+		{ID: "P8.7.1.o", Variant: "8.7.1", Party: PartyOther, Devices: slices2(meters, type1), Statuses: st(sWhite, sComm), Inferred: true},
+		{ID: "P8.7.2.m", Variant: "8.7.2", Party: PartyTarget, Devices: meters, Statuses: st(sComm), Inferred: true},
+		{ID: "P8.7.2.t1", Variant: "8.7.2", Party: PartyTarget, Devices: type1, Statuses: st(sWhite, sComm), Inferred: true},
+		{ID: "P8.7.2.o", Variant: "8.7.2", Party: PartyOther, Devices: slices2(meters, type1), Statuses: st(sWhite, sComm), Inferred: true},
+		{ID: "P8.7.2.o2", Variant: "8.7.2", Party: PartyOther, Devices: type2, Statuses: st(sNone), Inferred: true},
+		{ID: "P8.8.1.t", Variant: "8.8.1", Party: PartyTarget, Devices: meters, Statuses: st(sComm), Inferred: true},
+		{ID: "P8.8.2.t", Variant: "8.8.2", Party: PartyTarget, Devices: slices2(meters, type1), Statuses: st(sComm, sWhite), Inferred: true},
+		{ID: "P8.3", Variant: "8.3", Party: PartyDevice, Devices: withSMI, Statuses: st(sComm), Inferred: true},
+	}
+}
+
+func slices2(a, b []duis.DeviceType) []duis.DeviceType {
+	out := make([]duis.DeviceType, 0, len(a)+len(b))
+	return append(append(out, a...), b...)
+}

@@ -1,0 +1,196 @@
+package inventory
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/smetskit/smetskit/protocol/duis"
+)
+
+func TestTransitionTable(t *testing.T) {
+	r := DefaultRules()
+	tests := []struct {
+		name    string
+		trigger string
+		typ     duis.DeviceType
+		from    duis.DeviceStatus
+		to      duis.DeviceStatus
+		want    duis.DeviceStatus
+		code    duis.ResponseCode
+	}{
+		{"prenotify meter", TriggerPrenotify, duis.DeviceESME, StatusNone, "", duis.StatusPending, ""},
+		{"prenotify IHD has no status", TriggerPrenotify, duis.DeviceIHD, StatusNone, "", StatusNone, ""},
+		{"prenotify existing", TriggerPrenotify, duis.DeviceESME, duis.StatusPending, "", "", "E5"},
+		{"whitelist", TriggerHANAdd, duis.DeviceGSME, duis.StatusPending, "", duis.StatusWhitelisted, ""},
+		{"whitelist again changes nothing", TriggerHANAdd, duis.DeviceGSME, duis.StatusWhitelisted, "", duis.StatusWhitelisted, ""},
+		{"whitelist commissioned", TriggerHANAdd, duis.DeviceESME, duis.StatusCommissioned, "", "", "E5"},
+		{"whitelist a CHF", TriggerHANAdd, duis.DeviceCHF, duis.StatusPending, "", "", "E11"},
+		{"CH no WAN", TriggerInstallNoWAN, duis.DeviceCHF, duis.StatusPending, "", duis.StatusInstalledNotCommissioned, ""},
+		{"CH WAN after no WAN", TriggerInstallWAN, duis.DeviceCHF, duis.StatusInstalledNotCommissioned, "", duis.StatusCommissioned, ""},
+		{"CH WAN twice", TriggerInstallWAN, duis.DeviceCHF, duis.StatusCommissioned, "", "", "E5"},
+		{"commission meter", TriggerCommission, duis.DeviceESME, duis.StatusWhitelisted, "", duis.StatusCommissioned, ""},
+		{"commission pending meter", TriggerCommission, duis.DeviceESME, duis.StatusPending, "", "", "E5"},
+		{"commission PPMID", TriggerCommission, duis.DevicePPMID, duis.StatusWhitelisted, "", "", "E11"},
+		{"join type 1", TriggerJoinCritical, duis.DevicePPMID, duis.StatusWhitelisted, "", duis.StatusCommissioned, ""},
+		{"decommission", TriggerDecommission, duis.DeviceGSME, duis.StatusCommissioned, "", duis.StatusDecommissioned, ""},
+		{"8.4 CH withdrawn", TriggerStatusCH, duis.DeviceCHF, duis.StatusCommissioned, duis.StatusWithdrawn, duis.StatusWithdrawn, ""},
+		{"8.4 except CH to INC", TriggerStatusExceptCH, duis.DeviceESME, duis.StatusWhitelisted, duis.StatusInstalledNotCommissioned, duis.StatusInstalledNotCommissioned, ""},
+		{"8.4 except CH from commissioned", TriggerStatusExceptCH, duis.DeviceESME, duis.StatusCommissioned, duis.StatusPending, "", "E5"},
+		{"delete pending", TriggerDelete, duis.DeviceESME, duis.StatusPending, "", StatusDeleted, ""},
+		{"fault return", TriggerFaultReturn, duis.DeviceCHF, duis.StatusCommissioned, "", duis.StatusDecommissioned, ""},
+		{"unknown trigger", "9.9", duis.DeviceESME, duis.StatusPending, "", "", "E11"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			row, err := r.Transition(tc.trigger, tc.typ, tc.from, tc.to)
+			if got := ResponseCodeOf(err); got != tc.code {
+				t.Fatalf("Transition(%s, %s, %q) error = %v (code %q), want code %q", tc.trigger, tc.typ, tc.from, err, got, tc.code)
+			}
+			if err == nil && row.To != tc.want {
+				t.Errorf("Transition(%s, %s, %q).To = %q, want %q", tc.trigger, tc.typ, tc.from, row.To, tc.want)
+			}
+			if err != nil && !errors.Is(err, ErrNoTransition) {
+				t.Errorf("Transition error %v does not wrap ErrNoTransition", err)
+			}
+		})
+	}
+}
+
+func TestPermit(t *testing.T) {
+	r := DefaultRules()
+	tests := []struct {
+		name    string
+		variant string
+		party   Party
+		typ     duis.DeviceType
+		status  duis.DeviceStatus
+		code    duis.ResponseCode
+	}{
+		{"8.14.1 on pending CHF", "8.14.1", PartyDevice, duis.DeviceCHF, duis.StatusPending, ""},
+		{"8.14.1 on ESME", "8.14.1", PartyDevice, duis.DeviceESME, duis.StatusPending, "E11"},
+		{"8.14.2 on commissioned CHF", "8.14.2", PartyDevice, duis.DeviceCHF, duis.StatusCommissioned, "E5"},
+		{"8.11 on pending CHF", "8.11 Add", PartyTarget, duis.DeviceCHF, duis.StatusPending, "E5"},
+		{"8.11 targeting a meter", "8.11 Add", PartyTarget, duis.DeviceESME, duis.StatusPending, "E11"},
+		{"8.11 add IHD", "8.11 Add", PartyDevice, duis.DeviceIHD, StatusNone, ""},
+		{"8.11 add decommissioned", "8.11 Add", PartyDevice, duis.DeviceESME, duis.StatusDecommissioned, "E5"},
+		{"8.1.1 on whitelisted GSME", "8.1.1", PartyTarget, duis.DeviceGSME, duis.StatusWhitelisted, ""},
+		{"8.1.1 on CHF", "8.1.1", PartyTarget, duis.DeviceCHF, duis.StatusCommissioned, "E11"},
+		{"8.7.2 IHD with meter", "8.7.2", PartyOther, duis.DeviceIHD, StatusNone, ""},
+		{"8.7.1 IHD with meter", "8.7.1", PartyOther, duis.DeviceIHD, StatusNone, "E11"},
+		{"8.3 pending", "8.3", PartyDevice, duis.DeviceESME, duis.StatusPending, "E5"},
+		{"8.2 unrestricted", "8.2", PartyDevice, duis.DeviceIHD, StatusNone, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := r.Permit(tc.variant, tc.party, tc.typ, tc.status)
+			if got := ResponseCodeOf(err); got != tc.code {
+				t.Errorf("Permit(%s, %s, %s, %q) = %v, want code %q", tc.variant, tc.party, tc.typ, tc.status, err, tc.code)
+			}
+		})
+	}
+}
+
+// Every row of DOMAIN.md §5 is present and, as the document says, inferred.
+func TestDomainRowsPresentAndInferred(t *testing.T) {
+	r := DefaultRules()
+	inferred := r.Inferred()
+	for i := 1; i <= 16; i++ {
+		id := fmt.Sprintf("T%d", i)
+		if !slices.Contains(inferred, id) {
+			t.Errorf("row %s missing or not marked inferred", id)
+		}
+	}
+	for _, row := range r.Transitions {
+		if err := row.check(); err != nil {
+			t.Errorf("default row %s: %v", row.ID, err)
+		}
+	}
+	for _, p := range r.Permissions {
+		if err := p.check(); err != nil {
+			t.Errorf("default permission %s: %v", p.ID, err)
+		}
+	}
+}
+
+func TestOverride(t *testing.T) {
+	r := DefaultRules()
+	cfg := `{
+	  "transitions": [
+	    {"id": "T9", "trigger": "8.1.1", "devices": ["ESME"], "from": ["Whitelisted"], "to": "Commissioned"},
+	    {"id": "T16", "trigger": "8.4 DeleteDevice", "disabled": true}
+	  ],
+	  "permissions": [
+	    {"id": "P8.11.chf", "variant": "8.11 Add", "party": "target", "devices": ["CHF"], "statuses": ["Pending", "InstalledNotCommissioned", "Commissioned"]}
+	  ]
+	}`
+	if err := r.Override([]byte(cfg)); err != nil {
+		t.Fatalf("Override: %v", err)
+	}
+	if _, err := r.Transition(TriggerCommission, duis.DeviceGSME, duis.StatusWhitelisted, ""); ResponseCodeOf(err) != "E11" {
+		t.Errorf("overridden T9 still commissions a GSME: %v", err)
+	}
+	if _, err := r.Transition(TriggerDelete, duis.DeviceESME, duis.StatusPending, ""); err == nil {
+		t.Errorf("disabled T16 still applies")
+	}
+	if err := r.Permit("8.11 Add", PartyTarget, duis.DeviceCHF, duis.StatusPending); err != nil {
+		t.Errorf("overridden permission refuses: %v", err)
+	}
+	if slices.Contains(r.Inferred(), "T9") {
+		t.Errorf("configured T9 still listed as inferred")
+	}
+	if slices.Contains(DefaultRules().Inferred(), "T9") == false {
+		t.Errorf("Override changed the defaults")
+	}
+
+	bad := []struct{ name, cfg string }{
+		{"unknown field", `{"transitions":[{"id":"T1","trigger":"12.2","devices":["ESME"],"from":[""],"to":"Pending","colour":1}]}`},
+		{"unknown type", `{"transitions":[{"id":"T1","trigger":"12.2","devices":["TOASTER"],"from":[""],"to":"Pending"}]}`},
+		{"unknown status", `{"transitions":[{"id":"T1","trigger":"12.2","devices":["ESME"],"from":[""],"to":"Happy"}]}`},
+		{"no id", `{"permissions":[{"variant":"8.3","party":"device","devices":["ESME"]}]}`},
+		{"bad party", `{"permissions":[{"id":"x","variant":"8.3","party":"someone","devices":["ESME"]}]}`},
+		{"not json", `{"transitions":`},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := DefaultRules().Override([]byte(tc.cfg)); !errors.Is(err, ErrBadRules) {
+				t.Errorf("Override(%s) = %v, want ErrBadRules", tc.cfg, err)
+			}
+		})
+	}
+}
+
+func TestLegal(t *testing.T) {
+	r := DefaultRules()
+	ok := StatusChange{Type: duis.DeviceCHF, From: duis.StatusPending, To: duis.StatusCommissioned, Trigger: TriggerInstallWAN, Rule: "T5"}
+	if !r.Legal(ok) {
+		t.Errorf("Legal(%+v) = false", ok)
+	}
+	bad := ok
+	bad.From = duis.StatusDecommissioned
+	if r.Legal(bad) {
+		t.Errorf("Legal(%+v) = true", bad)
+	}
+}
+
+// FuzzOverride: configuration is outside input; it must never panic, and a
+// configuration that loads leaves every row well formed.
+func FuzzOverride(f *testing.F) {
+	f.Add([]byte(`{"transitions":[{"id":"T9","trigger":"8.1.1","devices":["ESME"],"from":["Whitelisted"],"to":"Commissioned"}]}`))
+	f.Add([]byte(`{"permissions":[{"id":"x","variant":"8.3","party":"device","devices":["ESME"],"statuses":["Commissioned"]}]}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := DefaultRules()
+		if err := r.Override(data); err != nil {
+			return
+		}
+		for _, row := range r.Transitions {
+			if err := row.check(); err != nil {
+				t.Fatalf("loaded row %s is malformed: %v", row.ID, err)
+			}
+		}
+		_, _ = r.Transition(TriggerCommission, duis.DeviceESME, duis.StatusWhitelisted, "")
+		_ = r.Permit("8.11 Add", PartyDevice, duis.DeviceESME, duis.StatusPending)
+	})
+}
