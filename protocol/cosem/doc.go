@@ -28,7 +28,11 @@
 //	pg.SetScalerUnit(importOBIS, su)
 //	rows, n, err := pg.Rows(bufferBytes) // or pg.Scan for typed rows, no allocation
 //
-// The Association LN object_list decodes with ParseObjectList, the Clock
-// with Clock.SetAttribute, selective access parameters with
-// RangeDescriptor and EntryDescriptor.
+// The Association LN decodes with AssociationLN.SetAttribute (object_list
+// also alone with ParseObjectList; ObjectListValue encodes one for a
+// simulated meter), the Clock with Clock.SetAttribute (Clock.UTC applies
+// the meter's deviation sign setting), GSM cell_info with
+// ParseGSMCellInfo, selective access parameters with RangeDescriptor and
+// EntryDescriptor. Errors about a value's shape are *ShapeError wrapping
+// ErrShape.
 package cosem
