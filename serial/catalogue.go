@@ -35,6 +35,10 @@ var catalogue = []Chip{
 	{VID: 0x1A86, PID: 0x7523, Vendor: "WCH", Model: "CH340"},
 	{VID: 0x1A86, PID: 0x5523, Vendor: "WCH", Model: "CH341"},
 	{VID: 0x1A86, PID: 0x55D4, Vendor: "WCH", Model: "CH9102"},
+	// Named optical heads with their own IDs (Linux ftdi_sio_ids.h). Both
+	// are FTDI chips, so the usb package drives them too.
+	{VID: 0x0403, PID: 0xF458, Vendor: "Abacus Electrics", Model: "optical probe", Optical: true, Driverless: true},
+	{VID: 0x1CD7, PID: 0x0217, Vendor: "GMC-I", Model: "Z216C IR-USB adapter", Optical: true, Driverless: true},
 }
 
 // Lookup returns the catalogue entry for a USB vendor and product ID.
