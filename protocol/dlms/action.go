@@ -39,6 +39,14 @@ type ActionRequestWithFirstPblock struct {
 	Datablock
 }
 
+// ActionRequestWithListAndFirstPblock starts several actions whose
+// parameters span blocks.
+type ActionRequestWithListAndFirstPblock struct {
+	InvokeID byte
+	Methods  []MethodDescriptor
+	Datablock
+}
+
 // ActionRequestWithPblock continues it.
 type ActionRequestWithPblock struct {
 	InvokeID byte
@@ -110,10 +118,22 @@ func (*ActionRequestNextPblock) apduName() string      { return "ACTION-Request-
 func (*ActionRequestWithList) apduName() string        { return "ACTION-Request-With-List" }
 func (*ActionRequestWithFirstPblock) apduName() string { return "ACTION-Request-With-First-Pblock" }
 func (*ActionRequestWithPblock) apduName() string      { return "ACTION-Request-With-Pblock" }
-func (*ActionResponseNormal) apduName() string         { return "ACTION-Response-Normal" }
-func (*ActionResponseWithPblock) apduName() string     { return "ACTION-Response-With-Pblock" }
-func (*ActionResponseWithList) apduName() string       { return "ACTION-Response-With-List" }
-func (*ActionResponseNextPblock) apduName() string     { return "ACTION-Response-Next-Pblock" }
+func (*ActionRequestWithListAndFirstPblock) apduName() string {
+	return "ACTION-Request-With-List-And-First-Pblock"
+}
+
+// AppendAPDU appends the A-XDR encoding.
+func (a *ActionRequestWithListAndFirstPblock) AppendAPDU(dst []byte) ([]byte, error) {
+	dst = appendLength(append(dst, TagActionRequest, 5, a.InvokeID), len(a.Methods))
+	for _, m := range a.Methods {
+		dst = appendMethod(dst, m)
+	}
+	return appendBlock(dst, a.Datablock), nil
+}
+func (*ActionResponseNormal) apduName() string     { return "ACTION-Response-Normal" }
+func (*ActionResponseWithPblock) apduName() string { return "ACTION-Response-With-Pblock" }
+func (*ActionResponseWithList) apduName() string   { return "ACTION-Response-With-List" }
+func (*ActionResponseNextPblock) apduName() string { return "ACTION-Response-Next-Pblock" }
 
 func appendOptionalData(dst []byte, d Data) []byte {
 	if d == nil {
@@ -210,6 +230,14 @@ func decodeActionRequest(r *reader, choice byte) APDU {
 		return a
 	case 4:
 		a := &ActionRequestWithFirstPblock{InvokeID: iip, Method: r.method()}
+		a.Datablock = r.block()
+		return a
+	case 5:
+		a := &ActionRequestWithListAndFirstPblock{InvokeID: iip}
+		n := r.count(9)
+		for i := 0; i < n && r.err == nil; i++ {
+			a.Methods = append(a.Methods, r.method())
+		}
 		a.Datablock = r.block()
 		return a
 	case 6:

@@ -125,6 +125,8 @@ func DecodePrefix(b []byte) (APDU, int, error) {
 		a = decodeExceptionResponse(r)
 	case TagGeneralBlockTransfer:
 		a = decodeGeneralBlockTransfer(r)
+	case TagReadRequest, TagWriteRequest, TagReadResponse, TagWriteResponse, TagUnconfirmedWriteRequest:
+		a = decodeSN(r, tag)
 	case TagAccessRequest:
 		a = decodeAccessRequest(r)
 	case TagAccessResponse:
@@ -214,6 +216,12 @@ func InvokeIDOf(a APDU) (byte, bool) {
 	case *ActionResponseWithList:
 		return a.InvokeID, true
 	case *ActionResponseNextPblock:
+		return a.InvokeID, true
+	case *SetRequestWithListAndFirstDatablock:
+		return a.InvokeID, true
+	case *SetResponseLastDatablockWithList:
+		return a.InvokeID, true
+	case *ActionRequestWithListAndFirstPblock:
 		return a.InvokeID, true
 	}
 	return 0, false

@@ -40,6 +40,21 @@ type SetRequestWithList struct {
 	Values   []Data
 }
 
+// SetRequestWithListAndFirstDatablock starts a long SET of several attributes.
+type SetRequestWithListAndFirstDatablock struct {
+	InvokeID byte
+	Items    []AttributeAccess
+	Datablock
+}
+
+// SetResponseLastDatablockWithList answers the last block of a long SET of
+// several attributes.
+type SetResponseLastDatablockWithList struct {
+	InvokeID byte
+	Results  []DataAccessResult
+	Block    uint32
+}
+
 // SetResponseNormal answers SetRequestNormal.
 type SetResponseNormal struct {
 	InvokeID byte
@@ -70,9 +85,33 @@ func (*SetRequestWithFirstDatablock) apduName() string { return "SET-Request-Wit
 func (*SetRequestWithDatablock) apduName() string      { return "SET-Request-With-Datablock" }
 func (*SetRequestWithList) apduName() string           { return "SET-Request-With-List" }
 func (*SetResponseNormal) apduName() string            { return "SET-Response-Normal" }
-func (*SetResponseDatablock) apduName() string         { return "SET-Response-Datablock" }
-func (*SetResponseLastDatablock) apduName() string     { return "SET-Response-Last-Datablock" }
-func (*SetResponseWithList) apduName() string          { return "SET-Response-With-List" }
+func (*SetRequestWithListAndFirstDatablock) apduName() string {
+	return "SET-Request-With-List-And-First-Datablock"
+}
+func (*SetResponseLastDatablockWithList) apduName() string {
+	return "SET-Response-Last-Datablock-With-List"
+}
+
+// AppendAPDU appends the A-XDR encoding.
+func (a *SetRequestWithListAndFirstDatablock) AppendAPDU(dst []byte) ([]byte, error) {
+	dst = appendLength(append(dst, TagSetRequest, 5, a.InvokeID), len(a.Items))
+	for _, it := range a.Items {
+		dst = appendAccess(appendAttr(dst, it.Attribute), it.Access)
+	}
+	return appendBlock(dst, a.Datablock), nil
+}
+
+// AppendAPDU appends the A-XDR encoding.
+func (a *SetResponseLastDatablockWithList) AppendAPDU(dst []byte) ([]byte, error) {
+	dst = appendLength(append(dst, TagSetResponse, 4, a.InvokeID), len(a.Results))
+	for _, d := range a.Results {
+		dst = append(dst, byte(d))
+	}
+	return appendU32(dst, a.Block), nil
+}
+func (*SetResponseDatablock) apduName() string     { return "SET-Response-Datablock" }
+func (*SetResponseLastDatablock) apduName() string { return "SET-Response-Last-Datablock" }
+func (*SetResponseWithList) apduName() string      { return "SET-Response-With-List" }
 
 // AppendAPDU appends the A-XDR encoding.
 func (a *SetRequestNormal) AppendAPDU(dst []byte) ([]byte, error) {
@@ -159,6 +198,16 @@ func decodeSetRequest(r *reader, choice byte) APDU {
 			a.Values = append(a.Values, r.data())
 		}
 		return a
+	case 5:
+		a := &SetRequestWithListAndFirstDatablock{InvokeID: iip}
+		n := r.count(10)
+		for i := 0; i < n && r.err == nil; i++ {
+			it := AttributeAccess{Attribute: r.attr()}
+			it.Access = r.access()
+			a.Items = append(a.Items, it)
+		}
+		a.Datablock = r.block()
+		return a
 	}
 	return nil
 }
@@ -172,6 +221,14 @@ func decodeSetResponse(r *reader, choice byte) APDU {
 		return &SetResponseDatablock{InvokeID: iip, Block: r.u32()}
 	case 3:
 		return &SetResponseLastDatablock{InvokeID: iip, Result: DataAccessResult(r.u8()), Block: r.u32()}
+	case 4:
+		a := &SetResponseLastDatablockWithList{InvokeID: iip}
+		n := r.count(1)
+		for i := 0; i < n && r.err == nil; i++ {
+			a.Results = append(a.Results, DataAccessResult(r.u8()))
+		}
+		a.Block = r.u32()
+		return a
 	case 5:
 		a := &SetResponseWithList{InvokeID: iip}
 		n := r.count(1)
