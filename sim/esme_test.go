@@ -1,0 +1,220 @@
+package sim_test
+
+import (
+	"context"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/smetskit/smetskit/protocol/axdr"
+	"github.com/smetskit/smetskit/protocol/cosem"
+	"github.com/smetskit/smetskit/protocol/dlms"
+	"github.com/smetskit/smetskit/protocol/hdlc"
+	"github.com/smetskit/smetskit/protocol/iec62056"
+	"github.com/smetskit/smetskit/sim"
+)
+
+// testStart is a summer instant, so the DST fields are exercised.
+var testStart = time.Date(2026, 7, 14, 9, 41, 0, 0, time.UTC)
+
+func newMeter(t *testing.T, quirks sim.Quirks) *sim.ESME {
+	t.Helper()
+	m, err := sim.NewESME(sim.ESMEConfig{
+		Identity: sim.Identity{Flag: "SMk", Model: "SIM-E1", Serial: "23110007", DeviceID: "00-DB-12-34-56-78-90-A0"},
+		Start:    testStart, SolarWh: 6000, Quirks: quirks,
+	})
+	if err != nil {
+		t.Fatalf("NewESME: %v", err)
+	}
+	return m
+}
+
+// optical starts the meter on one end of an emulated optical line and
+// returns the probe's end; the meter stops when the test ends.
+func optical(t *testing.T, m *sim.ESME, lc sim.LineConfig) *sim.End {
+	t.Helper()
+	if lc.Baud == 0 {
+		lc.Baud, lc.Format = 300, "7E1"
+	}
+	probe, meter := sim.NewLine(lc)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.ServeOptical(ctx, meter) }()
+	t.Cleanup(func() {
+		cancel()
+		probe.Close()
+		if err := <-done; err != nil {
+			t.Errorf("ServeOptical: %v", err)
+		}
+	})
+	return probe
+}
+
+func TestModeCReadout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := newMeter(t, nil)
+		probe := optical(t, m, sim.LineConfig{})
+		ctx := context.Background()
+		cl, err := iec62056.SignOn(ctx, probe, iec62056.Options{})
+		if err != nil {
+			t.Fatalf("SignOn: %v", err)
+		}
+		if id := cl.Identification(); id.Manufacturer != "SMk" || !id.ModeE() || id.BaudRate() != 9600 {
+			t.Errorf("identification = %+v", id)
+		}
+		ro, err := cl.ReadOut(ctx)
+		if err != nil {
+			t.Fatalf("ReadOut: %v", err)
+		}
+		if ro.Baud != 9600 {
+			t.Errorf("readout at %d Bd, want 9600", ro.Baud)
+		}
+		rec, ok := ro.Lookup("1.8.0")
+		if !ok || rec.Unit != "kWh" {
+			t.Fatalf("1.8.0 = %+v, %v", rec, ok)
+		}
+		want := m.Totals().Import
+		if got := rec.Values[0].Value; len(got) < 10 || want < 1000 {
+			t.Errorf("1.8.0 = %q (register %d Wh)", got, want)
+		}
+		if r, _ := ro.Lookup("0.0.0"); r.Values[0].Value != "23110007" {
+			t.Errorf("0.0.0 = %+v", r)
+		}
+	})
+}
+
+// dial hands over to mode E and associates as the given client.
+func dial(t *testing.T, ctx context.Context, probe *sim.End, sap int, cc dlms.ClientConfig, opt iec62056.Options) (*dlms.Client, *hdlc.Link) {
+	t.Helper()
+	cl, err := iec62056.SignOn(ctx, probe, opt)
+	if err != nil {
+		t.Fatalf("SignOn: %v", err)
+	}
+	port, err := cl.EnterModeE(ctx)
+	if err != nil {
+		t.Fatalf("EnterModeE: %v", err)
+	}
+	link, err := hdlc.Dial(ctx, port, hdlc.Config{ClientSAP: sap, ServerLogical: 1, ServerPhysical: sim.HDLCPhysical,
+		Params: hdlc.Params{MaxInfoTx: 1024, MaxInfoRx: 1024, WindowTx: 7, WindowRx: 7}})
+	if err != nil {
+		t.Fatalf("hdlc.Dial: %v", err)
+	}
+	c, err := dlms.Associate(ctx, link, cc)
+	if err != nil {
+		t.Fatalf("Associate SAP %d: %v", sap, err)
+	}
+	return c, link
+}
+
+func get(t *testing.T, ctx context.Context, c *dlms.Client, class cosem.ClassID, ln cosem.OBIS, attr int8) axdr.Value {
+	t.Helper()
+	d, err := c.Get(ctx, dlms.AttributeDescriptor{Class: class, Instance: ln, Attribute: attr}, nil)
+	if err != nil {
+		t.Fatalf("Get %d %s %d: %v", class, ln, attr, err)
+	}
+	v, _, err := axdr.Decode(d)
+	if err != nil {
+		t.Fatalf("decode %d %s %d: %v", class, ln, attr, err)
+	}
+	return v
+}
+
+func TestModeEPublicAndReader(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := newMeter(t, nil)
+		probe := optical(t, m, sim.LineConfig{Turnaround: 20 * time.Millisecond})
+		ctx := context.Background()
+		c, link := dial(t, ctx, probe, sim.SAPPublic, dlms.ClientConfig{}, iec62056.Options{})
+		ldn := get(t, ctx, c, cosem.ClassData, cosem.OBIS{0, 0, 42, 0, 0, 255}, 2)
+		if string(ldn.Bytes()) != m.Identity().LogicalDeviceName {
+			t.Errorf("LDN = %q", ldn.Bytes())
+		}
+		clk := get(t, ctx, c, cosem.ClassClock, sim.ClockOBIS, 2)
+		dt, err := axdr.ParseDateTime(clk.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dt.Deviation != -60 || dt.Status&axdr.StatusDST == 0 {
+			t.Errorf("clock = %v, want BST (deviation -60, DST)", dt)
+		}
+		list, err := c.ReadObjectList(ctx)
+		if err != nil || len(list) < 25 {
+			t.Fatalf("ReadObjectList = %d objects, %v", len(list), err)
+		}
+		// The public client may not read energy.
+		if _, err := c.Get(ctx, dlms.AttributeDescriptor{Class: cosem.ClassRegister, Instance: sim.ImportOBIS, Attribute: 2}, nil); err == nil {
+			t.Errorf("public client read the import register")
+		}
+		if err := c.Release(ctx); err != nil {
+			t.Errorf("Release: %v", err)
+		}
+		if err := link.Close(ctx); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+
+		// After DISC the meter is back at 300 Bd: sign on again as reader.
+		c, link = dial(t, ctx, probe, sim.SAPReader, dlms.ClientConfig{Mechanism: dlms.MechanismLLS, Password: sim.DefaultPassword}, iec62056.Options{})
+		imp := get(t, ctx, c, cosem.ClassRegister, sim.ImportOBIS, 2)
+		if want := m.Totals().Import; imp.Uint() == 0 || imp.Uint() > uint64(want) {
+			t.Errorf("import = %d, register now %d", imp.Uint(), want)
+		}
+		p, err := c.ReadProfile(ctx, sim.LoadProfileOBIS, testStart.Add(-24*time.Hour), testStart)
+		if err != nil {
+			t.Fatalf("ReadProfile: %v", err)
+		}
+		if len(p.Rows) != 48 && len(p.Rows) != 49 {
+			t.Errorf("one day of load profile = %d rows", len(p.Rows))
+		}
+		for i := 1; i < len(p.Rows); i++ {
+			if d := p.Rows[i].Time.Sub(p.Rows[i-1].Time); d != 30*time.Minute {
+				t.Fatalf("row %d: step %v", i, d)
+			}
+			if p.Rows[i].Cells[2].Uint() < p.Rows[i-1].Cells[2].Uint() {
+				t.Fatalf("row %d: import went down", i)
+			}
+		}
+		b, err := c.ReadProfileEntries(ctx, sim.BillingOBIS, 1, 0)
+		if err != nil || len(b.Rows) < 390 {
+			t.Fatalf("billing profile = %d rows, %v", len(b.Rows), err)
+		}
+		_ = c.Release(ctx)
+		_ = link.Close(ctx)
+	})
+}
+
+func TestManagementGMAC(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := newMeter(t, nil)
+		probe := optical(t, m, sim.LineConfig{})
+		ctx := context.Background()
+		c, link := dial(t, ctx, probe, sim.SAPManagement, dlms.ClientConfig{Mechanism: dlms.MechanismGMAC, Ciphered: true,
+			Keys: dlms.Keys{EK: sim.DefaultEK, AK: sim.DefaultAK}, SystemTitle: []byte("SMKCLNT1"), InvocationCounter: 1},
+			iec62056.Options{})
+		disc := cosem.OBIS{0, 0, 96, 3, 10, 255}
+		if _, err := c.Action(ctx, dlms.MethodDescriptor{Class: cosem.ClassDisconnectControl, Instance: disc, Method: 1}, dlms.Data{0x0F, 0x00}); err != nil {
+			t.Fatalf("remote_disconnect: %v", err)
+		}
+		if m.Connected() {
+			t.Errorf("meter still connected after remote_disconnect")
+		}
+		newTime := time.Date(2026, 7, 14, 12, 0, 0, 0, time.UTC)
+		if err := c.Set(ctx, dlms.AttributeDescriptor{Class: cosem.ClassClock, Instance: sim.ClockOBIS, Attribute: 2}, nil,
+			mustEncode(t, cosem.TimeValue(newTime))); err != nil {
+			t.Fatalf("set clock: %v", err)
+		}
+		if d := m.Clock.Now().Sub(newTime); d < 0 || d > time.Minute {
+			t.Errorf("clock after set = %v", m.Clock.Now())
+		}
+		_ = c.Release(ctx)
+		_ = link.Close(ctx)
+	})
+}
+
+func mustEncode(t *testing.T, v axdr.Value) dlms.Data {
+	t.Helper()
+	b, err := axdr.Encode(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -1,0 +1,286 @@
+package sim
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"net"
+	"time"
+
+	"github.com/smetskit/smetskit/protocol/axdr"
+	"github.com/smetskit/smetskit/protocol/dlms"
+	"github.com/smetskit/smetskit/protocol/hdlc"
+)
+
+// apduLink carries whole APDUs: *hdlc.Link or a wrapper connection.
+type apduLink interface {
+	Send(ctx context.Context, apdu []byte) error
+	Receive(ctx context.Context) ([]byte, error)
+}
+
+// association runs one dlms.Server on the APDUs the dispatcher hands it.
+// Receive first tells the dispatcher the previous request is finished
+// (the server has sent its answer or chosen not to), so the dispatcher
+// never waits in the link's Receive while a server wants to Send.
+type association struct {
+	sap  int
+	link apduLink
+	d    *dispatcher
+	req  chan []byte
+	idle chan struct{}
+	done chan struct{}
+}
+
+func (a *association) Receive(ctx context.Context) ([]byte, error) {
+	select {
+	case a.idle <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	select {
+	case b := <-a.req:
+		return b, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (a *association) Send(ctx context.Context, apdu []byte) error {
+	apdu = a.d.m.quirkAPDU(apdu)
+	if a.d.m.cfg.Quirks.Has(QuirkSlowReaction) {
+		t := time.NewTimer(1500 * time.Millisecond)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+	}
+	if a.d.m.cfg.Quirks.Has(QuirkAARENoUserInfo) {
+		apdu = stripRejectedUserInfo(apdu)
+	}
+	return a.link.Send(ctx, apdu)
+}
+
+// dispatcher routes the APDUs of one link to the association of the
+// client SAP that sent them.
+type dispatcher struct {
+	m      *ESME
+	link   apduLink
+	sap    func() int
+	ctx    context.Context
+	cancel context.CancelFunc
+	assocs map[int]*association
+}
+
+func (m *ESME) newDispatcher(ctx context.Context, link apduLink, sap func() int) *dispatcher {
+	ctx, cancel := context.WithCancel(ctx)
+	return &dispatcher{m: m, link: link, sap: sap, ctx: ctx, cancel: cancel, assocs: map[int]*association{}}
+}
+
+// close ends every association goroutine and waits for them.
+func (d *dispatcher) close() {
+	d.cancel()
+	for _, a := range d.assocs {
+		<-a.done
+	}
+}
+
+// association returns the running association for sap, starting it.
+func (d *dispatcher) association(sap int) *association {
+	if a, ok := d.assocs[sap]; ok {
+		return a
+	}
+	srv, ok := d.m.servers[sap]
+	if !ok {
+		return nil
+	}
+	a := &association{sap: sap, link: d.link, d: d, req: make(chan []byte), idle: make(chan struct{}), done: make(chan struct{})}
+	d.assocs[sap] = a
+	go func() {
+		defer close(a.done)
+		if err := srv.Serve(d.ctx, a); err != nil && d.ctx.Err() == nil {
+			d.m.logf("association %d: %v", sap, err)
+		}
+	}()
+	select { // the server's first Receive
+	case <-a.idle:
+	case <-a.done:
+	}
+	return a
+}
+
+// run routes APDUs until the link fails (DISC, inactivity, the line).
+// requests counts the APDUs routed, for the reboot quirk.
+func (d *dispatcher) run(rebootAfter int) error {
+	for n := 0; ; n++ {
+		b, err := d.link.Receive(d.ctx)
+		if err != nil {
+			return err
+		}
+		if rebootAfter > 0 && n >= rebootAfter {
+			return ErrRebooted
+		}
+		sap := d.sap()
+		if sap == SAPManagement {
+			d.m.noteClientIC(b)
+		}
+		a := d.association(sap)
+		if a == nil {
+			continue // no such association: silence, as meters do
+		}
+		select {
+		case a.req <- b:
+		case <-a.done:
+			delete(d.assocs, sap)
+			continue
+		}
+		select {
+		case <-a.idle:
+		case <-a.done:
+			delete(d.assocs, sap)
+		}
+	}
+}
+
+// noteClientIC records the invocation counter of a ciphered request of
+// the management client (glo-ciphered services and general-glo-ciphering,
+// IEC 62056-5-3 §9.2.7.2), for the invocation counter object.
+func (m *ESME) noteClientIC(b []byte) {
+	if len(b) < 2 {
+		return
+	}
+	off := 0
+	switch {
+	case b[0] >= dlms.TagGloGetRequest && b[0] <= 0xCB:
+		off = 1
+	case b[0] == dlms.TagGeneralGloCiphering && len(b) > 1:
+		off = 2 + int(b[1])
+	default:
+		return
+	}
+	if off >= len(b) {
+		return
+	}
+	_, k, err := axdr.ReadLength(b[off:])
+	if err != nil {
+		return
+	}
+	off += k + 1 // length, security control
+	if off+4 > len(b) {
+		return
+	}
+	ic := binary.BigEndian.Uint32(b[off:])
+	m.mu.Lock()
+	if ic > m.sentIC {
+		m.sentIC = ic
+	}
+	m.mu.Unlock()
+}
+
+// quirkAPDU is the hook for APDU-level quirks that need no parsing.
+func (m *ESME) quirkAPDU(b []byte) []byte { return b }
+
+// stripRejectedUserInfo drops the user-information of an AARE that
+// rejects the association, as Landis+Gyr meters send it (PROTOCOLS.md
+// §11.6).
+func stripRejectedUserInfo(b []byte) []byte {
+	if len(b) == 0 || b[0] != dlms.TagAARE {
+		return b
+	}
+	a, err := dlms.Decode(b)
+	if err != nil {
+		return b
+	}
+	aare, ok := a.(*dlms.AARE)
+	if !ok || aare.Result == 0 || aare.UserInformation == nil {
+		return b
+	}
+	aare.UserInformation = nil
+	out, err := dlms.Encode(aare)
+	if err != nil {
+		return b
+	}
+	return out
+}
+
+// serveHDLC runs HDLC and DLMS after the mode E hand-over until the link
+// ends (IEC 62056-46 server role; PROTOCOLS.md §12).
+func (o *optical) serveHDLC() error {
+	m := o.m
+	var lastSAP int
+	cfg := hdlc.Config{
+		ServerLogical: 1, ServerPhysical: HDLCPhysical, ServerAddressSize: 0,
+		Params:            hdlc.Params{MaxInfoTx: m.cfg.MaxInfo, MaxInfoRx: m.cfg.MaxInfo, WindowTx: m.cfg.Window, WindowRx: m.cfg.Window},
+		InactivityTimeout: 120 * time.Second,
+		Trace: func(dir hdlc.Direction, frame []byte) {
+			if dir == hdlc.Rx {
+				if f, err := hdlc.DecodeFrame(frame); err == nil {
+					lastSAP = int(f.Src.Upper)
+				}
+			}
+			o.tr(dir.String(), frame)
+		},
+	}
+	// The SNRM must come soon after the hand-over, or the meter returns
+	// to 300 Bd.
+	actx, cancel := context.WithTimeout(o.ctx, 5*time.Second)
+	link, err := hdlc.Accept(actx, o.p, cfg)
+	cancel()
+	if err != nil {
+		if o.ctx.Err() != nil {
+			return o.ctx.Err()
+		}
+		return nil
+	}
+	d := m.newDispatcher(o.ctx, link, func() int { return lastSAP })
+	reboot := 0
+	m.mu.Lock()
+	if m.cfg.Quirks.Has(QuirkReboot) && m.sessions == 0 {
+		reboot = 3
+	}
+	m.sessions++
+	m.mu.Unlock()
+	err = d.run(reboot)
+	d.close()
+	if errors.Is(err, ErrRebooted) {
+		m.logf("rebooting")
+		m.mu.Lock()
+		m.addEvent(logStandard, EventPowerDown, "reboot")
+		m.mu.Unlock()
+		o.drain(3 * time.Second)
+		m.mu.Lock()
+		m.addEvent(logStandard, EventPowerUp, "reboot")
+		m.mu.Unlock()
+		return ErrRebooted
+	}
+	if o.ctx.Err() != nil {
+		return o.ctx.Err()
+	}
+	if errors.Is(err, ErrDisconnected) || errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	return nil // DISC, inactivity or a broken frame stream: back to 300 Bd
+}
+
+// drain reads and drops everything for d: the meter is deaf.
+func (o *optical) drain(d time.Duration) {
+	end := time.Now().Add(d)
+	var p [256]byte
+	for time.Now().Before(end) && o.ctx.Err() == nil {
+		o.p.SetReadDeadline(end)
+		if _, err := o.p.Read(p[:]); err != nil && !isTimeout(err) {
+			return
+		}
+	}
+	o.buf = o.buf[:0]
+}
+
+// HDLCPhysical is the physical HDLC address of simulated meters: they
+// answer the 1-byte address 03 (logical 1) and the 2-byte address 1/17
+// (PROTOCOLS.md §11.7). hdlc.Accept matches one physical address only.
+const HDLCPhysical = 17
+
+// hexTrace formats a trace line: direction and hex.
+func hexTrace(dir string, b []byte) string { return dir + " " + hex.EncodeToString(b) }
