@@ -218,3 +218,75 @@ func mustEncode(t *testing.T, v axdr.Value) dlms.Data {
 	}
 	return b
 }
+
+func TestProgrammingMode(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := newMeter(t, nil)
+		probe := optical(t, m, sim.LineConfig{})
+		ctx := context.Background()
+		cl, err := iec62056.SignOn(ctx, probe, iec62056.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := cl.Program(ctx, iec62056.Auth{Password: string(sim.DefaultPassword)})
+		if err != nil {
+			t.Fatalf("Program: %v", err)
+		}
+		if s.Operand() != "23110007" {
+			t.Errorf("operand = %q", s.Operand())
+		}
+		recs, err := s.Read(ctx, "1.8.0")
+		if err != nil || len(recs) != 1 || recs[0].Unit != "kWh" {
+			t.Fatalf("R1 1.8.0 = %+v, %v", recs, err)
+		}
+		if _, err := s.Read(ctx, "9.9.9"); err == nil {
+			t.Errorf("R1 of an unknown address succeeded")
+		}
+		if err := s.Write(ctx, "0.9.1", "120000"); err != nil {
+			t.Fatalf("W1 0.9.1: %v", err)
+		}
+		if lt := m.Clock.Now(); lt.Hour() != 11 || lt.Minute() != 0 { // 12:00 BST
+			t.Errorf("clock after W1 = %v, want 11:00 UTC", lt)
+		}
+		if err := s.Break(ctx); err != nil {
+			t.Errorf("B0: %v", err)
+		}
+		// Back at 300 Bd: a readout works.
+		ro, err := cl.ReadOut(ctx)
+		if err != nil || len(ro.Records) == 0 {
+			t.Fatalf("ReadOut after B0: %v", err)
+		}
+	})
+}
+
+func TestProfileSelectors(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := newMeter(t, nil)
+		probe := optical(t, m, sim.LineConfig{})
+		ctx := context.Background()
+		c, link := dial(t, ctx, probe, sim.SAPReader, dlms.ClientConfig{Mechanism: dlms.MechanismLLS, Password: sim.DefaultPassword}, iec62056.Options{})
+		n := get(t, ctx, c, cosem.ClassProfileGeneric, sim.LoadProfileOBIS, 7).Uint()
+		if n != 396*48 {
+			t.Errorf("entries_in_use = %d, want %d (13 months full)", n, 396*48)
+		}
+		last, err := c.ReadProfileEntries(ctx, sim.LoadProfileOBIS, uint32(n)-1, uint32(n))
+		if err != nil || len(last.Rows) != 2 {
+			t.Fatalf("last two entries = %v, %v", last, err)
+		}
+		newest := last.Rows[1].Time
+		if d := testStart.Sub(newest); d < 0 || d >= 30*time.Minute {
+			t.Errorf("newest entry at %v, clock %v", newest, testStart)
+		}
+		// The register and the newest profile entry agree within a slot.
+		imp := get(t, ctx, c, cosem.ClassRegister, sim.ImportOBIS, 2).Uint()
+		if p := last.Rows[1].Cells[2].Uint(); p > imp || imp-p > 2000 {
+			t.Errorf("profile import %d, register %d", p, imp)
+		}
+		empty, err := c.ReadProfile(ctx, sim.LoadProfileOBIS, testStart.Add(time.Hour), testStart.Add(2*time.Hour))
+		if err != nil || len(empty.Rows) != 0 {
+			t.Errorf("future range = %d rows, %v", len(empty.Rows), err)
+		}
+		_ = c.Release(ctx)
+		_ = link.Close(ctx)
+	})
+}

@@ -35,6 +35,7 @@ type optical struct {
 	ctx    context.Context
 	buf    []byte
 	binary bool
+	last   time.Time // when the last byte arrived
 	trace  func(dir string, b []byte)
 }
 
@@ -110,6 +111,15 @@ func (o *optical) read(lone bool, idle time.Duration) ([]byte, error) {
 		}
 		o.p.SetReadDeadline(wait)
 		n, err := o.p.Read(p[:])
+		if n > 0 {
+			// A partial message followed by silence longer than the
+			// inter-character time-out ta is dropped (IEC 62056-21
+			// §6.3.14), so line noise cannot swallow the next request.
+			if now := time.Now(); now.Sub(o.last) > 1500*time.Millisecond {
+				o.buf = o.buf[:0]
+			}
+			o.last = time.Now()
+		}
 		for _, c := range p[:n] {
 			if !o.binary {
 				c &= 0x7F // 7E1 read as 8 bits: drop the parity bit
