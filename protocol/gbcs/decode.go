@@ -2,6 +2,7 @@ package gbcs
 
 import (
 	"fmt"
+	"strings"
 )
 
 // Decoded is the full decode of one GBCS message, shaped for JSON output
@@ -73,4 +74,80 @@ func Decode(b []byte) (*Decoded, error) {
 	}
 	d.Facts = ExtractFacts(m, p)
 	return d, nil
+}
+
+// Summary renders the decode as a few lines of text for a terminal: the
+// frame, the route, the use case, the payload kind and the facts.
+func (d *Decoded) Summary() string {
+	var b strings.Builder
+	h := d.Header
+	fmt.Fprintf(&b, "%s %s, %d bytes", h.Kind, h.CRA, d.Length)
+	if len(d.Blocks) > 0 {
+		fmt.Fprintf(&b, " in %d GBT blocks", len(d.Blocks))
+	}
+	fmt.Fprintf(&b, "\n%s -> %s, originator counter %d\n", h.Originator, h.Recipient, h.Counter)
+	fmt.Fprintf(&b, "message code %s\n", d.MessageCode)
+	if id := h.OtherInfo.SupplementaryRemotePartyID; id != nil {
+		fmt.Fprintf(&b, "on behalf of %s\n", id)
+	}
+	switch {
+	case h.SignatureOmitted:
+		b.WriteString("signature: none (pre-command)\n")
+	case len(h.Signature) == 0:
+		b.WriteString("signature: none\n")
+	default:
+		fmt.Fprintf(&b, "signature: %d bytes\n", len(h.Signature))
+	}
+	if d.Payload != nil {
+		fmt.Fprintf(&b, "payload: %s, %d bytes\n", d.Payload.Kind, len(h.Payload))
+	}
+	if d.PayloadError != "" {
+		fmt.Fprintf(&b, "payload error: %s\n", d.PayloadError)
+	}
+	if f := d.Facts; f != nil {
+		if f.Outcome != "" {
+			fmt.Fprintf(&b, "outcome: %s", f.Outcome)
+			if len(f.Failures) > 0 {
+				fmt.Fprintf(&b, " (%s)", strings.Join(f.Failures, "; "))
+			}
+			b.WriteByte('\n')
+		}
+		if f.AlertCode != nil {
+			fmt.Fprintf(&b, "alert: %s\n", *f.AlertCode)
+		}
+		for _, r := range []*ResponseCode{f.JoinResult, f.UnjoinResult, f.FirmwareResult} {
+			if r != nil {
+				fmt.Fprintf(&b, "response code %d: %s\n", r.Code, r.Name)
+			}
+		}
+		if f.FirmwareVersion != "" {
+			fmt.Fprintf(&b, "firmware version: %s\n", f.FirmwareVersion)
+		}
+		if f.Manufacturer != "" || f.Model != "" {
+			fmt.Fprintf(&b, "device: %s %s\n", f.Manufacturer, f.Model)
+		}
+		if f.DeviceTime != "" {
+			fmt.Fprintf(&b, "device time: %s (%s)\n", f.DeviceTime, f.TimeStatus)
+		}
+		for _, e := range f.DeviceLog {
+			fmt.Fprintf(&b, "device log: %s", e.EntityID)
+			if e.DeviceType != "" {
+				fmt.Fprintf(&b, " %s", e.DeviceType)
+			}
+			if e.Historic {
+				b.WriteString(" (historic)")
+			}
+			if e.LastCommunication != "" {
+				fmt.Fprintf(&b, ", last heard %s", e.LastCommunication)
+			}
+			if len(e.HashedLinkKey) > 0 {
+				b.WriteString(", link key set")
+			}
+			if e.JoinResult != nil {
+				fmt.Fprintf(&b, ", %s", e.JoinResult.Name)
+			}
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
 }

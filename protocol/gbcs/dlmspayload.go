@@ -2,6 +2,7 @@ package gbcs
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/smetskit/smetskit/protocol/axdr"
 	"github.com/smetskit/smetskit/protocol/dlms"
@@ -84,7 +85,18 @@ func dlmsDateTime(b []byte) string {
 	if err != nil {
 		return ""
 	}
-	return dt.String()
+	return dateTimeText(dt)
+}
+
+// dateTimeText renders a COSEM date-time as RFC 3339 in UTC when it names
+// an instant (GBCS devices keep UTC, so an unspecified deviation reads as
+// UTC), and in axdr's field-by-field form otherwise.
+func dateTimeText(dt axdr.DateTime) string {
+	t, err := dt.Time(time.UTC, axdr.DeviationNormal)
+	if err != nil {
+		return dt.String()
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 // ParseDLMS decodes a DLMS payload (D9, DA or 0F) through package dlms and

@@ -54,6 +54,17 @@ func ExampleMessage_Reply() {
 	// Response GCS28 2015-01-01T00:00:00Z Reliable
 }
 
+func ExampleDecoded_Summary() {
+	d, _ := gbcs.DecodeText(spec184)
+	fmt.Print(d.Summary())
+	// Output:
+	// GeneralCiphering Command, 178 bytes
+	// 123456789ABCDEF0 -> FFFFFFFFFFFFFFFE, originator counter 1
+	// message code 0x00B3 ECS04b Reset Meter Balance on the ESME
+	// signature: 64 bytes
+	// payload: DLMS ACCESS-Request, 53 bytes
+}
+
 func ExampleLinkKeyFromInstallCode() {
 	// ZigBee specification example install code (DOMAIN.md §10.1).
 	code := []byte{0x83, 0xFE, 0xD3, 0x40, 0x7A, 0x93, 0x97, 0x23, 0xA5, 0xC6, 0x39, 0xB2, 0x69, 0x16, 0xD5, 0x05}

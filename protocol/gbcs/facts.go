@@ -195,7 +195,7 @@ func (f *InstallFacts) clockFromResults(rs []DLMSResultItem) {
 			continue
 		}
 		if dt, err := r.Data.DateTime(); err == nil && f.DeviceTime == "" {
-			f.DeviceTime = dt.String()
+			f.DeviceTime = dateTimeText(dt)
 			continue
 		}
 		if r.Data.Type() == axdr.TypeUnsigned && f.DeviceTime != "" && f.TimeStatus == "" {
@@ -277,7 +277,7 @@ func (f *InstallFacts) activeDevices(v axdr.Value) {
 		copy(fact.EntityID[:], de[0].Bytes())
 		if len(de) > 8 {
 			if dt, err := de[8].DateTime(); err == nil {
-				fact.LastCommunication = dt.String()
+				fact.LastCommunication = dateTimeText(dt)
 			}
 		}
 		f.DeviceLog = append(f.DeviceLog, fact)

@@ -34,6 +34,9 @@ func TestConformancePayloads(t *testing.T) {
 		if d.UseCase == "" && d.MessageCode != 0x0004 {
 			t.Errorf("%s: message code %v has no use case", name, d.MessageCode)
 		}
+		if d.Summary() == "" {
+			t.Errorf("%s: empty summary", name)
+		}
 		if _, err := json.Marshal(d); err != nil {
 			t.Errorf("%s: json: %v", name, err)
 		}
