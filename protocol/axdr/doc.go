@@ -10,11 +10,17 @@
 // A Value is a small struct: a Type tag, and the payload that tag needs.
 // Build one with the constructors (Null, Bool, Int8 … Int64, Uint8 …
 // Uint64, Enum, BCD, Float32, Float64, OctetString, VisibleString,
-// UTF8String, BitString, Array, Structure, CompactArray, DateTimeValue,
-// DateValue, TimeValue, DontCare) and read it with the accessors (Type,
-// Int, Uint, Bool, Float, Number, Bytes, Text, BitLen, Elems, Index,
-// DateTime, Date, TimeOfDay). A decoded Value keeps what it needs to encode
-// the same bytes again.
+// UTF8String, BitString, BitStringFromText, Array, Structure,
+// CompactArray with a TypeDesc, DateTimeValue, DateValue, TimeValue,
+// DontCare) and read it with the accessors (Type, IsNull, Int, Uint, Bool,
+// Float, Number, Bytes, Text, BitLen, Len, Elems, Index, TypeDesc,
+// DateTime, Date, TimeOfDay, Equal, String). A decoded Value keeps what it
+// needs to encode the same bytes again, down to non-minimal length forms.
+//
+// Encoding: Append, Encode, AppendLength, LengthSize; decoding: Decode,
+// Decoder (reuses its memory), Skip, ReadLength, ParseTypeDesc. PackBCD and
+// UnpackBCD handle packed-BCD digits inside octet-strings. Delta types
+// (0x1C–0x21) inside compact-arrays are refused with ErrUnsupported.
 //
 //	v, n, err := axdr.Decode(apduData)        // one tagged value
 //	if err != nil { ... }                      // *axdr.Error{Op, Offset, Err}
