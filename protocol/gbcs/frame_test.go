@@ -235,6 +235,7 @@ func TestReadText(t *testing.T) {
 		{"GFI wrong length", fmt.Sprintf("GBCS:DATA#0:%d:%s", len(raw)+1, hexText), false},
 		{"GFI missing fields", "GBCS:DATA#0:12", false},
 		{"garbage", "not a message", false},
+		{"blank", " \n\t", false},
 	}
 	for _, tt := range tests {
 		got, err := ReadText([]byte(tt.in))

@@ -47,6 +47,9 @@ const gfiPrefix = "GBCS:DATA#"
 // a message starting DD or DF.
 func ReadText(text []byte) ([]byte, error) {
 	s := strings.TrimSpace(string(text))
+	if s == "" {
+		return nil, fmt.Errorf("%w: empty text", ErrHex)
+	}
 	if strings.HasPrefix(s, gfiPrefix) {
 		return readGFI(s)
 	}
