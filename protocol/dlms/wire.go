@@ -2,12 +2,11 @@ package dlms
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
-)
 
-// maxDataDepth bounds the nesting of A-XDR arrays and structures that the
-// skipper follows, so a hostile APDU cannot exhaust the stack.
-const maxDataDepth = 64
+	"github.com/smetskit/smetskit/protocol/axdr"
+)
 
 // reader walks an APDU with bounds checks. The first error sticks: later
 // reads return zero values, so decoders check r.err once at the end.
@@ -181,145 +180,23 @@ func appendOctets(dst, v []byte) []byte {
 	return append(appendLength(dst, len(v)), v...)
 }
 
-// fixedSize gives the body size of the A-XDR types with a fixed length
-// (PROTOCOLS.md §6.1); -1 for the others.
-func fixedSize(tag byte) int {
-	switch tag {
-	case 0x00, 0xFF:
-		return 0
-	case 0x03, 0x0D, 0x0F, 0x11, 0x16, 0x1C, 0x1F:
-		return 1
-	case 0x10, 0x12, 0x1D, 0x20:
-		return 2
-	case 0x05, 0x06, 0x17, 0x1B, 0x1E, 0x21:
-		return 4
-	case 0x1A:
-		return 5
-	case 0x14, 0x15, 0x18:
-		return 8
-	case 0x19:
-		return 12
-	}
-	return -1
-}
-
 // skipData returns the encoded size of the tagged A-XDR Data value at the
-// start of b, without allocating. It follows arrays, structures and compact
-// arrays up to maxDataDepth.
-func skipData(b []byte, depth int) (int, error) {
-	if depth > maxDataDepth {
-		return 0, ErrTooDeep
+// start of b (axdr.Skip, which allocates nothing and bounds nesting), with
+// the error also wrapping this package's sentinels.
+func skipData(b []byte, _ int) (int, error) {
+	n, err := axdr.Skip(b)
+	if err == nil {
+		return n, nil
 	}
-	if len(b) == 0 {
-		return 0, ErrTruncated
+	switch {
+	case errors.Is(err, axdr.ErrTooDeep):
+		return 0, fmt.Errorf("%w: %w", ErrTooDeep, err)
+	case errors.Is(err, axdr.ErrUnknownType):
+		return 0, fmt.Errorf("%w: %w", ErrUnknownTag, err)
+	case errors.Is(err, axdr.ErrTruncated), errors.Is(err, axdr.ErrBadLength):
+		return 0, fmt.Errorf("%w: %w", ErrTruncated, err)
 	}
-	tag := b[0]
-	if s := fixedSize(tag); s >= 0 {
-		if len(b) < 1+s {
-			return 0, ErrTruncated
-		}
-		return 1 + s, nil
-	}
-	switch tag {
-	case 0x01, 0x02: // array, structure
-		n, size, err := readCount(b[1:])
-		if err != nil {
-			return 0, err
-		}
-		off := 1 + size
-		for i := 0; i < n; i++ {
-			m, err := skipData(b[off:], depth+1)
-			if err != nil {
-				return 0, err
-			}
-			off += m
-		}
-		return off, nil
-	case 0x04: // bit-string: length in bits
-		bits, size, err := readCount(b[1:])
-		if err != nil {
-			return 0, err
-		}
-		nb := (bits + 7) / 8
-		if len(b)-1-size < nb {
-			return 0, ErrTruncated
-		}
-		return 1 + size + nb, nil
-	case 0x09, 0x0A, 0x0C:
-		n, size, err := readLength(b[1:])
-		if err != nil {
-			return 0, err
-		}
-		return 1 + size + n, nil
-	case 0x13: // compact-array: type-description, then length-prefixed contents
-		td, err := skipTypeDescription(b[1:], depth+1)
-		if err != nil {
-			return 0, err
-		}
-		n, size, err := readLength(b[1+td:])
-		if err != nil {
-			return 0, err
-		}
-		return 1 + td + size + n, nil
-	}
-	return 0, fmt.Errorf("%w: A-XDR tag %#02x", ErrUnknownTag, tag)
-}
-
-// readCount reads an A-XDR element count; unlike readLength it does not
-// compare the count with the bytes left, since elements vary in size.
-func readCount(b []byte) (n, size int, err error) {
-	if len(b) == 0 {
-		return 0, 0, ErrTruncated
-	}
-	if b[0] < 0x80 {
-		return int(b[0]), 1, nil
-	}
-	k := int(b[0] & 0x7F)
-	if k == 0 || k > 4 || len(b) < 1+k {
-		return 0, 0, ErrBadLength
-	}
-	var v uint64
-	for _, c := range b[1 : 1+k] {
-		v = v<<8 | uint64(c)
-	}
-	// Every element takes at least one byte (bits: an eighth of one).
-	if v > 8*uint64(len(b)) {
-		return 0, 0, fmt.Errorf("%w: count %d with %d bytes present", ErrTruncated, v, len(b))
-	}
-	return int(v), 1 + k, nil
-}
-
-// skipTypeDescription returns the size of a compact-array type description.
-func skipTypeDescription(b []byte, depth int) (int, error) {
-	if depth > maxDataDepth {
-		return 0, ErrTooDeep
-	}
-	if len(b) == 0 {
-		return 0, ErrTruncated
-	}
-	switch b[0] {
-	case 0x01: // array: count(u16) then element type
-		if len(b) < 3 {
-			return 0, ErrTruncated
-		}
-		n, err := skipTypeDescription(b[3:], depth+1)
-		return 3 + n, err
-	case 0x02: // structure: count then element types
-		n, size, err := readCount(b[1:])
-		if err != nil {
-			return 0, err
-		}
-		off := 1 + size
-		for i := 0; i < n; i++ {
-			m, err := skipTypeDescription(b[off:], depth+1)
-			if err != nil {
-				return 0, err
-			}
-			off += m
-		}
-		return off, nil
-	}
-	return 1, nil
+	return 0, fmt.Errorf("%w: %w", ErrMalformed, err)
 }
 
 // flag reads a presence flag or a two-way CHOICE, which must be 0 or 1.
