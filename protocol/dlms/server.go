@@ -11,8 +11,10 @@ import (
 )
 
 // ObjectModel is what a Server serves: the COSEM objects of one logical
-// device (the simulator provides them). Calls come one at a time from the
-// Server's goroutine. Data are encoded A-XDR values.
+// device (the simulator provides them). Each Serve call makes its calls one
+// at a time; a model shared by several concurrent Serve calls must be safe
+// for concurrent use. Data are encoded A-XDR values; selective access
+// arrives raw (decode it with ParseRangeAccess or ParseEntryAccess).
 type ObjectModel interface {
 	// GetAttribute returns the value of an attribute, or a
 	// Data-Access-Result other than Success.
