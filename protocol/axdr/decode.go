@@ -111,6 +111,13 @@ func skip(b []byte, off, depth int) (int, int, error) {
 		}
 		nodes := n
 		for range n {
+			// fixed-size simple elements, the bulk of real data, inline
+			if off < len(b) {
+				if fs := Type(b[off]).fixedSize(); fs >= 0 && fs < len(b)-off {
+					off += 1 + fs
+					continue
+				}
+			}
 			var sub int
 			off, sub, err = skip(b, off, depth+1)
 			if err != nil {
@@ -261,7 +268,12 @@ func (d *builder) fill(dst *Value, off int) int {
 		off += size
 		elems := d.take(n)
 		for i := range elems {
-			off = d.fill(&elems[i], off)
+			switch et := Type(b[off]); et {
+			case TypeArray, TypeStructure, TypeCompactArray:
+				off = d.fill(&elems[i], off)
+			default:
+				off = fillSimple(&elems[i], et, b, off+1)
+			}
 		}
 		dst.typ, dst.lform, dst.elems = t, longForm(n, size), elems
 		return off
