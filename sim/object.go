@@ -146,6 +146,17 @@ type view struct {
 	level Level
 	// encode post-processes an encoded value (quirks); may be nil.
 	encode func(attr dlms.AttributeDescriptor, d dlms.Data) dlms.Data
+	// unlocked views are used by code that already holds the table's
+	// mutex (the hub applying a command to itself).
+	unlocked bool
+}
+
+func (v *view) lock() func() {
+	if v.unlocked {
+		return func() {}
+	}
+	v.t.mu.Lock()
+	return v.t.mu.Unlock
 }
 
 func (v *view) lookup(class cosem.ClassID, ln cosem.OBIS) (*object, bool) {
@@ -158,8 +169,7 @@ func (v *view) lookup(class cosem.ClassID, ln cosem.OBIS) (*object, bool) {
 
 // GetAttribute implements dlms.ObjectModel.
 func (v *view) GetAttribute(_ context.Context, attr dlms.AttributeDescriptor, access *dlms.SelectiveAccess) (dlms.Data, dlms.DataAccessResult) {
-	v.t.mu.Lock()
-	defer v.t.mu.Unlock()
+	defer v.lock()()
 	o, ok := v.lookup(attr.Class, attr.Instance)
 	if !ok {
 		return nil, dlms.ObjectUndefined
@@ -214,8 +224,7 @@ func containsSelector(s []int8, sel uint8) bool {
 
 // SetAttribute implements dlms.ObjectModel.
 func (v *view) SetAttribute(_ context.Context, attr dlms.AttributeDescriptor, _ *dlms.SelectiveAccess, value dlms.Data) dlms.DataAccessResult {
-	v.t.mu.Lock()
-	defer v.t.mu.Unlock()
+	defer v.lock()()
 	o, ok := v.lookup(attr.Class, attr.Instance)
 	if !ok {
 		return dlms.ObjectUndefined
@@ -236,8 +245,7 @@ func (v *view) SetAttribute(_ context.Context, attr dlms.AttributeDescriptor, _ 
 
 // Invoke implements dlms.ObjectModel.
 func (v *view) Invoke(_ context.Context, m dlms.MethodDescriptor, params dlms.Data) (dlms.Data, dlms.ActionResult) {
-	v.t.mu.Lock()
-	defer v.t.mu.Unlock()
+	defer v.lock()()
 	o, ok := v.lookup(m.Class, m.Instance)
 	if !ok {
 		return nil, dlms.ActionResult(dlms.ObjectUndefined)

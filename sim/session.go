@@ -47,8 +47,8 @@ func (a *association) Receive(ctx context.Context) ([]byte, error) {
 }
 
 func (a *association) Send(ctx context.Context, apdu []byte) error {
-	apdu = a.d.m.quirkAPDU(apdu)
-	if a.d.m.cfg.Quirks.Has(QuirkSlowReaction) {
+	q := a.d.m.quirks()
+	if q.Has(QuirkSlowReaction) {
 		t := time.NewTimer(1500 * time.Millisecond)
 		select {
 		case <-t.C:
@@ -57,7 +57,7 @@ func (a *association) Send(ctx context.Context, apdu []byte) error {
 			return ctx.Err()
 		}
 	}
-	if a.d.m.cfg.Quirks.Has(QuirkAARENoUserInfo) {
+	if q.Has(QuirkAARENoUserInfo) {
 		apdu = stripRejectedUserInfo(apdu)
 	}
 	return a.link.Send(ctx, apdu)
@@ -66,7 +66,7 @@ func (a *association) Send(ctx context.Context, apdu []byte) error {
 // dispatcher routes the APDUs of one link to the association of the
 // client SAP that sent them.
 type dispatcher struct {
-	m      *ESME
+	m      device
 	link   apduLink
 	sap    func() int
 	ctx    context.Context
@@ -74,7 +74,15 @@ type dispatcher struct {
 	assocs map[int]*association
 }
 
-func (m *ESME) newDispatcher(ctx context.Context, link apduLink, sap func() int) *dispatcher {
+// device is what the dispatcher needs from a simulated device.
+type device interface {
+	server(sap int) *dlms.Server
+	quirks() Quirks
+	noteClientIC(apdu []byte)
+	logf(format string, args ...any)
+}
+
+func newDispatcher(ctx context.Context, m device, link apduLink, sap func() int) *dispatcher {
 	ctx, cancel := context.WithCancel(ctx)
 	return &dispatcher{m: m, link: link, sap: sap, ctx: ctx, cancel: cancel, assocs: map[int]*association{}}
 }
@@ -92,8 +100,8 @@ func (d *dispatcher) association(sap int) *association {
 	if a, ok := d.assocs[sap]; ok {
 		return a
 	}
-	srv, ok := d.m.servers[sap]
-	if !ok {
+	srv := d.m.server(sap)
+	if srv == nil {
 		return nil
 	}
 	a := &association{sap: sap, link: d.link, d: d, req: make(chan []byte), idle: make(chan struct{}), done: make(chan struct{})}
@@ -179,8 +187,8 @@ func (m *ESME) noteClientIC(b []byte) {
 	m.mu.Unlock()
 }
 
-// quirkAPDU is the hook for APDU-level quirks that need no parsing.
-func (m *ESME) quirkAPDU(b []byte) []byte { return b }
+func (m *ESME) server(sap int) *dlms.Server { return m.servers[sap] }
+func (m *ESME) quirks() Quirks              { return m.cfg.Quirks }
 
 // stripRejectedUserInfo drops the user-information of an AARE that
 // rejects the association, as Landis+Gyr meters send it (PROTOCOLS.md
@@ -234,7 +242,7 @@ func (o *optical) serveHDLC() error {
 		}
 		return nil
 	}
-	d := m.newDispatcher(o.ctx, link, func() int { return lastSAP })
+	d := newDispatcher(o.ctx, m, link, func() int { return lastSAP })
 	reboot := 0
 	m.mu.Lock()
 	if m.cfg.Quirks.Has(QuirkReboot) && m.sessions == 0 {
