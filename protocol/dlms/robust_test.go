@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"testing"
+
+	"github.com/smetskit/smetskit/protocol/hdlc"
 )
 
 // chanTransport is an in-test Transport over channels.
@@ -162,5 +165,35 @@ func TestClientRefusesOversizeRequest(t *testing.T) {
 	big := octetString(bytes.Repeat([]byte{1}, 2000))
 	if err := c.Set(testCtx(t), ClockTimeAttr, nil, big); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("Set(2000 bytes) = %v, want ErrTooLarge", err)
+	}
+}
+
+// failingTransport answers the AARQ, then fails every exchange with err.
+type failingTransport struct {
+	chanTransport
+	err error
+}
+
+func (f *failingTransport) Receive(ctx context.Context) ([]byte, error) {
+	select {
+	case b := <-f.in:
+		return b, nil
+	default:
+		return nil, f.err
+	}
+}
+
+func TestClientHDLCReset(t *testing.T) {
+	for _, cause := range []error{hdlc.ErrDisconnectedMode, hdlc.ErrReset} {
+		aare, _ := Encode(&AARE{Context: ContextLN, UserInformation: mustHex(nil, "0800065F1F0400001E1D04000007")})
+		ft := &failingTransport{chanTransport{in: make(chan []byte, 1), out: make(chan []byte, 8)}, fmt.Errorf("receive: %w", cause)}
+		ft.in <- aare
+		c, err := Associate(testCtx(t), ft, ClientConfig{})
+		if err != nil {
+			t.Fatalf("Associate: %v", err)
+		}
+		if _, err := c.Get(testCtx(t), ClockTimeAttr, nil); !errors.Is(err, ErrPeerRestarted) || !errors.Is(err, cause) {
+			t.Errorf("Get after %v = %v, want ErrPeerRestarted", cause, err)
+		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+
+	"github.com/smetskit/smetskit/protocol/hdlc"
 )
 
 // cipherOverhead is what a glo-/ded- wrapper adds to an APDU at most:
@@ -93,9 +95,11 @@ func (ch *channel) send(ctx context.Context, a APDU) error {
 	return nil
 }
 
-// transportErr marks a closed transport as a dropped association.
+// transportErr marks a closed transport, or an HDLC link the meter reset
+// or no longer knows (DM, SNRM from the peer), as a dropped association.
 func transportErr(err error) error {
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.ErrClosedPipe) {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.ErrClosedPipe) ||
+		errors.Is(err, hdlc.ErrDisconnectedMode) || errors.Is(err, hdlc.ErrReset) || errors.Is(err, hdlc.ErrClosed) {
 		return fmt.Errorf("%w: %w", ErrPeerRestarted, err)
 	}
 	return err
