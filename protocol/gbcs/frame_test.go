@@ -42,7 +42,7 @@ func sampleMessages() map[string]*Message {
 		"device-signed response with date-time": {
 			Kind: FrameGeneralSigning, TransactionID: TransactionID{CRA: CRAResponse, Counter: 1300},
 			Originator: st("00DB1234567890A0"), Recipient: st("90B3D51F30000002"),
-			DateTime:  Hex{0x07, 0xDF, 0x01, 0x01, 0xFF, 0, 0, 0, 0, 0x80, 0, 0xFF},
+			DateTime:  Hex{0x07, 0xEA, 0x0B, 0x1C, 0xFF, 0x0D, 0x19, 0x07, 0, 0x80, 0, 0x00},
 			OtherInfo: OtherInfo{MessageCode: 0x0104}, Payload: Hex{0x02, 0x01, 0x00},
 			Signature: bytes.Repeat(Hex{0xAB}, 64),
 		},
