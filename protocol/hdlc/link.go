@@ -197,7 +197,8 @@ func (l *Link) setNegotiated(p Params) {
 // other stations and the echo of our own frames are skipped.
 func (l *Link) matches(f Frame) bool {
 	if !l.server {
-		return f.Dst == l.local && f.Src == l.remote
+		// The server may answer in another address size than we used.
+		return f.Dst == l.local && f.Src.Upper == l.remote.Upper && f.Src.Lower == l.remote.Lower
 	}
 	if f.Dst.Upper != uint16(l.cfg.ServerLogical) || (f.Dst.Size > 1 && f.Dst.Lower != uint16(l.cfg.ServerPhysical)) {
 		return false

@@ -515,3 +515,23 @@ func TestLinkMaxAPDU(t *testing.T) {
 		cancel()
 	})
 }
+
+// TestLinkServerAnswersInOtherAddressSize: a meter addressed with two bytes
+// may answer from the four-byte form of the same address.
+func TestLinkServerAnswersInOtherAddressSize(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a, b := net.Pipe()
+		defer a.Close()
+		defer b.Close()
+		go rawPeer(b, func(f hdlc.Frame) *hdlc.Frame {
+			return &hdlc.Frame{Dst: f.Src, Src: hdlc.ServerAddress(1, 17, 4), Control: hdlc.UA}
+		})
+		l, err := hdlc.Dial(context.Background(), a, hdlc.Config{ClientSAP: 16, ServerLogical: 1, ServerPhysical: 17})
+		if err != nil {
+			t.Fatalf("Dial answered from 00 02 00 23: %v", err)
+		}
+		if got := l.Negotiated(); got != hdlc.DefaultParams() {
+			t.Errorf("Negotiated() = %+v, want defaults after a UA without parameters", got)
+		}
+	})
+}
