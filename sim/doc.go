@@ -32,12 +32,17 @@
 // sender meets an 8-bit receiver; bit 7 cleared (no parity error reported)
 // if an 8-bit sender meets a 7-bit receiver.
 //
-// Faults are drawn per character from generators seeded by LineConfig.Seed,
-// one per direction, so a given seed and traffic give the same faults every
-// run. Errors: reads after either end's Close return io.EOF once the
-// received characters are drained, after a DisconnectAfter fault
-// ErrDisconnected; a passed read deadline returns os.ErrDeadlineExceeded
-// (which has Timeout() == true, like net.Conn).
+// Faults (Faults: BitErrorRate and DropRate per character, GarbageRate for
+// 1–4 random characters inserted, Stalls that hold the line silent,
+// DisconnectAfter a number of characters) are drawn from generators seeded
+// by LineConfig.Seed, one per direction, so a given seed and traffic give
+// the same faults every run. Echoed characters are never faulted.
+//
+// Errors: reads return io.EOF at once after the end's own Close and, after
+// the peer's Close, once the received characters are drained; after a
+// DisconnectAfter fault they return ErrDisconnected; a passed read deadline
+// returns os.ErrDeadlineExceeded (which has Timeout() == true, like
+// net.Conn). Writes after either Close return io.ErrClosedPipe.
 //
 // # Virtual time
 //
