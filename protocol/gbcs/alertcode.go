@@ -2,8 +2,8 @@ package gbcs
 
 import "fmt"
 
-// AlertCode is a GBCS alert code (two bytes, GBCS Table 16.2 and the event
-// and alert codes list), carried in DLMS DATA-NOTIFICATION alerts, GBZ
+// AlertCode is a GBCS alert code (two bytes, from the GBCS alert-code list;
+// DOMAIN.md §16.6), carried in DLMS DATA-NOTIFICATION alerts, GBZ
 // alert headers and ASN.1 alert payloads.
 type AlertCode uint16
 

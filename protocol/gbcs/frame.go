@@ -7,7 +7,8 @@ import (
 	"strings"
 )
 
-// Tags of the outer GBCS APDUs (GBCS §7.2, DLMS Green Book tags).
+// Tags of the outer GBCS APDUs (DLMS Green Book tags as GBCS uses them;
+// DOMAIN.md §16.1).
 const (
 	TagGeneralCiphering = 0xDD // General-Ciphering: MAC wrapper, or GBT routing header
 	TagGeneralSigning   = 0xDF // General-Signing: the grouping header
@@ -49,7 +50,7 @@ func (k FrameKind) String() string {
 // MarshalText implements encoding.TextMarshaler.
 func (k FrameKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
-// CRA is the Command/Response/Alert flag of the transaction-id (GBCS §7.2.7).
+// CRA is the Command/Response/Alert flag of the transaction-id (DOMAIN.md §16.2).
 type CRA uint8
 
 // CRA flag values.
@@ -97,7 +98,7 @@ func (s *SystemTitle) UnmarshalText(t []byte) error {
 }
 
 // TransactionID is the 9-byte transaction-id of the grouping header: the CRA
-// flag and the 64-bit originator counter, big-endian (GBCS §7.2.7).
+// flag and the 64-bit originator counter, big-endian (DOMAIN.md §16.2).
 type TransactionID struct {
 	CRA     CRA    `json:"cra"`
 	Counter uint64 `json:"originatorCounter"`

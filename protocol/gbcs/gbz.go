@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// GBZ control-field bits (GBCS §7.2.11 GBZ component header).
+// GBZ control-field bits (GBZ component header).
 const (
 	GBZLastComponent    = 0x01 // this is the last component
 	GBZEncrypted        = 0x02 // ZCL payload is AES-GCM encrypted
@@ -20,7 +20,7 @@ const maxGBZComponents = 64
 var zigbeeEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // GBZPayload is a GBZ payload: the ZigBee Smart Energy profile ID, the
-// component count and the components (GBCS §7.2.11). Alerts (CRA 3) carry a
+// component count and the components (GBCS "GBZ" payload format). Alerts (CRA 3) carry a
 // GBZ alert code and timestamp before the components.
 //
 //	01 09                     profile ID

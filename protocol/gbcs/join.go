@@ -5,7 +5,7 @@ import (
 )
 
 // DeviceType is the GBCS ASN.1 device type of a device-log entry or join
-// command (GBCS §13 ASN.1 "DeviceType").
+// command (GBCS ASN.1 "DeviceType"; DOMAIN.md §10).
 type DeviceType int
 
 // Device types.

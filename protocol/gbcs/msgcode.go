@@ -7,8 +7,8 @@ import (
 )
 
 // MessageCode identifies the GBCS use case (and variant) of a message; it
-// is the first two bytes of the other-information field (GBCS §7.2.7 and
-// the GBCS message-code table).
+// is the first two bytes of the other-information field (DOMAIN.md §16.3
+// and the GBCS message-code table).
 type MessageCode uint16
 
 // UseCase is one row of the message-code table.

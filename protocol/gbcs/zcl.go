@@ -7,7 +7,8 @@ import (
 	"strings"
 )
 
-// Profile-wide ZCL command IDs (ZigBee Cluster Library §2.5).
+// Profile-wide ZCL command IDs (ZigBee Cluster Library, general
+// command frames).
 const (
 	zclReadAttributes         = 0x00
 	zclReadAttributesResponse = 0x01
@@ -142,7 +143,8 @@ func zclCommandName(cluster uint16, fc, id byte) string {
 
 func zclAttributeName(cluster, id uint16) string { return zclClusters[cluster].attributes[id] }
 
-// ZCLStatus is a ZCL status code (ZCL §2.6.3); GBCS adds 0xC0 and up.
+// ZCLStatus is a ZCL status code (ZigBee Cluster Library status
+// enumeration); GBCS devices also answer 0xC0 and up.
 type ZCLStatus byte
 
 var zclStatusNames = map[ZCLStatus]string{
@@ -180,8 +182,8 @@ type ZCLAttribute struct {
 	Text string `json:"text,omitempty"`
 }
 
-// zclFixedSize returns the size of fixed-length ZCL data types (ZCL
-// §2.6.2), or 0 for types handled elsewhere or unknown.
+// zclFixedSize returns the size of fixed-length ZCL data types (ZigBee
+// Cluster Library data types), or 0 for types handled elsewhere or unknown.
 func zclFixedSize(t byte) int {
 	switch {
 	case t >= 0x08 && t <= 0x0F: // data8..data64
@@ -209,7 +211,8 @@ func zclFixedSize(t byte) int {
 }
 
 // parseReadAttributesResponse decodes the attribute records of a Read
-// Attributes Response (ZCL §2.5.2): id (LE), status, and when the status
+// Attributes Response (ZigBee
+// Cluster Library general commands): id (LE), status, and when the status
 // is success, data type and value.
 func parseReadAttributesResponse(cluster uint16, b []byte) ([]ZCLAttribute, error) {
 	var out []ZCLAttribute
