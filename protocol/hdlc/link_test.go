@@ -535,3 +535,50 @@ func TestLinkServerAnswersInOtherAddressSize(t *testing.T) {
 		}
 	})
 }
+
+// TestLinkCancel: cancelling a Receive ends it at once with the context's
+// error, and the link goes on working with a fresh context.
+func TestLinkCancel(t *testing.T) {
+	for _, deadlines := range []bool{true, false} {
+		t.Run(fmt.Sprintf("deadlines=%v", deadlines), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ctx := context.Background()
+				a, b := sim.NewLine(sim.LineConfig{Baud: 9600, Format: "8N1"})
+				defer a.Close()
+				var conn hdlc.Conn = a
+				if !deadlines {
+					conn = struct{ io.ReadWriter }{a}
+				}
+				release := make(chan struct{})
+				serve(ctx, b, hdlc.Config{ServerLogical: 1}, func(req []byte) []byte {
+					<-release
+					return req
+				})
+				l, err := hdlc.Dial(ctx, conn, hdlc.Config{ClientSAP: 16, ServerLogical: 1, ResponseTimeout: time.Hour})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := l.Send(ctx, []byte{7}); err != nil {
+					t.Fatal(err)
+				}
+				cctx, cancel := context.WithCancel(ctx)
+				time.AfterFunc(50*time.Millisecond, cancel)
+				start := time.Now()
+				_, err = l.Receive(cctx)
+				var le *hdlc.LinkError
+				if !errors.As(err, &le) || !errors.Is(err, context.Canceled) || time.Since(start) != 50*time.Millisecond {
+					t.Fatalf("cancelled Receive = %v after %v, want *LinkError wrapping context.Canceled after 50ms", err, time.Since(start))
+				}
+				close(release)
+				got, err := l.Receive(ctx)
+				if err != nil || !bytes.Equal(got, []byte{7}) {
+					t.Errorf("Receive after the cancelled one = %x, %v, want 07", got, err)
+				}
+				if s := l.Stats(); s.Silences != 0 {
+					t.Errorf("%d silences after a cancel, want none", s.Silences)
+				}
+				b.Close()
+			})
+		})
+	}
+}

@@ -13,7 +13,10 @@ import (
 // a net.Conn or a sim.Line end. When it also has SetReadDeadline (and
 // SetWriteDeadline) the link uses them; otherwise it reads in a goroutine
 // that lives until the transport's Read fails, so close such a transport to
-// release it.
+// release it. Over net.Pipe, whose writes wait for the reader, give the
+// client a ResponseTimeout longer than the server takes to answer: a poll
+// sent while the server writes would leave both sides waiting to write
+// until ctx ends.
 type Conn interface {
 	io.Reader
 	io.Writer
@@ -88,9 +91,17 @@ func (p *port) Read(b []byte) (int, error) {
 	if err := p.rd.SetReadDeadline(dl); err != nil {
 		return 0, err
 	}
-	stop := context.AfterFunc(p.ctx, func() { _ = p.rd.SetReadDeadline(time.Now()) })
+	// Cancelling ctx cuts the read short. Wait for that to finish, so it
+	// cannot cut a later read short instead.
+	cut := make(chan struct{})
+	stop := context.AfterFunc(p.ctx, func() {
+		_ = p.rd.SetReadDeadline(time.Now())
+		close(cut)
+	})
 	n, err := p.c.Read(b)
-	stop()
+	if !stop() {
+		<-cut
+	}
 	if err != nil && isTimeout(err) {
 		return n, p.expired()
 	}
