@@ -136,3 +136,32 @@ func TestParseBlocksErrors(t *testing.T) {
 		t.Errorf("ParseBlocks(bad GBT tag) = %v, want ErrTag", err)
 	}
 }
+
+// TestConformanceGBT cuts every RTDS message into GBT blocks, streams them
+// and decodes the stream: the reassembled message must decode to the same
+// header and payload as the original.
+func TestConformanceGBT(t *testing.T) {
+	for i, name := range messageFiles(t) {
+		raw := readMessageFile(t, name)
+		size := 16 + (i*37)%120
+		blocks, err := SplitBlocks(raw, size)
+		if err != nil {
+			t.Fatalf("%s: SplitBlocks: %v", name, err)
+		}
+		var stream []byte
+		for j := len(blocks) - 1; j >= 0; j-- { // reverse order: reassembly must sort
+			if stream, err = blocks[j].AppendBinary(stream); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, _ := Decode(raw)
+		got, err := Decode(stream)
+		if err != nil {
+			t.Errorf("%s: Decode(GBT stream of %d blocks): %v", name, len(blocks), err)
+			continue
+		}
+		if !reflect.DeepEqual(got.Header, want.Header) || got.PayloadError != want.PayloadError {
+			t.Errorf("%s: GBT decode differs from the plain decode", name)
+		}
+	}
+}
