@@ -2,6 +2,7 @@ package dlms_test
 
 import (
 	"context"
+	"errors"
 	"encoding/hex"
 	"net"
 	"testing"
@@ -117,5 +118,37 @@ func TestClientServerOverFaultyLine(t *testing.T) {
 		_ = l.Close(ctx)
 		_ = a.Close()
 		<-done
+	})
+}
+
+// TestMeterRestartOverHDLC: the meter drops its link state mid-session and
+// waits for a new SNRM; the client's next request gets a clear error, not a
+// hang.
+func TestMeterRestartOverHDLC(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+		defer cancel()
+		a, b := net.Pipe()
+		defer a.Close()
+		cfg := hdlc.Config{ClientSAP: 16, ServerLogical: 1, ResponseTimeout: time.Second, Retries: 2}
+		sctx, stop := context.WithCancel(ctx)
+		first := serveHDLC(sctx, b, cfg, dlms.NewTestMeter(t, 1), dlms.ServerConfig{})
+		l, err := hdlc.Dial(ctx, a, cfg)
+		if err != nil {
+			t.Fatalf("hdlc.Dial: %v", err)
+		}
+		c, err := dlms.Associate(ctx, l, dlms.ClientConfig{})
+		if err != nil {
+			t.Fatalf("Associate: %v", err)
+		}
+		stop() // the meter restarts: its link and association are gone
+		<-first
+		second := serveHDLC(ctx, b, cfg, dlms.NewTestMeter(t, 1), dlms.ServerConfig{})
+		if _, err = c.Get(ctx, dlms.ClockTimeAttr, nil); !errors.Is(err, dlms.ErrPeerRestarted) {
+			t.Errorf("Get after the meter restarted = %v, want ErrPeerRestarted", err)
+		}
+		_ = a.Close()
+		_ = b.Close()
+		<-second
 	})
 }
