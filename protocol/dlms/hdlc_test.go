@@ -2,8 +2,8 @@ package dlms_test
 
 import (
 	"context"
-	"errors"
 	"encoding/hex"
+	"errors"
 	"net"
 	"testing"
 	"testing/synctest"
