@@ -249,3 +249,12 @@ func (m *ESME) newServers() map[int]*dlms.Server {
 func (m *ESME) view(l Level) *view {
 	return &view{t: m.objects, level: l, encode: m.quirkEncode}
 }
+
+// Model returns the meter's object model as an association at level l
+// sees it, for serving it over another transport (dlms.NewServer) or for
+// reading it in-process.
+func (m *ESME) Model(l Level) dlms.ObjectModel { return m.view(l) }
+
+// Server returns the DLMS server of the association for client SAP sap
+// (SAPPublic, SAPReader, SAPManagement, SAPECDSA), or nil.
+func (m *ESME) Server(sap int) *dlms.Server { return m.servers[sap] }

@@ -576,3 +576,6 @@ func (h *Hub) serveSerial(ctx context.Context, p Port, trace func(string, []byte
 	}
 	return nil
 }
+
+// Model returns the hub's object model as an association at level l sees it.
+func (h *Hub) Model(l Level) dlms.ObjectModel { return &view{t: h.objects, level: l} }
