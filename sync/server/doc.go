@@ -1,0 +1,29 @@
+// Package server is the central inventory service behind inventoryd: it
+// keeps the Smart Metering Inventory (SMI), applies the install-flow
+// service requests (12.2, 8.14.1–8.14.4, 8.11, 8.1.1, 8.7.x, 8.8.x, 8.2,
+// 8.3, 8.4, 8.13) through the rules of app/inventory, and answers in DUIS
+// with the DCC's response codes (I0, I99, E5 status forbids, E11 wrong
+// device type, E19 unknown device, E120201 CHF and GPF IDs identical;
+// DOMAIN.md §14).
+//
+// Storage is SQLite by default and PostgreSQL for a shared deployment
+// (OpenDB picks by the DSN); migrations are embedded. Writes take one
+// service-wide lock (one connection on SQLite, a transaction-scoped
+// advisory lock on PostgreSQL), so several instances on one PostgreSQL
+// database behave as one service: Request ID counters strictly increase
+// per originator (a lower or equal counter is refused, DOMAIN.md §12), and
+// a replay of an applied request returns the original response.
+//
+//	db, err := server.OpenDB(ctx, "inventory.db") // or "postgres://..."
+//	sealer, err := inventory.NewSealer(key)      // 32 bytes
+//	srv, err := server.New(server.Config{DB: db, Sealer: sealer})
+//	tok, err := srv.CreateToken(ctx, "setup", "alice", server.RoleInstaller)
+//	http.ListenAndServeTLS(addr, cert, key, srv.Handler())
+//
+// Security: per-user bearer tokens stored as SHA-256 hashes; three roles
+// (installer, back office, admin); installers see and act on their own
+// jobs' devices only; install codes are sealed with AES-GCM; MPxNs are
+// masked for all but the back office; consumption readings never reach the
+// admin role; every change is written to the audit log; body sizes are
+// capped. Metrics are served in the Prometheus text format at /metrics.
+package server

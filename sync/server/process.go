@@ -1,0 +1,215 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/smetskit/smetskit/protocol/duis"
+)
+
+// Served lists the Service Reference Variants the service processes: the
+// install flow (DOMAIN.md §6–§7).
+var Served = []string{"12.2", "8.14.1", "8.14.2", "8.14.3", "8.14.4", "8.11", "8.1.1",
+	"8.7.1", "8.7.2", "8.8.1", "8.8.2", "8.2", "8.3", "8.4", "8.13"}
+
+// installerVariants are the SRs an installer may send from site; the back
+// office may send all of Served.
+var installerVariants = []string{"8.14.1", "8.14.2", "8.14.3", "8.14.4", "8.11", "8.1.1",
+	"8.7.1", "8.7.2", "8.8.1", "8.8.2", "8.2", "8.13", "12.2"}
+
+// Submission is one DUIS request to apply, with who sent it and for which
+// job.
+type Submission struct {
+	Document       []byte // the DUIS request XML
+	Principal      Principal
+	JobID          string    // required for installers
+	IdempotencyKey string    // the outbox key; optional
+	ActedAt        time.Time // when the installer acted on site; zero: on receipt
+}
+
+// Outcome is the service's answer to a submission.
+type Outcome struct {
+	RequestID    string
+	Variant      string
+	ResponseCode duis.ResponseCode // the synchronous code: I0, I99 or an E code
+	// OutcomeCode is the result of applying the request: equal to
+	// ResponseCode for non-device SRs; for device SRs acknowledged with I99,
+	// the code of the (asynchronous, in DUIS) outcome, e.g. I0 for an 8.11
+	// whose N24 alert reports success.
+	OutcomeCode duis.ResponseCode
+	Response    []byte // the DUIS response XML
+	Duplicate   bool   // an idempotent replay: the original outcome is returned
+	Warnings    []string
+}
+
+// Submit applies one DUIS request to the SMI. Refusals that change nothing
+// come back as *RequestError (malformed, invalid, not allowed, replayed
+// counter); a request the rules refuse is answered with its DUIS error code
+// in Outcome, recorded so a replay gets the same answer.
+func (s *Server) Submit(ctx context.Context, sub Submission) (*Outcome, error) {
+	start := time.Now()
+	out, err := s.submit(ctx, sub)
+	s.metrics.observeSubmit(out, err, time.Since(start))
+	return out, err
+}
+
+func (s *Server) submit(ctx context.Context, sub Submission) (*Outcome, error) {
+	if int64(len(sub.Document)) > s.cfg.MaxDocumentBytes {
+		return nil, &RequestError{Err: ErrTooLarge}
+	}
+	req, err := duis.Parse(sub.Document)
+	if err != nil {
+		return nil, &RequestError{Err: ErrMalformed, Detail: err.Error()}
+	}
+	rid := req.Header.RequestID.String()
+	if errs := req.Validate().Errors(); len(errs) > 0 {
+		re := &RequestError{RequestID: rid, Err: ErrInvalid}
+		for _, p := range errs {
+			re.Problems = append(re.Problems, p.String())
+		}
+		return nil, re
+	}
+	variant := req.Header.ServiceReferenceVariant
+	if !slices.Contains(Served, variant) {
+		return nil, &RequestError{RequestID: rid, Err: ErrUnsupported, Detail: variant}
+	}
+	switch sub.Principal.Role {
+	case RoleBackOffice:
+	case RoleInstaller:
+		if !slices.Contains(installerVariants, variant) {
+			return nil, &RequestError{RequestID: rid, Err: ErrForbidden, Detail: "installers may not send " + variant}
+		}
+		if sub.JobID == "" {
+			return nil, &RequestError{RequestID: rid, Err: ErrForbidden, Detail: "installer requests must name their job"}
+		}
+	default:
+		return nil, &RequestError{RequestID: rid, Err: ErrForbidden, Detail: "role " + string(sub.Principal.Role) + " may not send service requests"}
+	}
+	sum := sha256.Sum256(sub.Document)
+	hash := hex.EncodeToString(sum[:])
+	received := s.now()
+	acted := sub.ActedAt.UTC()
+	if sub.ActedAt.IsZero() || acted.After(received) {
+		acted = received
+	}
+
+	var out *Outcome
+	err = s.db.InTx(ctx, func(tx *Tx) error {
+		var err error
+		out, err = s.applyTx(ctx, tx, req, sub, hash, acted, received)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func counterText(c uint64) string { return fmt.Sprintf("%020d", c) }
+
+func (s *Server) stored(ctx context.Context, tx *Tx, where string, arg any) (*Outcome, string, error) {
+	var o Outcome
+	var hash, code, outcome string
+	err := tx.row(ctx, "SELECT request_id, variant, body_hash, response_code, outcome_code, response FROM requests WHERE "+where+" = ?", arg).
+		Scan(&o.RequestID, &o.Variant, &hash, &code, &outcome, &o.Response)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("read request log: %w", err)
+	}
+	o.ResponseCode, o.OutcomeCode, o.Duplicate = duis.ResponseCode(code), duis.ResponseCode(outcome), true
+	return &o, hash, nil
+}
+
+func (s *Server) applyTx(ctx context.Context, tx *Tx, req *duis.Request, sub Submission, hash string, acted, now time.Time) (*Outcome, error) {
+	id := req.Header.RequestID
+	rid := id.String()
+	// Idempotent replay: same Request ID and same document, or the same
+	// outbox key, returns the original outcome.
+	prev, prevHash, err := s.stored(ctx, tx, "request_id", rid)
+	if err != nil {
+		return nil, err
+	}
+	if prev != nil {
+		if prevHash != hash {
+			return nil, &RequestError{RequestID: rid, Err: ErrConflict, Detail: "request ID already used for another request"}
+		}
+		return prev, nil
+	}
+	if sub.IdempotencyKey != "" {
+		prev, _, err := s.stored(ctx, tx, "idempotency_key", sub.IdempotencyKey)
+		if err != nil {
+			return nil, err
+		}
+		if prev != nil {
+			return nil, &RequestError{RequestID: rid, Err: ErrConflict, Detail: "idempotency key already used by " + prev.RequestID}
+		}
+	}
+	// Counters strictly increase per originator (DOMAIN.md §12).
+	orig := id.Originator.String()
+	var last string
+	err = tx.row(ctx, "SELECT last_counter FROM originators WHERE originator = ?", orig).Scan(&last)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return nil, fmt.Errorf("read counter of %s: %w", orig, err)
+	default:
+		if lc, _ := strconv.ParseUint(last, 10, 64); id.Counter <= lc {
+			return nil, &RequestError{RequestID: rid, Err: ErrReplay, Detail: fmt.Sprintf("counter %d, last accepted %d", id.Counter, lc)}
+		}
+	}
+
+	w := &work{s: s, tx: tx, ctx: ctx, req: req, rid: rid, now: now, devs: map[duis.EUI64]*deviceRow{}}
+	if sub.Principal.Role == RoleInstaller {
+		if err := w.checkJob(sub.Principal.Name, sub.JobID); err != nil {
+			return nil, err
+		}
+	}
+	code, err := w.apply()
+	if err != nil {
+		return nil, err
+	}
+	if code.IsError() {
+		w.discard()
+	}
+	variant := req.Header.ServiceReferenceVariant
+	v, _ := req.Variant()
+	sync := code
+	if code.IsSuccess() && !v.NonDevice {
+		sync = duis.CodeAcknowledgement
+	}
+	resp := duis.NewResponse(req, sync, now)
+	if w.inventory != nil && code.IsSuccess() {
+		resp.ResponseMessage.DSPInventory = w.inventory
+	}
+	xml, err := resp.Marshal()
+	if err != nil {
+		return nil, fmt.Errorf("write response to %s: %w", rid, err)
+	}
+	if err := w.commit(sub); err != nil {
+		return nil, err
+	}
+	var key any
+	if sub.IdempotencyKey != "" {
+		key = sub.IdempotencyKey
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO requests (request_id, originator, counter, variant, body_hash, idempotency_key,
+		principal, job_id, acted_at, received_at, applied_at, response_code, outcome_code, response)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, rid, orig, counterText(id.Counter), variant, hash, key,
+		sub.Principal.Name, sub.JobID, ms(acted), ms(now), ms(s.now()), string(sync), string(code), xml); err != nil {
+		return nil, fmt.Errorf("log request %s: %w", rid, err)
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO originators (originator, last_counter) VALUES (?, ?)
+		ON CONFLICT (originator) DO UPDATE SET last_counter = excluded.last_counter`, orig, counterText(id.Counter)); err != nil {
+		return nil, fmt.Errorf("advance counter of %s: %w", orig, err)
+	}
+	return &Outcome{RequestID: rid, Variant: variant, ResponseCode: sync, OutcomeCode: code, Response: xml, Warnings: w.warnings}, nil
+}

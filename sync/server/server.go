@@ -1,0 +1,118 @@
+package server
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/smetskit/smetskit/app/inventory"
+)
+
+// Sentinel errors of request processing. Each maps to one HTTP status
+// (see httpStatus); none of them changes the SMI.
+var (
+	ErrMalformed    = errors.New("server: malformed document")                          // 400
+	ErrInvalid      = errors.New("server: document fails DUIS validation")              // 400
+	ErrUnsupported  = errors.New("server: service request variant not served")          // 400
+	ErrUnauthorized = errors.New("server: missing or unknown token")                    // 401
+	ErrForbidden    = errors.New("server: not allowed for this role, job or device")    // 403
+	ErrNotFound     = errors.New("server: not found")                                   // 404
+	ErrReplay       = errors.New("server: request counter not above the last accepted") // 409
+	ErrConflict     = errors.New("server: request ID or idempotency key reused with a different request")
+	ErrTooLarge     = errors.New("server: request body too large") // 413
+)
+
+// RequestError is a refused submission: which request, why, and the
+// problems validation found.
+type RequestError struct {
+	RequestID string
+	Problems  []string // validation problems, for ErrInvalid
+	Err       error
+	Detail    string
+}
+
+func (e *RequestError) Error() string {
+	s := e.Err.Error()
+	if e.RequestID != "" {
+		s = "request " + e.RequestID + ": " + s
+	}
+	if e.Detail != "" {
+		s += ": " + e.Detail
+	}
+	return s
+}
+
+func (e *RequestError) Unwrap() error { return e.Err }
+
+func httpStatus(err error) int {
+	switch {
+	case errors.Is(err, ErrMalformed), errors.Is(err, ErrInvalid), errors.Is(err, ErrUnsupported):
+		return http.StatusBadRequest
+	case errors.Is(err, ErrUnauthorized):
+		return http.StatusUnauthorized
+	case errors.Is(err, ErrForbidden):
+		return http.StatusForbidden
+	case errors.Is(err, ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, ErrReplay), errors.Is(err, ErrConflict):
+		return http.StatusConflict
+	case errors.Is(err, ErrTooLarge):
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusInternalServerError
+}
+
+// Config configures a Server.
+type Config struct {
+	DB     *DB
+	Sealer *inventory.Sealer // seals install codes at rest; required
+	Rules  *inventory.Rules  // nil: inventory.DefaultRules()
+	CPL    *inventory.CPL    // nil: no CPL checks
+	Logger *slog.Logger      // nil: slog.Default()
+	Now    func() time.Time  // nil: time.Now
+
+	MaxDocumentBytes int64 // one DUIS document; 0: 256 KiB
+	MaxBatchBytes    int64 // one push batch; 0: 4 MiB
+	MaxBatchEntries  int   // 0: 200
+}
+
+// Server is the inventory service: SR processing against the SMI, the
+// HTTP API, auth, metrics and reports. It is safe for concurrent use.
+type Server struct {
+	db      *DB
+	sealer  *inventory.Sealer
+	rules   *inventory.Rules
+	cpl     *inventory.CPL
+	log     *slog.Logger
+	now     func() time.Time
+	metrics *metrics
+	cfg     Config
+}
+
+// New returns a Server over cfg.DB.
+func New(cfg Config) (*Server, error) {
+	if cfg.DB == nil || cfg.Sealer == nil {
+		return nil, errors.New("server: config needs DB and Sealer")
+	}
+	if cfg.Rules == nil {
+		cfg.Rules = inventory.DefaultRules()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxDocumentBytes == 0 {
+		cfg.MaxDocumentBytes = 256 << 10
+	}
+	if cfg.MaxBatchBytes == 0 {
+		cfg.MaxBatchBytes = 4 << 20
+	}
+	if cfg.MaxBatchEntries == 0 {
+		cfg.MaxBatchEntries = 200
+	}
+	return &Server{db: cfg.DB, sealer: cfg.Sealer, rules: cfg.Rules, cpl: cfg.CPL, log: cfg.Logger,
+		now: func() time.Time { return cfg.Now().UTC() }, metrics: newMetrics(), cfg: cfg}, nil
+}
