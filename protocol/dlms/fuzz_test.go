@@ -184,3 +184,18 @@ func FuzzSelective(f *testing.F) {
 		}
 	})
 }
+
+func FuzzProfileRows(f *testing.F) {
+	m := newTestMeter(f, 1)
+	buf, _ := m.buffer(EntryAccess(cosem.EntryDescriptor{FromEntry: 1, ToEntry: 3}))
+	f.Add([]byte(buf))
+	f.Add([]byte{0x01, 0x02, 0x02, 0x02, 0x00, 0x06, 0, 0, 0, 1, 0x02, 0x02, 0x00, 0x06, 0, 0, 0, 2}) // null clock cells
+	g := &cosem.ProfileGeneric{CapturePeriod: 1800, Columns: []cosem.Column{{Object: cosem.ClockRestriction},
+		{Object: cosem.CaptureObject{Class: 3, LogicalName: energyObis, Attribute: 2}}}}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		rows, err := ProfileRows(g, in)
+		if err == nil && len(rows) > len(in) {
+			t.Fatalf("ProfileRows(%x) = %d rows from %d bytes", in, len(rows), len(in))
+		}
+	})
+}
