@@ -105,6 +105,22 @@ func (d *Decoded) Summary() string {
 		fmt.Fprintf(&b, "payload error: %s\n", d.PayloadError)
 	}
 	if f := d.Facts; f != nil {
+		if f.Action != "" {
+			fmt.Fprintf(&b, "asks: %s", f.Action)
+			if f.Target != nil {
+				fmt.Fprintf(&b, " %s", f.Target)
+			}
+			if f.TargetType != "" {
+				fmt.Fprintf(&b, " (%s)", f.TargetType)
+			}
+			if f.JoinMethod != "" {
+				fmt.Fprintf(&b, ", %s", f.JoinMethod)
+			}
+			if f.JoinTimeout != 0 {
+				fmt.Fprintf(&b, ", join window %d s", f.JoinTimeout)
+			}
+			b.WriteByte('\n')
+		}
 		if f.Outcome != "" {
 			fmt.Fprintf(&b, "outcome: %s", f.Outcome)
 			if len(f.Failures) > 0 {

@@ -33,6 +33,16 @@ type InstallFacts struct {
 	// Manufacturer and Model come from the ZCL Basic cluster (GCS21e).
 	Manufacturer string `json:"manufacturer,omitempty"`
 	Model        string `json:"model,omitempty"`
+
+	// Command facts: what a command asks of the device.
+	Action      string       `json:"action,omitempty"`
+	Target      *SystemTitle `json:"target,omitempty"`
+	TargetType  string       `json:"targetType,omitempty"`
+	JoinMethod  string       `json:"joinMethod,omitempty"`
+	JoinTimeout int          `json:"joinTimeoutSeconds,omitempty"`
+	// InstallCodeLength is the length of the install code a CCS01 carries
+	// (the code itself is a secret and is not repeated here).
+	InstallCodeLength int `json:"installCodeLength,omitempty"`
 }
 
 // DeviceLogFact is one device of a device log.
@@ -52,13 +62,22 @@ func outcome(ok bool) string {
 	return "failure"
 }
 
-// ExtractFacts draws the install-relevant facts from a decoded message. It
-// returns nil for commands and for payloads with nothing to report.
+// ExtractFacts draws the install-relevant facts from a decoded message:
+// results from responses and alerts, and for the join, unjoin and
+// device-log commands the device they act on. It returns nil when there is
+// nothing to report.
 func ExtractFacts(m *Message, p *Payload) *InstallFacts {
-	if p == nil || m.CRA == CRACommand {
+	if p == nil {
 		return nil
 	}
 	f := &InstallFacts{}
+	if m.CRA == CRACommand {
+		f.fromCommand(m, p)
+		if f.Action == "" {
+			return nil
+		}
+		return f
+	}
 	switch {
 	case p.ASN1 != nil:
 		f.fromASN1(p.ASN1)
@@ -344,4 +363,59 @@ func versionText(b []byte) string {
 		}
 	}
 	return strings.TrimRight(string(b), " \x00")
+}
+
+// Class 104 (ZigBee network control) methods on the CHF device log
+// (DOMAIN.md §9).
+const (
+	classZigBeeNetworkControl = 104
+	methodRegisterDevice      = 1
+	methodUnregisterDevice    = 2
+	attrJoinTimeout           = 3
+)
+
+func (f *InstallFacts) fromCommand(m *Message, p *Payload) {
+	if p.ASN1 != nil {
+		switch v := p.ASN1.Value.(type) {
+		case *JoinDeviceCommand:
+			f.Action = "join"
+			f.Target = &v.EntityID
+			f.TargetType = v.DeviceType.String()
+			f.JoinMethod = v.Method.String()
+		case SystemTitle:
+			f.Action = "unjoin"
+			f.Target = &v
+		}
+		return
+	}
+	if p.DLMS == nil || (m.MessageCode() != CodeCCS01 && m.MessageCode() != CodeCCS02) {
+		return
+	}
+	for _, r := range p.DLMS.Requests {
+		if r.ClassID != classZigBeeNetworkControl {
+			continue
+		}
+		switch {
+		case r.Service == "action" && (r.Method == methodRegisterDevice || r.Method == methodUnregisterDevice) && r.Data != nil:
+			f.Action = "add to CHF device log"
+			if r.Method == methodUnregisterDevice {
+				f.Action = "remove from CHF device log"
+			}
+			eui := r.Data.Bytes()
+			if r.Data.Type() == axdr.TypeStructure && len(r.Data.Elems()) > 0 {
+				e := r.Data.Elems()
+				eui = e[0].Bytes()
+				if len(e) > 2 {
+					f.InstallCodeLength = len(e[2].Bytes())
+				}
+			}
+			if len(eui) == 8 {
+				var id SystemTitle
+				copy(id[:], eui)
+				f.Target = &id
+			}
+		case r.Service == "set" && r.Attribute == attrJoinTimeout && r.Data != nil:
+			f.JoinTimeout = int(r.Data.Uint())
+		}
+	}
 }

@@ -80,6 +80,20 @@ func TestConformancePayloads(t *testing.T) {
 	if enc == 0 {
 		t.Error("no encrypted GBZ component found")
 	}
+	// Commands that act on a device name it.
+	for _, name := range messageFiles(t) {
+		if !strings.Contains(name, "_COMMAND_") || !(strings.HasPrefix(name, "CS03") || strings.HasPrefix(name, "CS04") || strings.HasPrefix(name, "CCS01") || strings.HasPrefix(name, "CCS02")) {
+			continue
+		}
+		d, err := Decode(readMessageFile(t, name))
+		if err != nil || d.Facts == nil || d.Facts.Target == nil || d.Facts.Action == "" {
+			t.Errorf("%s: command facts = %+v, %v", name, d.Facts, err)
+			continue
+		}
+		if strings.HasPrefix(name, "CCS01") && (d.Facts.JoinTimeout == 0 || !ValidInstallCodeLength(d.Facts.InstallCodeLength)) {
+			t.Errorf("%s: CCS01 facts = %+v", name, d.Facts)
+		}
+	}
 	d, err := Decode(readMessageFile(t, "GCS21e_6.2.4_SUCCESS_RESPONSE_GBCS.HEX"))
 	if err != nil || d.Facts == nil || d.Facts.Manufacturer == "" || d.Facts.Model == "" {
 		t.Errorf("GCS21e facts = %+v, %v; want manufacturer and model", d.Facts, err)
