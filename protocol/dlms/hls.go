@@ -11,15 +11,6 @@ import (
 	"math/big"
 )
 
-// Association LN object and its reply_to_HLS_authentication method
-// (IEC 62056-6-2 class 15, method 1; PROTOCOLS.md §8.3).
-var (
-	AssociationLN  = [6]byte{0, 0, 40, 0, 0, 255}
-	ReplyToHLSAuth = MethodDescriptor{Class: 15, Instance: AssociationLN, Method: 1}
-	ObjectListAttr = AttributeDescriptor{Class: 15, Instance: AssociationLN, Attribute: 2}
-	ClockTimeAttr  = AttributeDescriptor{Class: 8, Instance: [6]byte{0, 0, 1, 0, 0, 255}, Attribute: 2}
-)
-
 func ecdsaHash(c elliptic.Curve) (hash.Hash, int) {
 	if c.Params().BitSize > 256 {
 		return sha512.New384(), 48

@@ -60,14 +60,6 @@ func ParseWrapperFrame(b []byte) (WrapperFrame, int, error) {
 	return f, WrapperHeaderLen + n, nil
 }
 
-// Transport carries whole APDUs between the two ends of an association.
-// Both (*hdlc.Link) and *WrapperConn satisfy it. Send and Receive block
-// until done or until ctx ends; Receive returns one whole APDU.
-type Transport interface {
-	Send(ctx context.Context, apdu []byte) error
-	Receive(ctx context.Context) ([]byte, error)
-}
-
 // deadliner is the optional deadline side of a net.Conn.
 type deadliner interface {
 	SetReadDeadline(time.Time) error
