@@ -87,15 +87,29 @@ func (c *Client) maxSend() int {
 
 // roundTrip sends a request and returns the response with the same invoke
 // id. Responses with another invoke id (late answers to an earlier request)
-// and unsolicited notifications are skipped.
+// and unsolicited notifications are skipped. When the server refuses the
+// request for its invocation counter and names the counter it expects, the
+// client moves its counter forward to it and sends the request once more:
+// the server did not process the refused request.
 func (c *Client) roundTrip(ctx context.Context, req APDU) (APDU, error) {
 	if c.closed {
 		return nil, ErrNotAssociated
 	}
-	if err := c.ch.send(ctx, req); err != nil {
-		return nil, err
+	for attempt := 0; ; attempt++ {
+		if err := c.ch.send(ctx, req); err != nil {
+			return nil, err
+		}
+		resp, err := c.await(ctx, req)
+		var se *ServiceError
+		if attempt == 0 && errors.As(err, &se) {
+			if x, ok := se.APDU.(*ExceptionResponse); ok && x.ServiceError == ExcInvocationCounterError && x.InvocationCounter > c.ch.sendIC {
+				c.ch.log("dlms: server expects invocation counter %d, moving forward from %d", x.InvocationCounter, c.ch.sendIC)
+				c.ch.sendIC = x.InvocationCounter
+				continue
+			}
+		}
+		return resp, err
 	}
-	return c.await(ctx, req)
 }
 
 func (c *Client) await(ctx context.Context, req APDU) (APDU, error) {

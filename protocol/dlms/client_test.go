@@ -270,6 +270,15 @@ func TestClientServerCiphered(t *testing.T) {
 	if _, err := c2.Get(ctx, ClockTimeAttr, nil); err != nil {
 		t.Errorf("Get: %v", err)
 	}
+	// A client whose counter fell behind (say, restored from an old store)
+	// is told the expected counter and catches up.
+	c2.ch.sendIC = 3
+	if _, err := c2.Get(ctx, ClockTimeAttr, nil); err != nil {
+		t.Errorf("Get with a stale counter: %v", err)
+	}
+	if c2.InvocationCounter() <= ic {
+		t.Errorf("counter %d did not move past %d", c2.InvocationCounter(), ic)
+	}
 }
 
 func TestClientServerDedicatedKey(t *testing.T) {

@@ -150,8 +150,22 @@ func TestClientGeneralBlockTransfer(t *testing.T) {
 	}
 }
 
+func TestClientCounterMovesForward(t *testing.T) {
+	c, seen := scripted(t, [][]byte{mustHex(nil, "D8 01 06 00000100")}, [][]byte{mustHex(nil, "C4 01 C1 00 11 01")})
+	d, err := c.Get(testCtx(t), ClockTimeAttr, nil)
+	if err != nil || !bytes.Equal(d, []byte{0x11, 1}) {
+		t.Fatalf("Get = %x, %v", d, err)
+	}
+	if ic := c.InvocationCounter(); ic != 0x100 {
+		t.Errorf("InvocationCounter = %d, want 256", ic)
+	}
+	if reqs := <-seen; len(reqs) != 2 || !bytes.Equal(reqs[0], reqs[1]) {
+		t.Errorf("requests = %x, want the GET twice", reqs)
+	}
+}
+
 func TestClientExceptionResponse(t *testing.T) {
-	c, _ := scripted(t, [][]byte{mustHex(nil, "D8 01 06 00000010")})
+	c, _ := scripted(t, [][]byte{mustHex(nil, "D8 01 06 00000010")}, [][]byte{mustHex(nil, "D8 01 06 00000010")})
 	_, err := c.Get(testCtx(t), ClockTimeAttr, nil)
 	var se *ServiceError
 	if !errors.As(err, &se) || !errors.Is(err, ErrInvocationCounter) {
