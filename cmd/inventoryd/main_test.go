@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/tls"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestTokenAndReport(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "inv.db")
+	var out, errb bytes.Buffer
+	if err := run(ctx, []string{"migrate", "--db", db}, &out, &errb); err != nil {
+		t.Fatalf("migrate: %v %s", err, errb.String())
+	}
+	if err := run(ctx, []string{"token", "--db", db, "--name", "alice", "--role", "installer"}, &out, &errb); err != nil {
+		t.Fatalf("token: %v", err)
+	}
+	if tok := strings.TrimSpace(out.String()); !strings.HasPrefix(tok, "smk_") {
+		t.Errorf("token output %q", tok)
+	}
+	if err := run(ctx, []string{"token", "--db", db, "--name", "x", "--role", "king"}, &out, &errb); err == nil {
+		t.Errorf("token with an unknown role succeeded")
+	}
+	out.Reset()
+	if err := run(ctx, []string{"report", "--db", db, "--from", "2026-01-01", "--to", "2027-01-01"}, &out, &errb); err != nil {
+		t.Fatalf("report: %v", err)
+	}
+	if !strings.Contains(out.String(), "variant") {
+		t.Errorf("report output %q", out.String())
+	}
+	if err := run(ctx, []string{"report", "--db", db, "--from", "yesterday"}, &out, &errb); err == nil {
+		t.Errorf("report with a bad date succeeded")
+	}
+	if err := run(ctx, []string{"frobnicate"}, &out, &errb); err == nil {
+		t.Errorf("unknown command succeeded")
+	}
+}
+
+func TestServeSelfSigned(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	db := filepath.Join(t.TempDir(), "inv.db")
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--bootstrap-admin", "root"}, pw, io.Discard)
+		pw.Close()
+	}()
+	lines := make(chan string, 8)
+	go func() {
+		s := bufio.NewScanner(pr)
+		for s.Scan() {
+			lines <- s.Text()
+		}
+		close(lines)
+	}()
+	var url, tok string
+	deadline := time.After(20 * time.Second)
+	for url == "" {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("serve stopped: %v", <-done)
+			}
+			if _, a, ok := strings.Cut(l, "listening on "); ok {
+				url, _, _ = strings.Cut(a, " ")
+			}
+			if _, a, ok := strings.Cut(l, "admin token for root: "); ok {
+				tok = a
+			}
+		case <-deadline:
+			t.Fatal("serve did not start")
+		}
+	}
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}, Timeout: 10 * time.Second}
+	resp, err := c.Get(url + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz: %v", err)
+	}
+	resp.Body.Close()
+	if !strings.HasPrefix(url, "https://") {
+		t.Errorf("serves %s, want TLS", url)
+	}
+	req, _ := http.NewRequest("GET", url+"/v1/audit", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	if resp, err := c.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Errorf("audit with the bootstrap token: %v %v", err, resp)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve returned %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	go io.Copy(io.Discard, pr)
+}
