@@ -1,0 +1,39 @@
+// Package api holds the wire types of the sync protocol between the app and
+// the inventory service: JSON over HTTPS, described for other clients by the
+// OpenAPI 3.1 document openapi.json beside this file (embedded as OpenAPI).
+//
+// Three endpoints:
+//
+//	POST /v1/push                PushRequest → PushResponse  (a batch of outbox messages)
+//	GET  /v1/changes?cursor=...  →             PullResponse  (what changed since the cursor)
+//	GET  /v1/jobs/{jobId}/status →             JobStatus     ("all applied"?)
+//
+// Errors are RFC 9457 problem details (Problem). Every type validates its
+// required fields and sizes; the Decode functions cap the bytes they read
+// before parsing, so nothing from the network can make them allocate without
+// bound or panic. A validation failure is a *FieldError naming the field as
+// a JSON path (errors.Is(err, ErrInvalid)); an oversize body is ErrTooLarge.
+//
+// On the server:
+//
+//	req, err := api.DecodePushRequest(r.Body)
+//	var fe *api.FieldError
+//	switch {
+//	case errors.Is(err, api.ErrTooLarge):
+//		// 413 with a Problem
+//	case errors.As(err, &fe):
+//		// 400 with Problem{Field: fe.Field}
+//	}
+//	for _, m := range req.Messages { ... } // in order; apply each key at most once
+//
+// On the client, after POSTing req:
+//
+//	resp, err := api.DecodePushResponse(httpResp.Body, req)
+//	for i, res := range resp.Results { // res answers req.Messages[i]
+//		switch res.Status {
+//		case api.StatusApplied:  // outbox Ack with the result as outcome
+//		case api.StatusRejected: // outbox Reject
+//		case api.StatusRetry:    // outbox Nack, retryable
+//		}
+//	}
+package api

@@ -1,0 +1,84 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"testing"
+)
+
+// FuzzDecodePushRequest feeds arbitrary bodies to the push decoder with a
+// small limit: it must never panic, must refuse anything over the limit
+// with ErrTooLarge, and whatever it accepts must validate and survive
+// encode → decode unchanged.
+func FuzzDecodePushRequest(f *testing.F) {
+	const limit = 16 << 10
+	f.Add([]byte(goodPush))
+	f.Add([]byte(`{"installerId":"E1","messages":[]}`))
+	f.Add([]byte(`{"installerId":"E1","messages":[{"idempotencyKey":"a","jobId":"j","kind":"evidence","createdAt":"2026-01-01T00:00:00Z","body":1}]}`))
+	f.Add([]byte(`{"installerId":`))
+	f.Add([]byte(`null`))
+	f.Add([]byte(`[]`))
+	f.Add(bytes.Repeat([]byte(" "), limit+1))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		req, err := decodePushRequest(bytes.NewReader(data), limit)
+		if len(data) > limit {
+			if !errors.Is(err, ErrTooLarge) {
+				t.Fatalf("decode of %d bytes (limit %d) = %v, want ErrTooLarge", len(data), limit, err)
+			}
+			return
+		}
+		if err != nil {
+			return
+		}
+		if err := req.Validate(); err != nil {
+			t.Fatalf("accepted a request that does not validate: %v", err)
+		}
+		b, err := json.Marshal(req)
+		if err != nil {
+			t.Fatalf("encode accepted request: %v", err)
+		}
+		again, err := decodePushRequest(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatalf("decode(encode(x)) = %v\n%s", err, b)
+		}
+		if d := pushDiff(req, again); d != "" {
+			t.Fatalf("round trip changed the request: %s", d)
+		}
+	})
+}
+
+// pushDiff describes how b differs from a, or returns "". Bodies are
+// compared as JSON values: encoding re-spaces them.
+func pushDiff(a, b *PushRequest) string {
+	if len(a.Messages) != len(b.Messages) {
+		return fmt.Sprintf("%d messages became %d", len(a.Messages), len(b.Messages))
+	}
+	x, y := *a, *b
+	x.Messages = slices.Clone(a.Messages)
+	y.Messages = slices.Clone(b.Messages)
+	for i := range x.Messages {
+		if !jsonEqual(x.Messages[i].Body, y.Messages[i].Body) {
+			return fmt.Sprintf("message %d body %s became %s", i, x.Messages[i].Body, y.Messages[i].Body)
+		}
+		x.Messages[i].Body, y.Messages[i].Body = nil, nil
+	}
+	if !reflect.DeepEqual(x, y) {
+		return fmt.Sprintf("\n%+v\n%+v", x, y)
+	}
+	return ""
+}
+
+func jsonEqual(a, b json.RawMessage) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return len(a) == len(b)
+	}
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
+}
