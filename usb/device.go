@@ -166,8 +166,13 @@ func Open(sel Selector, opt Options) (*Port, error) {
 		return fail(classify(err), err)
 	}
 	vid, pid := uint16(dev.Desc.Vendor), uint16(dev.Desc.Product)
-	serialNo, _ := dev.SerialNumber()
+	// The serial number was read to select the device; otherwise the bus
+	// address names it, without another round of control transfers.
+	serialNo := sel.Serial
 	name = describe(vid, pid, serialNo)
+	if serialNo == "" {
+		name += fmt.Sprintf(" at bus %d address %d", dev.Desc.Bus, dev.Desc.Address)
+	}
 	t, err := claim(ctx, dev, sel.Interface, opt.DetachKernelDriver)
 	if err != nil {
 		return nil, &Error{Op: "claim interface of", Device: name, VID: vid, PID: pid, Kind: classify(err), Err: err}
@@ -179,7 +184,9 @@ func Open(sel Selector, opt Options) (*Port, error) {
 		if len(t.cfg.Desc.Interfaces) > 1 {
 			port = uint16(sel.Interface) + 1
 		}
-		c = &ftdi{t: t, typ: FTDITypeOf(uint16(dev.Desc.Device), serialNo != ""), port: port,
+		// hasSerial only tells the FT8U232AM (2001, out of service) from
+		// an early FT232BM at bcdDevice 0x0200; take the BM.
+		c = &ftdi{t: t, typ: FTDITypeOf(uint16(dev.Desc.Device), false), port: port,
 			packet: t.inPacketSize(), latency: opt.Latency}
 	default:
 		c = &cp210x{t: t, iface: uint16(sel.Interface)}

@@ -105,13 +105,26 @@ func (p *Port) ioErr(op string, err error) error {
 	return p.err(op, k, err)
 }
 
+// chipErr classifies a failed chip request (control transfer). A chip
+// that does not answer its own control requests is wedged or half
+// unplugged: the fix is the same as for a removed device, so a timeout
+// there is KindRemoved, not the meter's KindTimeout.
+func (p *Port) chipErr(op string, err error) error {
+	err = p.ioErr(op, err)
+	var e *Error
+	if errors.As(err, &e) && e.Kind == KindTimeout {
+		e.Kind = KindRemoved
+	}
+	return err
+}
+
 // Name returns "VVVV:PPPP serial S" for the device.
 func (p *Port) Name() string { return p.name }
 
 // start sets the chip up at l.
 func (p *Port) start(l line, dtr, rts bool) error {
 	if err := p.c.start(l, dtr, rts); err != nil {
-		return p.ioErr("start "+p.name, err)
+		return p.chipErr("start", err)
 	}
 	p.line, p.dtr, p.rts = l, dtr, rts
 	return nil
@@ -239,7 +252,7 @@ func (p *Port) SetLine(baud int, format string) error {
 		return p.err("set line", KindClosed, ErrClosed)
 	}
 	if err := p.c.setLine(l); err != nil {
-		return p.ioErr(fmt.Sprintf("set line to %d Bd %s", baud, format), err)
+		return p.chipErr(fmt.Sprintf("set line to %d Bd %s", baud, format), err)
 	}
 	p.mu.Lock()
 	p.line = l
@@ -264,7 +277,7 @@ func (p *Port) setModem(op string, set func()) error {
 	set()
 	if err := p.c.setModemLines(p.dtr, p.rts); err != nil {
 		p.dtr, p.rts = old[0], old[1]
-		return p.ioErr(op, err)
+		return p.chipErr(op, err)
 	}
 	return nil
 }
@@ -282,7 +295,7 @@ func (p *Port) Flush() error {
 		return p.err("flush", KindClosed, ErrClosed)
 	}
 	if err := p.c.purge(true, true); err != nil {
-		return p.ioErr("flush", err)
+		return p.chipErr("flush", err)
 	}
 	// The buffer belongs to Read; take it only when no Read is running.
 	if p.readMu.TryLock() {
@@ -305,7 +318,7 @@ func (p *Port) Drain() error {
 	for {
 		empty, err := p.c.txEmpty()
 		if err != nil {
-			return p.ioErr("drain", err)
+			return p.chipErr("drain", err)
 		}
 		if empty {
 			return nil

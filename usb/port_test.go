@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/google/gousb"
 )
 
 type readResult struct {
@@ -249,4 +252,24 @@ func TestFTDILineErrorsDoNotStopData(t *testing.T) {
 			t.Error("line error not counted")
 		}
 	})
+}
+
+// stuckChip answers no control request: libusb's control timeout.
+type stuckChip struct{ *fakeFTDI }
+
+func (s stuckChip) control(rType, req uint8, val, idx uint16, data []byte) (int, error) {
+	return 0, gousb.ErrorTimeout
+}
+
+// TestChipTimeoutIsRemoved: a chip that does not answer its control
+// requests reads as a removed device (re-plug it), not as a silent meter.
+func TestChipTimeoutIsRemoved(t *testing.T) {
+	f := newFakeFTDI(FTDIR, 64)
+	s := stuckChip{f}
+	p := newPort("0403:6001", 0x0403, 0x6001, s, &ftdi{t: s, typ: FTDIR, packet: 64})
+	l, _ := parseLine(300, "7E1")
+	err := p.start(l, true, true)
+	if KindOf(err) != KindRemoved || strings.Count(err.Error(), "0403:6001") != 1 {
+		t.Errorf("start on a stuck chip = %v (kind %v), want KindRemoved naming the device once", err, KindOf(err))
+	}
 }
