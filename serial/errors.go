@@ -186,6 +186,9 @@ func classify(err error) Kind {
 	}
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
+		if removedErrno(errno) {
+			return KindRemoved
+		}
 		switch errno {
 		case syscall.EBUSY:
 			return KindBusy
