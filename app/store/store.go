@@ -1,8 +1,3 @@
-// Package store is the app's local SQLite database: opening it with the house
-// pragmas, the numbered migrations, the single writer and the small
-// repositories the app layer shares (settings, sync cursors). The outbox of
-// sync/outbox lives in the same file so that a domain write and its message
-// commit in one transaction.
 package store
 
 import (

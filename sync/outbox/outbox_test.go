@@ -515,3 +515,30 @@ func TestSubscribe(t *testing.T) {
 		t.Error("channel still open after Close")
 	}
 }
+
+func TestAckAll(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	_, ob := open(t, newClock(), nil)
+	a := send(t, ob, outbox.Message{JobID: "A", Kind: "k"})
+	b := send(t, ob, outbox.Message{JobID: "B", Kind: "k"})
+	c := send(t, ob, outbox.Message{JobID: "C", Kind: "k"})
+	receiveIDs(t, ob, 10)
+	ob.Discard(ctx, c, "x") // in flight: refused
+	if err := ob.AckAll(ctx, []int64{a, b}, []json.RawMessage{json.RawMessage(`{"status":"applied"}`), nil}); err != nil {
+		t.Fatal(err)
+	}
+	if state(t, ob, a) != outbox.Applied || state(t, ob, b) != outbox.Applied {
+		t.Fatal("AckAll did not apply both")
+	}
+	// All or none: an unknown id rolls the batch back.
+	if err := ob.AckAll(ctx, []int64{c, 999}, nil); !errors.Is(err, outbox.ErrNotFound) {
+		t.Fatalf("AckAll with an unknown id = %v, want ErrNotFound", err)
+	}
+	if s := state(t, ob, c); s != outbox.InFlight {
+		t.Fatalf("message c is %s after a failed AckAll, want inflight", s)
+	}
+	if err := ob.AckAll(ctx, []int64{c}, []json.RawMessage{nil, nil}); !errors.Is(err, outbox.ErrInvalid) {
+		t.Fatalf("AckAll with mismatched outcomes = %v, want ErrInvalid", err)
+	}
+}

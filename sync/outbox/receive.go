@@ -172,10 +172,39 @@ func (o *Outbox) Ack(ctx context.Context, id int64, outcome json.RawMessage) err
 	if len(outcome) > 0 && !json.Valid(outcome) {
 		return fmt.Errorf("ack message %d: %w: outcome is not JSON", id, ErrInvalid)
 	}
+	return o.inTx(ctx, func(tx *sql.Tx) error { return o.ackTx(ctx, tx, id, outcome) })
+}
+
+func (o *Outbox) ackTx(ctx context.Context, tx *sql.Tx, id int64, outcome json.RawMessage) error {
+	now := o.opt.Clock.Now().UnixMilli()
+	return o.transition(ctx, tx, "ack", id, []State{InFlight, Pending, Dead, Applied},
+		`state = 'applied', lease_until = 0, outcome = ?, updated_at = ?`, outcomeText(outcome), now)
+}
+
+// AckAll acknowledges the messages ids in one transaction, outcomes[i]
+// being the answer for ids[i] (outcomes may be nil): one disk sync for a
+// whole push batch. It applies all or none; the error names the first
+// message that could not be acknowledged.
+func (o *Outbox) AckAll(ctx context.Context, ids []int64, outcomes []json.RawMessage) error {
+	if outcomes != nil && len(outcomes) != len(ids) {
+		return fmt.Errorf("ack %d messages: %w: %d outcomes", len(ids), ErrInvalid, len(outcomes))
+	}
+	for i, out := range outcomes {
+		if len(out) > 0 && !json.Valid(out) {
+			return fmt.Errorf("ack message %d: %w: outcome is not JSON", ids[i], ErrInvalid)
+		}
+	}
 	return o.inTx(ctx, func(tx *sql.Tx) error {
-		now := o.opt.Clock.Now().UnixMilli()
-		return o.transition(ctx, tx, "ack", id, []State{InFlight, Pending, Dead, Applied},
-			`state = 'applied', lease_until = 0, outcome = ?, updated_at = ?`, outcomeText(outcome), now)
+		for i, id := range ids {
+			var out json.RawMessage
+			if outcomes != nil {
+				out = outcomes[i]
+			}
+			if err := o.ackTx(ctx, tx, id, out); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
