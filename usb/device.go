@@ -157,9 +157,15 @@ func Open(sel Selector, opt Options) (*Port, error) {
 	if err != nil {
 		return fail(KindNotFound, err)
 	}
-	dev, drv, err := find(ctx, sel)
+	dev, drv, seen, err := find(ctx, sel)
 	if dev == nil {
 		ctx.Close()
+		if seen != ([2]uint16{}) {
+			// Name the device that matched but would not open, so the
+			// hint's udev rule is for it.
+			sel.VID, sel.PID = seen[0], seen[1]
+			name = describe(sel.VID, sel.PID, sel.Serial)
+		}
 		if err == nil {
 			return fail(KindNotFound, ErrNotFound)
 		}
@@ -210,14 +216,18 @@ func describe(vid, pid uint16, serialNo string) string {
 	return s
 }
 
-// find opens the first device matching sel and closes the others.
-func find(ctx *gousb.Context, sel Selector) (*gousb.Device, Driver, error) {
+// find opens the first device matching sel and closes the others. seen is
+// the ID of the first device that matched, opened or not.
+func find(ctx *gousb.Context, sel Selector) (_ *gousb.Device, _ Driver, seen [2]uint16, _ error) {
 	devs, err := ctx.OpenDevices(func(d *gousb.DeviceDesc) bool {
 		vid, pid := uint16(d.Vendor), uint16(d.Product)
 		if sel.VID != 0 && (vid != sel.VID || (sel.PID != 0 && pid != sel.PID)) {
 			return false
 		}
 		_, known := DriverFor(vid, pid)
+		if (known || sel.Driver != "") && seen == ([2]uint16{}) {
+			seen = [2]uint16{vid, pid}
+		}
 		return known || sel.Driver != ""
 	})
 	var found *gousb.Device
@@ -239,7 +249,7 @@ func find(ctx *gousb.Context, sel Selector) (*gousb.Device, Driver, error) {
 			drv, _ = DriverFor(uint16(dev.Desc.Vendor), uint16(dev.Desc.Product))
 		}
 	}
-	return found, drv, err
+	return found, drv, seen, err
 }
 
 // gousbTransfers is transfers over a claimed gousb interface.
