@@ -176,8 +176,11 @@ func (p *Port) Read(b []byte) (int, error) {
 			p.mu.Unlock()
 			return 0, p.err("read", KindTimeout, os.ErrDeadlineExceeded)
 		}
-		ctx, cancel := context.WithCancel(context.Background())
-		if !dl.IsZero() {
+		var ctx context.Context
+		var cancel context.CancelFunc
+		if dl.IsZero() {
+			ctx, cancel = context.WithCancel(context.Background())
+		} else {
 			ctx, cancel = context.WithDeadline(context.Background(), dl)
 		}
 		p.cancelRead = cancel
