@@ -225,16 +225,22 @@ func (p *Port) SetRTS(on bool) error {
 	return nil
 }
 
-// ModemStatus returns the modem inputs (CTS, DSR, RI, DCD).
-func (p *Port) ModemStatus() (bugst.ModemStatusBits, error) {
+// ModemStatus is the state of the modem inputs.
+type ModemStatus struct {
+	CTS, DSR, RI, DCD bool
+}
+
+// ModemStatus returns the modem inputs. Pseudo-terminals have none
+// (KindInvalid).
+func (p *Port) ModemStatus() (ModemStatus, error) {
 	if p.closed.Load() {
-		return bugst.ModemStatusBits{}, &Error{Op: "get modem status", Port: p.name, Kind: KindClosed, Err: ErrClosed}
+		return ModemStatus{}, &Error{Op: "get modem status", Port: p.name, Kind: KindClosed, Err: ErrClosed}
 	}
 	s, err := p.p.GetModemStatusBits()
 	if err != nil {
-		return bugst.ModemStatusBits{}, p.settingError("get modem status", err)
+		return ModemStatus{}, p.settingError("get modem status", err)
 	}
-	return *s, nil
+	return ModemStatus{CTS: s.CTS, DSR: s.DSR, RI: s.RI, DCD: s.DCD}, nil
 }
 
 // Flush discards received bytes not yet read and bytes written but not yet

@@ -190,6 +190,9 @@ func TestPortModemLinesOnPTY(t *testing.T) {
 	if err := p.SetRTS(false); err != nil && KindOf(err) != KindInvalid {
 		t.Errorf("SetRTS on a pty = %v, want nil or KindInvalid", err)
 	}
+	if _, err := p.ModemStatus(); err != nil && KindOf(err) != KindInvalid {
+		t.Errorf("ModemStatus on a pty = %v, want nil or KindInvalid", err)
+	}
 }
 
 func TestOpenErrors(t *testing.T) {

@@ -11,6 +11,7 @@ const (
 	cpIfcEnable     = 0x00 // wValue 1 enables the UART, 0 disables it
 	cpSetLineCtl    = 0x03 // wValue: stop bits (bits 0–3), parity (4–7), data bits (8–15)
 	cpSetMHS        = 0x07 // wValue: DTR bit 0, RTS bit 1, their write masks bits 8 and 9
+	cpGetMdmSts     = 0x08 // IN, 1 byte: DTR, RTS, CTS bit 4, DSR bit 5, RI bit 6, DCD bit 7
 	cpGetCommStatus = 0x10 // IN, 19 bytes: errors, hold reasons, in queue, out queue, ...
 	cpPurge         = 0x12 // wValue: bits 0 and 2 clear transmit, bits 1 and 3 receive
 	cpSetFlow       = 0x13 // 16 bytes: control handshake, flow replace, XON limit, XOFF limit
@@ -118,6 +119,18 @@ func (c *cp210x) txEmpty() (bool, error) {
 		return false, fmt.Errorf("CP210x get comm status: %d bytes, want 19", n)
 	}
 	return binary.LittleEndian.Uint32(b[12:]) == 0, nil
+}
+
+func (c *cp210x) modemStatus() (ModemStatus, error) {
+	var b [1]byte
+	n, err := c.t.control(reqInInterface, cpGetMdmSts, 0, c.iface, b[:])
+	if err != nil {
+		return ModemStatus{}, fmt.Errorf("CP210x get modem status: %w", err)
+	}
+	if n < 1 {
+		return ModemStatus{}, fmt.Errorf("CP210x get modem status: no byte")
+	}
+	return modemBits(b[0]), nil
 }
 
 func (c *cp210x) payload(dst, transfer []byte) []byte { return append(dst, transfer...) }

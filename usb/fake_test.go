@@ -148,6 +148,7 @@ type fakeFTDI struct {
 	packet     int
 	latency    time.Duration
 	lineStatus byte // extra line status bits to report (error injection)
+	modemIn    byte // modem input bits (CTS 0x10, DSR 0x20, RI 0x40, DCD 0x80)
 }
 
 func newFakeFTDI(typ FTDIType, packet int) *fakeFTDI {
@@ -215,7 +216,7 @@ func (f *fakeFTDI) control(rType, req uint8, val, idx uint16, data []byte) (int,
 		if len(data) < 2 {
 			return 0, gousb.ErrorOverflow
 		}
-		data[0], data[1] = 0x01, 0x60 // THRE and TEMT: the fake sends at once
+		data[0], data[1] = 0x01|f.modemIn, 0x60 // THRE and TEMT: the fake sends at once
 		return 2, nil
 	case ftdiSetLatency:
 		if val < 1 || val > 255 {
@@ -259,6 +260,7 @@ func (f *fakeFTDI) bulkIn(ctx context.Context, p []byte) (int, error) {
 // data without headers, nothing moves until the interface is enabled.
 type fakeCP210x struct {
 	fakeLine
+	modemIn byte
 	enabled bool
 	flow    []byte
 }
@@ -273,7 +275,7 @@ func (c *fakeCP210x) control(rType, req uint8, val, idx uint16, data []byte) (in
 	if c.gone {
 		return 0, gousb.ErrorNoDevice
 	}
-	if rType != reqOutInterface && !(rType == reqInInterface && req == cpGetCommStatus) {
+	if rType != reqOutInterface && !(rType == reqInInterface && (req == cpGetCommStatus || req == cpGetMdmSts)) {
 		return 0, gousb.ErrorPipe
 	}
 	if req != cpIfcEnable && !c.enabled {
@@ -317,6 +319,12 @@ func (c *fakeCP210x) control(rType, req uint8, val, idx uint16, data []byte) (in
 			c.rx = nil
 		}
 		c.log = append(c.log, fmt.Sprintf("purge 0x%02x", val))
+	case cpGetMdmSts:
+		if len(data) < 1 {
+			return 0, gousb.ErrorOverflow
+		}
+		data[0] = c.modemIn
+		return 1, nil
 	case cpGetCommStatus:
 		if len(data) < 19 {
 			return 0, gousb.ErrorOverflow

@@ -290,6 +290,18 @@ func (f *ftdi) txEmpty() (bool, error) {
 	return b[1]&ftdiTxEmpty != 0, nil
 }
 
+func (f *ftdi) modemStatus() (ModemStatus, error) {
+	var b [2]byte
+	n, err := f.t.control(reqInDevice, ftdiGetModemStat, 0, f.port, b[:])
+	if err != nil {
+		return ModemStatus{}, fmt.Errorf("FTDI get modem status: %w", err)
+	}
+	if n < 1 {
+		return ModemStatus{}, fmt.Errorf("FTDI get modem status: %d bytes, want 2", n)
+	}
+	return modemBits(b[0]), nil
+}
+
 // payload strips the two status bytes at the start of every max-size
 // packet of a bulk IN transfer: a transfer is packets of f.packet bytes,
 // the last possibly short; a packet of 2 bytes (status only) is what the

@@ -42,6 +42,8 @@ type chip interface {
 	purge(rx, tx bool) error
 	// txEmpty reports whether the chip has sent everything.
 	txEmpty() (bool, error)
+	// modemStatus reads the modem inputs.
+	modemStatus() (ModemStatus, error)
 	// payload appends the serial data in a bulk IN transfer to dst,
 	// dropping the chip's own bytes (FTDI's modem status).
 	payload(dst, transfer []byte) []byte
@@ -290,6 +292,41 @@ func (p *Port) SetDTR(on bool) error { return p.setModem("set DTR", func() { p.d
 
 // SetRTS sets the RTS output.
 func (p *Port) SetRTS(on bool) error { return p.setModem("set RTS", func() { p.rts = on }) }
+
+// ModemStatus is the state of the modem inputs.
+type ModemStatus struct {
+	CTS, DSR, RI, DCD bool
+}
+
+// modemBits decodes the modem status byte both chips use: CTS bit 4,
+// DSR bit 5, RI bit 6, DCD bit 7 (FTDI's first status byte, CP210x
+// GET_MDMSTS).
+func modemBits(b byte) ModemStatus {
+	return ModemStatus{CTS: b&0x10 != 0, DSR: b&0x20 != 0, RI: b&0x40 != 0, DCD: b&0x80 != 0}
+}
+
+// ModemStatus returns the modem inputs as the chip reports them now.
+func (p *Port) ModemStatus() (ModemStatus, error) {
+	if p.closed.Load() {
+		return ModemStatus{}, p.err("get modem status", KindClosed, ErrClosed)
+	}
+	s, err := p.c.modemStatus()
+	if err != nil {
+		return ModemStatus{}, p.chipErr("get modem status", err)
+	}
+	return s, nil
+}
+
+// LineErrors returns how many received packets carried an overrun,
+// parity, framing or break indication (FTDI; always 0 on CP210x, which
+// reports none in its data). Parity errors in numbers mean a 7E1/8N1
+// mismatch or a speed the meter did not take.
+func (p *Port) LineErrors() uint64 {
+	if f, ok := p.c.(*ftdi); ok {
+		return f.lineErrors.Load()
+	}
+	return 0
+}
 
 // Flush discards data received but not read, in the chip and here, and data
 // written but not yet sent.

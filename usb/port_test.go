@@ -248,7 +248,7 @@ func TestFTDILineErrorsDoNotStopData(t *testing.T) {
 		if n, err := p.Read(make([]byte, 4)); n != 1 || err != nil {
 			t.Fatalf("Read() = %d, %v", n, err)
 		}
-		if n := p.c.(*ftdi).lineErrors.Load(); n == 0 {
+		if n := p.LineErrors(); n == 0 {
 			t.Error("line error not counted")
 		}
 	})
@@ -271,5 +271,33 @@ func TestChipTimeoutIsRemoved(t *testing.T) {
 	err := p.start(l, true, true)
 	if KindOf(err) != KindRemoved || strings.Count(err.Error(), "0403:6001") != 1 {
 		t.Errorf("start on a stuck chip = %v (kind %v), want KindRemoved naming the device once", err, KindOf(err))
+	}
+}
+
+func TestModemStatus(t *testing.T) {
+	f := newFakeFTDI(FTDIR, 64)
+	f.modemIn = 0x10 | 0x80 // CTS, DCD
+	p, err := openFakeFTDI(f, 300, "7E1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := p.ModemStatus(); err != nil || s != (ModemStatus{CTS: true, DCD: true}) {
+		t.Errorf("FTDI ModemStatus() = %+v, %v", s, err)
+	}
+	c := newFakeCP210x()
+	c.modemIn = 0x20 | 0x40 // DSR, RI
+	q, err := openFakeCP210x(c, 300, "7E1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := q.ModemStatus(); err != nil || s != (ModemStatus{DSR: true, RI: true}) {
+		t.Errorf("CP210x ModemStatus() = %+v, %v", s, err)
+	}
+	if q.LineErrors() != 0 || p.LineErrors() != 0 {
+		t.Error("line errors without any")
+	}
+	p.Close()
+	if _, err := p.ModemStatus(); KindOf(err) != KindClosed {
+		t.Errorf("ModemStatus after Close = %v", err)
 	}
 }
