@@ -31,7 +31,7 @@ type readResult struct {
 
 var eventLogs = [4]cosem.OBIS{{0, 0, 99, 98, 0, 255}, {0, 0, 99, 98, 1, 255}, {0, 0, 99, 98, 4, 255}, {0, 0, 99, 98, 5, 255}}
 
-func readAll(ctx context.Context, port *sim.End, opt iec62056.Options) (*readResult, error) {
+func readAll(ctx context.Context, port iec62056.Port, opt iec62056.Options) (*readResult, error) {
 	r := &readResult{}
 	cl, err := iec62056.SignOn(ctx, port, opt)
 	if err != nil {
