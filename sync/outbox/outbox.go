@@ -198,7 +198,7 @@ const (
 // domain write beside it. It fills in the key (NewKey) when empty and returns
 // the new message's id. A key already queued returns that message's id with
 // ErrDuplicateKey; the transaction stays usable. The parent, if any, must
-// already be queued. Subscribers hear of the message when the transaction's
+// already be queued and not discarded. Subscribers hear of the message when the transaction's
 // owner calls Notify after commit (app/store's InTx does).
 func (o *Outbox) SendTx(ctx context.Context, tx *sql.Tx, msg Message) (int64, error) {
 	if msg.JobID == "" || len(msg.JobID) > maxJobID {
@@ -222,13 +222,17 @@ func (o *Outbox) SendTx(ctx context.Context, tx *sql.Tx, msg Message) (int64, er
 	}
 	var parent any
 	if msg.ParentID != 0 {
-		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM outbox_messages WHERE id = ?`, msg.ParentID).Scan(&one)
+		var st string
+		err := tx.QueryRowContext(ctx, `SELECT state FROM outbox_messages WHERE id = ?`, msg.ParentID).Scan(&st)
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, fmt.Errorf("queue %s for job %s: parent %d: %w", msg.Kind, msg.JobID, msg.ParentID, ErrNotFound)
 		}
 		if err != nil {
 			return 0, fmt.Errorf("queue %s for job %s: look up parent: %w", msg.Kind, msg.JobID, err)
+		}
+		if State(st) == Discarded {
+			// It would wait for ever.
+			return 0, fmt.Errorf("queue %s for job %s: %w", msg.Kind, msg.JobID, &StateError{Op: "depend on", ID: msg.ParentID, State: Discarded})
 		}
 		parent = msg.ParentID
 	}

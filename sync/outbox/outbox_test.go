@@ -542,3 +542,32 @@ func TestAckAll(t *testing.T) {
 		t.Fatalf("AckAll with mismatched outcomes = %v, want ErrInvalid", err)
 	}
 }
+
+func TestPurge(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock := newClock()
+	_, ob := open(t, clock, nil)
+	parent := send(t, ob, outbox.Message{JobID: "A", Kind: "k"})
+	gone := send(t, ob, outbox.Message{JobID: "B", Kind: "k"})
+	receiveIDs(t, ob, 10)
+	ob.Ack(ctx, parent, nil)
+	ob.Nack(ctx, gone, errors.New("x"), false)
+	ob.Discard(ctx, gone, "not needed")
+	child := send(t, ob, outbox.Message{JobID: "C", Kind: "k", ParentID: parent})
+	if _, err := ob.Send(ctx, outbox.Message{JobID: "C", Kind: "k", ParentID: gone}); !errors.Is(err, outbox.ErrState) {
+		t.Fatalf("Send with a discarded parent = %v, want ErrState", err)
+	}
+	clock.Advance(time.Hour)
+	n, err := ob.Purge(ctx, clock.Now())
+	if err != nil || n != 2 {
+		t.Fatalf("Purge = %d, %v; want 2", n, err)
+	}
+	if _, err := ob.Get(ctx, parent); !errors.Is(err, outbox.ErrNotFound) {
+		t.Fatalf("Get(purged) = %v", err)
+	}
+	// The child of the purged (applied) parent is free to go.
+	if got := receiveIDs(t, ob, 10); !slices.Equal(got, []int64{child}) {
+		t.Fatalf("Receive after purge = %v, want [%d]", got, child)
+	}
+}

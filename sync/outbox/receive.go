@@ -343,3 +343,20 @@ func (o *Outbox) NextReady(ctx context.Context) (time.Time, bool, error) {
 	}
 	return ms(t.Int64), true, nil
 }
+
+// Purge deletes applied and discarded messages last changed before before,
+// and returns how many it deleted. Nothing still to send depends on them:
+// order and parent checks only wait for messages that are not done.
+func (o *Outbox) Purge(ctx context.Context, before time.Time) (int, error) {
+	var n int64
+	err := o.write(ctx, new(bool), func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM outbox_messages
+			WHERE state IN ('applied', 'discarded') AND updated_at < ?`, before.UnixMilli())
+		if err != nil {
+			return fmt.Errorf("purge: %w", err)
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return int(n), err
+}

@@ -1,9 +1,11 @@
 -- 0001: the outbox. Times are unix milliseconds, UTC. id is AUTOINCREMENT so
--- an id is never reused: per-job order is id order.
+-- an id is never reused: per-job order is id order. Purge deletes only applied
+-- or discarded messages; a child of a purged parent then has no parent left
+-- to wait for (ON DELETE SET NULL), which is right since the parent was done.
 CREATE TABLE outbox_messages (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
     job_id          TEXT    NOT NULL,
-    parent_id       INTEGER REFERENCES outbox_messages(id),
+    parent_id       INTEGER REFERENCES outbox_messages(id) ON DELETE SET NULL,
     kind            TEXT    NOT NULL,
     idempotency_key TEXT    NOT NULL UNIQUE,
     payload         BLOB    NOT NULL,
