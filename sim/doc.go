@@ -1,6 +1,39 @@
 // Package sim provides simulated devices and a line emulator, so that the
 // protocol stack, the CLI and the demo mode run without hardware.
 //
+// # Devices
+//
+// An ESME (electricity meter) has an identity, a clock with UK time zone
+// and DST, energy registers, instantaneous values, a 13-month half-hourly
+// load profile, a daily billing profile, four event logs, disconnect
+// control and the setup objects, all computed from one deterministic
+// household (Energy), so a register, a profile entry and the readout
+// agree at any instant of the simulated clock. Its optical port speaks
+// IEC 62056-21 (readout, programming mode, mode E) and then HDLC and DLMS
+// with four associations chosen by client SAP: 16 public, 17 reader (LLS),
+// 1 management (HLS-GMAC, suite 0 ciphering) and 3 (HLS-ECDSA, when keys
+// are given).
+//
+//	m, err := sim.NewESME(sim.ESMEConfig{
+//		Identity: sim.Identity{Flag: "SMk", Serial: "23110007", DeviceID: "00-DB-12-34-56-78-90-A0"},
+//		Quirks:   sim.Quirks{sim.QuirkIREcho: true},
+//	})
+//	probe, port := sim.NewLine(sim.LineConfig{Baud: 300, Format: "7E1", Turnaround: 20 * time.Millisecond})
+//	go m.ServeOptical(ctx, port)         // or a *sim.PTY, or sim.ConnPort{conn}
+//	cl, err := iec62056.SignOn(ctx, probe, iec62056.Options{Echo: true})
+//
+// A Hub (CHF + GPF) serves DLMS on a serial line (ServeSerial): ZigBee
+// network control (class 104) with the device log, WAN diagnostics
+// (class 47), the CHF clock and event log, and local delivery of GBCS
+// commands to itself and the meters on its HAN (Deliver, and the DLMS
+// method described in HUBPROFILE.md).
+//
+// Quirks (ignore-baud, ir-echo, reboot, join-fail-4, ...) make a device
+// behave like awkward real equipment; they combine. Scenarios describe
+// whole sites as JSON (LoadScenario("demo"), NewSite); the demo, training
+// and faults sites are embedded. OpenPTY puts a device on a
+// pseudo-terminal so the real serial code path reads it.
+//
 // # Line emulator
 //
 // NewLine returns the two ends of an emulated serial line. Each End has the

@@ -2,6 +2,9 @@ package sim_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -285,6 +288,31 @@ func TestProfileSelectors(t *testing.T) {
 		empty, err := c.ReadProfile(ctx, sim.LoadProfileOBIS, testStart.Add(time.Hour), testStart.Add(2*time.Hour))
 		if err != nil || len(empty.Rows) != 0 {
 			t.Errorf("future range = %d rows, %v", len(empty.Rows), err)
+		}
+		_ = c.Release(ctx)
+		_ = link.Close(ctx)
+	})
+}
+
+func TestManagementECDSA(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		meterKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		clientKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		m, err := sim.NewESME(sim.ESMEConfig{
+			Identity: sim.Identity{Flag: "SMK", Serial: "23110009", DeviceID: "00-DB-12-34-56-78-90-B0"},
+			Start:    testStart,
+			Secrets:  sim.Secrets{SigningKey: meterKey, ClientKey: &clientKey.PublicKey},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		probe := optical(t, m, sim.LineConfig{})
+		ctx := context.Background()
+		c, link := dial(t, ctx, probe, sim.SAPECDSA, dlms.ClientConfig{Mechanism: dlms.MechanismECDSA, Ciphered: true, SecurityControl: 0x31,
+			Keys: dlms.Keys{EK: sim.DefaultEK, AK: sim.DefaultAK}, SystemTitle: []byte("SMKCLNT2"), InvocationCounter: 1,
+			SigningKey: clientKey, ServerKey: &meterKey.PublicKey}, iec62056.Options{})
+		if v := get(t, ctx, c, cosem.ClassRegister, sim.ImportOBIS, 2); v.Uint() == 0 {
+			t.Errorf("import register = 0")
 		}
 		_ = c.Release(ctx)
 		_ = link.Close(ctx)
