@@ -254,6 +254,7 @@ func TestUmockdev(t *testing.T) {
 	}
 	for _, e := range emulatedChips {
 		t.Run(e.name, func(t *testing.T) {
+			t.Parallel() // each testbed is its own process
 			dir := t.TempDir()
 			dev := filepath.Join(dir, "device.umockdev")
 			if err := os.WriteFile(dev, []byte(e.deviceFile()), 0o644); err != nil {
