@@ -226,3 +226,17 @@ func TestOpenErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenWithLinesOnPTY: asking for DTR/RTS at open on a port without
+// modem lines fails clearly instead of opening half set up.
+func TestOpenWithLinesOnPTY(t *testing.T) {
+	_, name := openPTY(t)
+	p, err := Open(name, Mode{Baud: 300, DataBits: 7, Parity: EvenParity, Lines: &Lines{DTR: true}})
+	if err == nil {
+		p.Close()
+		t.Skip("this system's pty has modem lines")
+	}
+	if KindOf(err) != KindInvalid || Hint(err) == "" {
+		t.Errorf("Open(pty, DTR on) = %v (kind %v), want KindInvalid with a hint", err, KindOf(err))
+	}
+}

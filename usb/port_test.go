@@ -301,3 +301,36 @@ func TestModemStatus(t *testing.T) {
 		t.Errorf("ModemStatus after Close = %v", err)
 	}
 }
+
+// busyChip never reports its transmitter empty.
+type busyChip struct{ *fakeFTDI }
+
+func (b busyChip) control(rType, req uint8, val, idx uint16, data []byte) (int, error) {
+	n, err := b.fakeFTDI.control(rType, req, val, idx, data)
+	if req == ftdiGetModemStat && n == 2 {
+		data[1] &^= ftdiTxEmpty
+	}
+	return n, err
+}
+
+// TestDrainGivesUp: a transmitter that never empties ends Drain with a
+// timeout after its limit (virtual time), not a hang.
+func TestDrainGivesUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := busyChip{newFakeFTDI(FTDIR, 64)}
+		p := newPort("0403:6001", 0x0403, 0x6001, b, &ftdi{t: b, typ: FTDIR, packet: 64})
+		l, _ := parseLine(300, "7E1")
+		if err := p.start(l, true, true); err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		start := time.Now()
+		err := p.Drain()
+		if KindOf(err) != KindTimeout {
+			t.Fatalf("Drain() = %v, want KindTimeout", err)
+		}
+		if d := time.Since(start); d < 2*time.Second {
+			t.Errorf("Drain() gave up after %v, before its 2 s floor", d)
+		}
+	})
+}
