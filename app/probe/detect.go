@@ -445,7 +445,6 @@ func (d *detector) try(ctx context.Context, s step) (*Result, error) {
 		if err := d.port.SetLine(s.baud, iec62056.Format8N1); err != nil {
 			return nil, &attemptError{KindPort, fmt.Errorf("set line to %d Bd 8N1: %w", s.baud, err)}
 		}
-		d.unsettled = time.Now()
 		res, err := d.hdlc(ctx, d.port, s.baud, d.addresses(s.addr), 0)
 		if err != nil {
 			return nil, err
@@ -461,7 +460,7 @@ func (d *detector) try(ctx context.Context, s step) (*Result, error) {
 		if k == KindNoAnswer && d.ident == nil {
 			d.noIEC = true // nothing speaks IEC 62056-21 here
 		}
-		return nil, &attemptError{k, fmt.Errorf("sign on: %w", err)}
+		return nil, &attemptError{k, err} // *iec62056.Error names the operation
 	}
 	d.sawMeter = true
 	d.ident = cl.Identification()
@@ -472,7 +471,7 @@ func (d *detector) try(ctx context.Context, s step) (*Result, error) {
 	case ModeC:
 		ro, err := cl.ReadOut(ctx)
 		if err != nil {
-			return nil, &attemptError{d.stoppedKind(err), fmt.Errorf("read out: %w", err)}
+			return nil, &attemptError{d.stoppedKind(err), err}
 		}
 		res.Protocol, res.Baud, res.StayedAtOldSpeed = ModeC, ro.Baud, ro.StayedAtOldSpeed
 		for _, a := range []string{"C.1.0", "0.0.0"} {
@@ -487,7 +486,7 @@ func (d *detector) try(ctx context.Context, s step) (*Result, error) {
 			if errors.Is(err, iec62056.ErrNotModeE) {
 				d.noModeE = true
 			}
-			return nil, &attemptError{d.stoppedKind(err), fmt.Errorf("enter mode E: %w", err)}
+			return nil, &attemptError{d.stoppedKind(err), err}
 		}
 		hr, err := d.hdlc(ctx, link, link.Baud, d.addresses(s.addr), d.opt.ModeEAddresses)
 		if err != nil {
@@ -577,6 +576,9 @@ func (d *detector) hdlc(ctx context.Context, conn hdlc.Conn, baud int, addrs []A
 			d.sawMeter = true
 			res := &Result{Baud: baud, Address: &a}
 			d.identify(ctx, link, res)
+			if perr := d.port.failed(); perr != nil {
+				return nil, &attemptError{KindPort, fmt.Errorf("identify the meter at %v: %w", a, perr)}
+			}
 			return res, nil
 		}
 		switch {

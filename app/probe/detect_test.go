@@ -2,6 +2,9 @@ package probe_test
 
 import (
 	"context"
+	"errors"
+	"strconv"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -109,6 +112,86 @@ func TestDetectQuirks(t *testing.T) {
 				}
 				for _, a := range res.Attempts {
 					t.Logf("%d %s: %s %s", a.N, a.What, a.Kind, a.Err)
+				}
+			})
+		})
+	}
+}
+
+func TestDetectModeCOnly(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		port := fakeMeter(t, modeCOnly, sim.LineConfig{})
+		res, err := probe.Detect(context.Background(), port, probe.Options{})
+		if err != nil {
+			t.Fatalf("Detect: %v", err)
+		}
+		if res.Protocol != probe.ModeC || res.Baud != 9600 || res.Manufacturer != "FAK" || res.Model != "MODEC-1" || res.Serial != "99887766" {
+			t.Errorf("Detect = %+v, want mode C at 9600 from FAK MODEC-1 99887766", res)
+		}
+		// Mode E once (the meter answers with a readout), then mode C.
+		if len(res.Attempts) != 2 || res.Attempts[0].Kind != probe.KindStopped {
+			t.Errorf("attempts = %+v", res.Attempts)
+		}
+	})
+}
+
+func TestDetectDirectHDLC(t *testing.T) {
+	for _, baud := range []int{9600, 2400} {
+		t.Run(strconv.Itoa(baud), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				port := serveHub(t, baud)
+				res, err := probe.Detect(context.Background(), port, probe.Options{})
+				if err != nil {
+					t.Fatalf("Detect: %v", err)
+				}
+				if res.Protocol != probe.DirectHDLC || res.Baud != baud || res.Manufacturer != "SMK" || !strings.HasPrefix(res.LogicalDeviceName, "SMKCH") {
+					t.Errorf("Detect = %+v, want direct HDLC at %d from SMK", res, baud)
+				}
+				if res.Attempts[0].Kind != probe.KindNoAnswer {
+					t.Errorf("first attempt %+v, want no answer to the sign-on", res.Attempts[0])
+				}
+			})
+		})
+	}
+}
+
+func TestDetectFailures(t *testing.T) {
+	tests := []struct {
+		name string
+		port func(t *testing.T) *sim.End
+		want probe.Kind
+	}{
+		{name: "nothing there", port: func(t *testing.T) *sim.End {
+			end, far := sim.NewLine(sim.LineConfig{})
+			t.Cleanup(func() { end.Close(); far.Close() })
+			return end
+		}, want: probe.KindNoAnswer},
+		{name: "echo only", port: func(t *testing.T) *sim.End {
+			end, far := sim.NewLine(sim.LineConfig{Echo: true})
+			t.Cleanup(func() { end.Close(); far.Close() })
+			return end
+		}, want: probe.KindEchoOnly},
+		{name: "garbled", port: func(t *testing.T) *sim.End { return fakeMeter(t, garbles, sim.LineConfig{}) }, want: probe.KindGarbled},
+		{name: "stops after identification", port: func(t *testing.T) *sim.End { return fakeMeter(t, stopsAfterID, sim.LineConfig{}) }, want: probe.KindStopped},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				port := tt.port(t)
+				var last probe.Progress
+				res, err := probe.Detect(context.Background(), port, probe.Options{Progress: func(p probe.Progress) { last = p }})
+				if err == nil {
+					t.Fatalf("Detect = %+v, want an error", res)
+				}
+				var pe *probe.Error
+				if !errors.As(err, &pe) || pe.Kind != tt.want || !errors.Is(err, probe.ErrNotDetected) {
+					t.Fatalf("Detect error = %v (kind %v), want kind %v wrapping ErrNotDetected", err, probe.KindOf(err), tt.want)
+				}
+				if last.Attempt != last.Of || last.Attempt != pe.Attempts {
+					t.Errorf("last progress %+v after %d attempts", last, pe.Attempts)
+				}
+				if title, action := probe.Advice(err); title == "" || action == "" {
+					t.Errorf("Advice(%v) = %q, %q", err, title, action)
 				}
 			})
 		})
