@@ -151,10 +151,12 @@ func (p *Port) Write(b []byte) (int, error) {
 }
 
 // SetLine changes speed and character format ("7E1", "8N1", "8E1", "7O1")
-// mid-session, as IEC 62056-21 §6.4.5 asks after the option select. Bytes
-// already queued keep going out at the old speed only if the caller waited
-// for them (Drain, or the session's switch delay). Errors are *Error of
-// KindInvalid when the driver refuses the setting.
+// mid-session, as IEC 62056-21 §6.4.5 asks after the option select. It
+// sets the input and the output speed together (some USB adapters fail
+// otherwise, PROTOCOLS.md §10) and takes effect at once: bytes still
+// queued go out at the new speed unless the caller waited for them (Drain,
+// or the session's switch delay). Errors are *Error of KindInvalid when
+// the driver refuses the setting.
 func (p *Port) SetLine(baud int, format string) error {
 	m, err := ModeFor(baud, format)
 	if err != nil {
