@@ -85,3 +85,26 @@ func TestListRuns(t *testing.T) {
 	}
 	t.Logf("%d serial ports", len(ports))
 }
+
+// FuzzFromDetails: whatever the enumerator reports, nothing panics, a USB
+// ID that parses prints back to itself, and every port gets a description.
+func FuzzFromDetails(f *testing.F) {
+	f.Add("/dev/ttyUSB0", true, "0403", "6001", "A10K3ZQ1", "FTDI", "FT232R USB UART")
+	f.Add("COM4", true, "10c4", "ea60", "", "", "USB Optical Probe")
+	f.Add("/dev/ttyACM0", true, "0x2341", "0x0043", "", "Arduino", "Uno")
+	f.Add("/dev/ttyS0", false, "", "", "", "", "")
+	f.Add("/dev/ttyUSB1", true, "zz", "", "", "", "")
+	f.Fuzz(func(t *testing.T, name string, isUSB bool, vid, pid, serialNo, manufacturer, product string) {
+		p := fromDetails(&enumerator.PortDetails{Name: name, IsUSB: isUSB, VID: vid, PID: pid,
+			SerialNumber: serialNo, Manufacturer: manufacturer, Product: product})
+		if p.Describe() == "" {
+			t.Fatal("empty description")
+		}
+		if p.USB {
+			id := p.USBID()
+			if parseHexID(id[:4]) != p.VID || parseHexID(id[5:]) != p.PID {
+				t.Fatalf("USBID %q does not parse back to %04X:%04X", id, p.VID, p.PID)
+			}
+		}
+	})
+}
