@@ -75,9 +75,7 @@ func (h *Hub) deliver(cmd []byte) ([]byte, error) {
 		if !ok {
 			return nil, fmt.Errorf("%w: %s", ErrUnknownTarget, target)
 		}
-		h.mu.Unlock()
-		rc := h.Join(meter)
-		h.mu.Lock()
+		rc := h.join(meter)
 		payload = gbcs.AppendIntegerPayload(nil, int64(rc))
 	case code == codeUnjoinAC || code == codeUnjoinB:
 		payload = gbcs.AppendIntegerPayload(nil, 0)

@@ -101,6 +101,8 @@ type ESME struct {
 	sessions    int     // optical sessions served (for the reboot quirk)
 	joined      map[string]bool
 	sentIC      uint32 // see invocationCounter
+	clockBase   uint8
+	preset      [3]time.Time // preset time and validity window (Clock method 5)
 }
 
 // NewESME returns a meter; its clock starts running at once.
@@ -108,7 +110,7 @@ func NewESME(cfg ESMEConfig) (*ESME, error) {
 	if err := cfg.fill(); err != nil {
 		return nil, err
 	}
-	m := &ESME{cfg: cfg, Clock: NewClock(cfg.Start), connected: true, controlMode: 4, joined: map[string]bool{}}
+	m := &ESME{cfg: cfg, Clock: NewClock(cfg.Start), connected: true, controlMode: 4, clockBase: 1, joined: map[string]bool{}}
 	m.energy = Energy{Epoch: cfg.Installed, Seed: seedOf(cfg.Identity.Serial), DailyWh: cfg.DailyWh, SolarWh: cfg.SolarWh}
 	m.objects = newObjectTable(&m.mu)
 	m.buildObjects()

@@ -101,7 +101,44 @@ func (m *ESME) buildObjects() {
 	clock.attrs[6] = &attribute{get: value(dstEdge(time.October))}
 	clock.attrs[7] = &attribute{get: value(axdr.Int8(60))}
 	clock.attrs[8] = &attribute{get: value(axdr.Bool(true))}
-	clock.attrs[9] = &attribute{get: value(axdr.Enum(1))}                   // internal crystal
+	clock.attrs[9] = &attribute{get: dynamic(func() axdr.Value { return axdr.Enum(m.clockBase) }), // 1 internal crystal
+		set: func(v axdr.Value) dlms.DataAccessResult {
+			if v.Type() != axdr.TypeEnum || v.Uint() > 5 {
+				return dlms.TypeUnmatched
+			}
+			m.clockBase = uint8(v.Uint())
+			return dlms.Success
+		}, write: LevelManagement}
+	// preset_adjusting_time {preset_time, validity_interval_start,
+	// validity_interval_end} and adjust_to_preset_time (IEC 62056-6-2
+	// §4.5.1 methods 5 and 4), as GBCS ECS70 commission uses them.
+	clock.methods[5] = func(p axdr.Value) (axdr.Value, dlms.ActionResult) {
+		if p.Type() != axdr.TypeStructure || p.Len() != 3 {
+			return axdr.Null(), dlms.ActionResult(dlms.TypeUnmatched)
+		}
+		var ts [3]time.Time
+		for i := range ts {
+			d, err := axdr.ParseDateTime(p.Index(i).Bytes())
+			if err != nil {
+				return axdr.Null(), dlms.ActionResult(dlms.TypeUnmatched)
+			}
+			if ts[i], err = d.Time(nil, axdr.DeviationNormal); err != nil {
+				return axdr.Null(), dlms.ActionResult(dlms.TypeUnmatched)
+			}
+		}
+		m.preset = ts
+		return axdr.Null(), 0
+	}
+	clock.methods[4] = func(axdr.Value) (axdr.Value, dlms.ActionResult) {
+		now := m.now()
+		if m.preset[0].IsZero() || now.Before(m.preset[1]) || now.After(m.preset[2]) {
+			return axdr.Null(), dlms.ActionResult(dlms.TemporaryFailure)
+		}
+		m.Clock.Set(m.preset[0])
+		m.preset = [3]time.Time{}
+		m.addEvent(logStandard, EventClockAdjusted, "clock adjusted to preset time")
+		return axdr.Null(), 0
+	}
 	clock.methods[6] = func(p axdr.Value) (axdr.Value, dlms.ActionResult) { // shift_time, seconds
 		m.Clock.Shift(time.Duration(p.Int()) * time.Second)
 		return axdr.Null(), 0

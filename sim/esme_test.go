@@ -210,6 +210,15 @@ func TestManagementGMAC(t *testing.T) {
 		}
 		_ = c.Release(ctx)
 		_ = link.Close(ctx)
+		// The public client reads the counter the management client used,
+		// to start above it next time (PROTOCOLS.md §8.2).
+		pc, plink := dial(t, ctx, probe, sim.SAPPublic, dlms.ClientConfig{}, iec62056.Options{})
+		ic := get(t, ctx, pc, cosem.ClassData, cosem.OBIS{0, 0, 43, 1, 0, 255}, 2)
+		if ic.Uint() < 2 || ic.Uint() >= uint64(c.InvocationCounter()) {
+			t.Errorf("invocation counter object = %d, client's next counter %d", ic.Uint(), c.InvocationCounter())
+		}
+		_ = pc.Release(ctx)
+		_ = plink.Close(ctx)
 	})
 }
 

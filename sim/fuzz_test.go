@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/binary"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/smetskit/smetskit/protocol/axdr"
 	"github.com/smetskit/smetskit/protocol/cosem"
 	"github.com/smetskit/smetskit/protocol/dlms"
+	"github.com/smetskit/smetskit/protocol/iec62056"
 	"github.com/smetskit/smetskit/sim"
 )
 
@@ -86,5 +88,38 @@ func FuzzDeliver(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = h.Deliver(b)
+	})
+}
+
+// FuzzOpticalPort sends arbitrary bytes to the optical port at 300 Bd:
+// the meter must neither panic nor stay confused; after a quiet minute
+// (virtual time) a normal sign-on and readout work.
+func FuzzOpticalPort(f *testing.F) {
+	f.Add([]byte("/?!\r\n"))
+	f.Add([]byte("/?!\r\n\x06051\r\n"))
+	f.Add([]byte("/?!\r\n\x06252\r\n~\xa0\x07\x03!\x93\x0f\x01~"))
+	f.Add([]byte{0x01, 'R', '1', 0x02, '1', '.', '8', '.', '0', '(', ')', 0x03, 0x00})
+	f.Add([]byte("\x00\x00\x00/"))
+	f.Fuzz(func(t *testing.T, noise []byte) {
+		if len(noise) > 512 {
+			noise = noise[:512]
+		}
+		synctest.Test(t, func(t *testing.T) {
+			m := newMeter(t, nil)
+			probe := optical(t, m, sim.LineConfig{})
+			if _, err := probe.Write(noise); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(70 * time.Second) // programming mode gives up after 60 s
+			probe.SetLine(300, "7E1")
+			ctx := context.Background()
+			cl, err := iec62056.SignOn(ctx, probe, iec62056.Options{})
+			if err != nil {
+				t.Fatalf("SignOn after %x: %v", noise, err)
+			}
+			if _, err := cl.ReadOut(ctx); err != nil {
+				t.Fatalf("ReadOut after %x: %v", noise, err)
+			}
+		})
 	})
 }

@@ -298,9 +298,16 @@ func (h *Hub) unregister(id EUI64) bool {
 // Join is a meter on the HAN pressing "join": it joins when it is in the
 // device log and joining is enabled. It returns the GBCS join response
 // code (DOMAIN.md §10.3): 0 success, the meter's join-fail-N quirk, 4 when
-// the hub's log is full and the meter is not in it, 5 (write failure)
-// when joining is not enabled.
+// the hub's log is full and the meter is not in it, 3 when it is not in
+// the log, 5 (write failure) when joining is not enabled.
 func (h *Hub) Join(m *ESME) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.join(m)
+}
+
+// join is Join with h.mu held.
+func (h *Hub) join(m *ESME) int {
 	id, err := ParseEUI64(m.cfg.Identity.DeviceID)
 	if err != nil {
 		return 5
@@ -311,8 +318,6 @@ func (h *Hub) Join(m *ESME) int {
 		m.mu.Unlock()
 		return code
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
 	i := h.find(id)
 	switch {
 	case i < 0 && len(h.log) >= h.cfg.Capacity:
@@ -322,8 +327,7 @@ func (h *Hub) Join(m *ESME) int {
 	case !h.joinEnabled || h.now().After(h.joinUntil):
 		return 5
 	}
-	key := linkKeyHash(h.log[i].InstallCode)
-	h.log[i].LinkKeyHash = key
+	h.log[i].LinkKeyHash = linkKeyHash(h.log[i].InstallCode)
 	h.log[i].LastSeen = h.now()
 	h.meters[id] = m
 	h.addEvent(EventDeviceAdded, "device log: link key for "+id.String())
@@ -332,6 +336,19 @@ func (h *Hub) Join(m *ESME) int {
 	m.addEvent(logComms, EventHANJoined, "HAN joined "+h.id.String())
 	m.mu.Unlock()
 	return 0
+}
+
+// joinWaiting lets every attached meter that is in the device log but has
+// no link key join, as installers press "join" once the hub shows the HAN
+// is joinable. The caller holds h.mu.
+func (h *Hub) joinWaiting() {
+	for id, m := range h.meters {
+		if i := h.find(id); i >= 0 && len(h.log[i].LinkKeyHash) == 0 {
+			if rc := h.join(m); rc != 0 {
+				h.logf("meter %s: HAN join failed with code %d", id, rc)
+			}
+		}
+	}
 }
 
 // linkKeyHash stands for the hashed TC link key the CHF records: the
@@ -392,6 +409,7 @@ func (h *Hub) buildObjects() {
 			h.joinUntil = h.now().Add(time.Duration(h.joinTimeout) * time.Second)
 			if h.joinEnabled {
 				h.addEvent(EventJoinEnabled, fmt.Sprintf("joining enabled for %d s", h.joinTimeout))
+				h.joinWaiting()
 			}
 			return dlms.Success
 		}}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/smetskit/smetskit/protocol/axdr"
 	"github.com/smetskit/smetskit/protocol/cosem"
@@ -239,6 +240,61 @@ func TestLocalDelivery(t *testing.T) {
 		ow, _ := other.MarshalBinary()
 		if _, err := h.Deliver(ow); !errors.Is(err, target) {
 			t.Errorf("join for a device off the HAN = %v", err)
+		}
+	})
+}
+
+// TestLocalDeliveryCommission delivers an ECS70-shaped clock set to a
+// meter on the HAN: preset the time with its validity window, adjust to
+// it, read the clock back.
+func TestLocalDeliveryCommission(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHub(t, nil, sim.HubConfig{})
+		m := newMeter(t, nil)
+		if err := h.AttachMeter(m); err != nil {
+			t.Fatal(err)
+		}
+		target := testStart.Add(3 * time.Hour)
+		ts := func(t time.Time) axdr.Value { return axdr.OctetString(axdr.FromTime(t).AppendBody(nil)) }
+		clk := func(method int8) dlms.MethodDescriptor {
+			return dlms.MethodDescriptor{Class: cosem.ClassClock, Instance: sim.ClockOBIS, Method: method}
+		}
+		req := &dlms.AccessRequest{LongInvokeID: 7,
+			Specs: []dlms.AccessRequestSpec{
+				{Kind: dlms.AccessAction, Method: clk(5)},
+				{Kind: dlms.AccessAction, Method: clk(4)},
+				{Kind: dlms.AccessGet, Attribute: dlms.AttributeDescriptor{Class: cosem.ClassClock, Instance: sim.ClockOBIS, Attribute: 2}},
+			},
+			Data: []dlms.Data{
+				mustEncode(t, axdr.Structure(ts(target), ts(testStart.Add(-time.Hour)), ts(testStart.Add(time.Hour)))),
+				mustEncode(t, axdr.Int8(0)), {0},
+			}}
+		payload, err := dlms.Encode(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := command(eui(t, m.Identity().DeviceID), 0x0062, 1000, payload, gbcs.FrameGeneralSigning)
+		wire, _ := cmd.MarshalBinary()
+		out, err := h.Deliver(wire)
+		if err != nil {
+			t.Fatalf("Deliver: %v", err)
+		}
+		resp, err := gbcs.Parse(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := dlms.Decode(resp.Payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ar := a.(*dlms.AccessResponse)
+		for i, r := range ar.Results {
+			if r.Result != 0 {
+				t.Errorf("item %d: result %d", i, r.Result)
+			}
+		}
+		if d := m.Clock.Now().Sub(target); d < 0 || d > time.Second {
+			t.Errorf("meter clock %v, want %v", m.Clock.Now(), target)
 		}
 	})
 }
