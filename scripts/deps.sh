@@ -12,6 +12,7 @@ packages=(
   libgl1-mesa-dri           # software OpenGL for headless windows
   xvfb x11-utils imagemagick # real-window smoke tests and screenshots
   libxml2-utils             # xmllint validates generated DUIS against the XSD
+  umockdev                  # emulated USB devices for the libusb integration tests
 )
 
 if [ "$(uname -s)" != "Linux" ]; then
