@@ -76,8 +76,12 @@ func DecodePushResponse(r io.Reader, req *PushRequest) (*PushResponse, error) {
 // DecodePullResponse reads and validates a pull response (at most
 // MaxPullBytes).
 func DecodePullResponse(r io.Reader) (*PullResponse, error) {
+	return decodePullResponse(r, MaxPullBytes)
+}
+
+func decodePullResponse(r io.Reader, limit int64) (*PullResponse, error) {
 	var resp PullResponse
-	if err := decode(r, MaxPullBytes, "pull response", &resp); err != nil {
+	if err := decode(r, limit, "pull response", &resp); err != nil {
 		return nil, err
 	}
 	if err := resp.Validate(); err != nil {

@@ -82,3 +82,74 @@ func jsonEqual(a, b json.RawMessage) bool {
 	}
 	return reflect.DeepEqual(x, y)
 }
+
+// FuzzDecodeAnswers feeds arbitrary bodies to the decoders of the server's
+// answers (pull response, push response, job status, problem): none may
+// panic, and what the pull decoder accepts must survive encode → decode.
+func FuzzDecodeAnswers(f *testing.F) {
+	const limit = 32 << 10
+	f.Add([]byte(goodPull))
+	f.Add([]byte(`{"results":[{"idempotencyKey":"job-7:chf-install:1","status":"applied","responseCode":"I99"},{"idempotencyKey":"job-7:update:2","status":"retry"}]}`))
+	f.Add([]byte(`{"jobId":"job-7","allApplied":true,"applied":2,"pending":0,"rejected":0,"messages":[{"idempotencyKey":"a","status":"applied"}]}`))
+	f.Add([]byte(`{"title":"batch does not validate","status":400}`))
+	f.Add([]byte(`{"cursor":"c","more":true,"jobs":null,"devices":[{}]}`))
+	req, err := DecodePushRequest(bytes.NewReader([]byte(goodPush)))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		DecodePushResponse(bytes.NewReader(data), req)
+		DecodePushResponse(bytes.NewReader(data), nil)
+		DecodeJobStatus(bytes.NewReader(data))
+		DecodeProblem(bytes.NewReader(data))
+		pull, err := decodePullResponse(bytes.NewReader(data), limit)
+		if len(data) > limit {
+			if !errors.Is(err, ErrTooLarge) {
+				t.Fatalf("decode of %d bytes (limit %d) = %v, want ErrTooLarge", len(data), limit, err)
+			}
+			return
+		}
+		if err != nil {
+			return
+		}
+		b, err := json.Marshal(pull)
+		if err != nil {
+			t.Fatalf("encode accepted pull response: %v", err)
+		}
+		again, err := decodePullResponse(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatalf("decode(encode(x)) = %v\n%s", err, b)
+		}
+		if !reflect.DeepEqual(normalise(pull), normalise(again)) {
+			t.Fatalf("round trip changed the pull response:\n%+v\n%+v", pull, again)
+		}
+	})
+}
+
+// normalise maps empty slices to nil (JSON null and [] decode differently)
+// and times to UTC instants, so DeepEqual compares values.
+func normalise(p *PullResponse) PullResponse {
+	x := *p
+	if len(x.Jobs) == 0 {
+		x.Jobs = nil
+	}
+	if len(x.Devices) == 0 {
+		x.Devices = nil
+	}
+	if len(x.CPL) == 0 {
+		x.CPL = nil
+	}
+	if len(x.WANCoverage) == 0 {
+		x.WANCoverage = nil
+	}
+	if len(x.Removed) == 0 {
+		x.Removed = nil
+	}
+	x.Jobs = slices.Clone(x.Jobs)
+	for i := range x.Jobs {
+		if len(x.Jobs[i].MPxN) == 0 {
+			x.Jobs[i].MPxN = nil
+		}
+	}
+	return x
+}
