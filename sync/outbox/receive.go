@@ -17,7 +17,8 @@ import (
 //     message of a job in flight at a time, ids in order);
 //   - it has no parent, or its parent is applied.
 const readyWhere = `
-	((m.state = 'pending' AND m.next_attempt_at <= :now) OR (m.state = 'inflight' AND m.lease_until <= :now))
+	m.state IN ('pending', 'inflight')
+	AND ((m.state = 'pending' AND m.next_attempt_at <= :now) OR (m.state = 'inflight' AND m.lease_until <= :now))
 	AND NOT EXISTS (SELECT 1 FROM outbox_messages e
 		WHERE e.job_id = m.job_id AND e.id < m.id AND e.state NOT IN ('applied', 'discarded'))
 	AND (m.parent_id IS NULL OR EXISTS (SELECT 1 FROM outbox_messages p

@@ -20,9 +20,8 @@ CREATE TABLE outbox_messages (
     updated_at      INTEGER NOT NULL
 ) STRICT;
 
--- Ready work and expired leases.
-CREATE INDEX outbox_pending ON outbox_messages(next_attempt_at) WHERE state = 'pending';
-CREATE INDEX outbox_inflight ON outbox_messages(lease_until) WHERE state = 'inflight';
+-- Receive walks the open messages in id order without touching history.
+CREATE INDEX outbox_open ON outbox_messages(id) WHERE state IN ('pending', 'inflight');
 -- "Is an earlier message of this job still open?" without scanning history.
 CREATE INDEX outbox_job_open ON outbox_messages(job_id, id) WHERE state NOT IN ('applied', 'discarded');
 CREATE INDEX outbox_job ON outbox_messages(job_id, id);
