@@ -13,10 +13,10 @@ import (
 type behaviour int
 
 const (
-	modeCOnly     behaviour = iota // no mode E: answers 2Z2 with a readout (PROTOCOLS.md §11.3)
-	stopsAfterID                   // identifies itself, then falls silent
-	garbles                        // answers every request with noise
-	mirrors                        // a probe that hears only itself: no meter
+	modeCOnly    behaviour = iota // no mode E: answers 2Z2 with a readout (PROTOCOLS.md §11.3)
+	stopsAfterID                  // identifies itself, then falls silent
+	garbles                       // answers every request with noise
+	mirrors                       // a probe that hears only itself: no meter
 )
 
 // fakeMeter serves one misbehaving optical port on the meter end of a

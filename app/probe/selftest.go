@@ -109,4 +109,3 @@ func lastError(as []Attempt) string {
 	}
 	return ""
 }
-
