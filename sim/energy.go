@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"sync"
 	"time"
 )
 
@@ -17,6 +18,9 @@ type Energy struct {
 	DailyWh float64
 	// SolarWh is the mean export per day; 0 means none.
 	SolarWh float64
+
+	mu   sync.Mutex
+	days [][3]float64 // totals of the first i days: import, rate 1, export
 }
 
 // slot is the length of one load-profile period.
@@ -104,18 +108,12 @@ type Totals struct {
 }
 
 // cumulative returns the float totals after n whole slots from the epoch.
+// Whole days come from a prefix-sum cache, so a register read costs at
+// most one day of slots.
 func (e *Energy) cumulative(n int64) (imp, r1, exp float64) {
 	days := n / 48
-	for d := int64(0); d < days; d++ {
-		for s := d * 48; s < d*48+48; s++ {
-			v := e.SlotImport(s)
-			imp += v
-			if night(s) {
-				r1 += v
-			}
-			exp += e.SlotExport(s)
-		}
-	}
+	p := e.prefix(days)
+	imp, r1, exp = p[0], p[1], p[2]
 	for s := days * 48; s < n; s++ {
 		v := e.SlotImport(s)
 		imp += v
@@ -125,6 +123,29 @@ func (e *Energy) cumulative(n int64) (imp, r1, exp float64) {
 		exp += e.SlotExport(s)
 	}
 	return imp, r1, exp
+}
+
+// prefix returns the totals of the first d whole days.
+func (e *Energy) prefix(d int64) [3]float64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.days) == 0 {
+		e.days = append(e.days, [3]float64{})
+	}
+	for int64(len(e.days)) <= d {
+		day := int64(len(e.days) - 1)
+		acc := e.days[day]
+		for s := day * 48; s < day*48+48; s++ {
+			v := e.SlotImport(s)
+			acc[0] += v
+			if night(s) {
+				acc[1] += v
+			}
+			acc[2] += e.SlotExport(s)
+		}
+		e.days = append(e.days, acc)
+	}
+	return e.days[d]
 }
 
 func totals(imp, r1, exp float64) Totals {

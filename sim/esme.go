@@ -103,6 +103,8 @@ type ESME struct {
 	sentIC      uint32 // see invocationCounter
 	clockBase   uint8
 	preset      [3]time.Time // preset time and validity window (Clock method 5)
+
+	outageScan, swellScan slotScan
 }
 
 // NewESME returns a meter; its clock starts running at once.

@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/binary"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/smetskit/smetskit/protocol/axdr"
@@ -73,20 +74,16 @@ func (m *ESME) history(k logKind, now time.Time) []event {
 				}
 			}
 		}
-		for i, n := int64(0), m.energy.slotIndex(now); i < n; i++ {
-			if m.outage(i) {
-				t := epoch.Add(time.Duration(i)*slot + 7*time.Minute)
-				out = append(out, event{at: t, code: EventPowerDown}, event{at: t.Add(11 * time.Minute), code: EventPowerUp})
-			}
+		for _, i := range m.outagesBefore(m.energy.slotIndex(now)) {
+			t := epoch.Add(time.Duration(i)*slot + 7*time.Minute)
+			out = append(out, event{at: t, code: EventPowerDown}, event{at: t.Add(11 * time.Minute), code: EventPowerUp})
 		}
 	case logPowerQuality:
-		for i, n := int64(0), m.energy.slotIndex(now); i < n; i++ {
-			if m.outage(i) {
-				out = append(out, event{at: epoch.Add(time.Duration(i)*slot + 6*time.Minute), code: EventUnderVoltage})
-			}
-			if mix(m.energy.Seed^uint64(i)*0x1d8e4e27c47d124f)%1500 == 0 {
-				out = append(out, event{at: epoch.Add(time.Duration(i)*slot + 19*time.Minute), code: EventOverVoltage})
-			}
+		for _, i := range m.outagesBefore(m.energy.slotIndex(now)) {
+			out = append(out, event{at: epoch.Add(time.Duration(i)*slot + 6*time.Minute), code: EventUnderVoltage})
+		}
+		for _, i := range m.swellsBefore(m.energy.slotIndex(now)) {
+			out = append(out, event{at: epoch.Add(time.Duration(i)*slot + 19*time.Minute), code: EventOverVoltage})
 		}
 	case logFraud:
 		if t := epoch.Add(-20 * time.Minute); !t.After(now) {
@@ -206,4 +203,33 @@ func (m *ESME) addEventLogs() {
 		o.attrs[7] = &attribute{get: dynamic(func() axdr.Value { return axdr.Uint32(uint32(len(m.history(kind, m.now())))) })}
 		o.attrs[8] = &attribute{get: value(axdr.Uint32(eventLogEntries))}
 	}
+}
+
+// slotScan remembers which slots saw a rare event, so the event logs need
+// not hash every slot since installation on each read.
+type slotScan struct {
+	mu      sync.Mutex
+	scanned int64
+	hits    []int64
+}
+
+// before returns the hits among slots 0 … n-1, scanning new slots with f.
+func (s *slotScan) before(n int64, f func(int64) bool) []int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ; s.scanned < n; s.scanned++ {
+		if f(s.scanned) {
+			s.hits = append(s.hits, s.scanned)
+		}
+	}
+	k := sort.Search(len(s.hits), func(i int) bool { return s.hits[i] >= n })
+	return s.hits[:k:k]
+}
+
+// outagesBefore lists the slots before n with a power failure.
+func (m *ESME) outagesBefore(n int64) []int64 { return m.outageScan.before(n, m.outage) }
+
+// swellsBefore lists the slots before n with an over-voltage.
+func (m *ESME) swellsBefore(n int64) []int64 {
+	return m.swellScan.before(n, func(i int64) bool { return mix(m.energy.Seed^uint64(i)*0x1d8e4e27c47d124f)%1500 == 0 })
 }
