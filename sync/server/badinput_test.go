@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/smetskit/smetskit/sync/api"
 	"strings"
 	"testing"
 	"time"
@@ -44,8 +45,11 @@ func TestBadInputChangesNothing(t *testing.T) {
 			{"oversized body", func() reply {
 				return e.do("POST", "/v1/requests", "alice", bytes.Repeat([]byte(" "), 65<<10), xmlHdr)
 			}, 413, ""},
-			{"malformed JSON batch", func() reply { return e.do("POST", "/v1/push", "alice", []byte(`{"entries": [`), nil) }, 400, ""},
-			{"unknown JSON field", func() reply { return e.do("POST", "/v1/push", "alice", []byte(`{"entries": [], "x": 1}`), nil) }, 400, ""},
+			{"malformed JSON batch", func() reply { return e.do("POST", "/v1/push", "alice", []byte(`{"messages": [`), nil) }, 400, ""},
+			{"batch without messages", func() reply {
+				return e.do("POST", "/v1/push", "alice", []byte(`{"installerId": "alice", "messages": []}`), nil)
+			}, 400, ""},
+			{"batch for another installer", func() reply { return e.push("alice", "bob", "job-1", "k-other", applied) }, 403, ""},
 			{"no token", func() reply { return e.do("POST", "/v1/requests", "", hubWAN(""), xmlHdr) }, 401, ""},
 			{"bad token", func() reply { return e.do("POST", "/v1/requests", "smk_forged", hubWAN(""), xmlHdr) }, 401, ""},
 			{"another installer's job", func() reply { return e.send("bob", "job-1", hubWAN("")) }, 403, ""},
@@ -80,8 +84,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 					t.Fatalf("status %d code %q, want %d %q: %s", r.status, r.outcome, tc.status, tc.code, r.body)
 				}
 				if r.status != 200 {
-					var p problem
-					if err := json.Unmarshal(r.body, &p); err != nil || p.Error == "" {
+					var p api.Problem
+					if err := json.Unmarshal(r.body, &p); err != nil || p.Title == "" || p.Status != r.status {
 						t.Errorf("4xx without a JSON problem: %s", r.body)
 					}
 				}
@@ -125,10 +129,9 @@ func TestIdempotentReplay(t *testing.T) {
 			t.Errorf("replay changed the database")
 		}
 		// Through the push API with the same outbox key: same answer.
-		b, _ := json.Marshal(PushRequest{Entries: []PushEntry{{IdempotencyKey: "k1", JobID: "job-1", Kind: "duis-request", Payload: string(doc)}}})
-		r := e.do("POST", "/v1/push", "alice", b, nil)
-		var pr PushResponse
-		if err := json.Unmarshal(r.body, &pr); err != nil || len(pr.Results) != 1 || !pr.Results[0].Duplicate || pr.Results[0].Status != PushApplied {
+		r := e.push("alice", "alice", "job-1", "k1", doc)
+		var pr api.PushResponse
+		if err := json.Unmarshal(r.body, &pr); err != nil || len(pr.Results) != 1 || !pr.Results[0].Duplicate || pr.Results[0].Status != api.StatusApplied {
 			t.Fatalf("push replay: %d %s", r.status, r.body)
 		}
 		// The stored outcome is readable by the sender, not by another installer.

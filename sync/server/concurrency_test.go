@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/smetskit/smetskit/protocol/duis"
+	"github.com/smetskit/smetskit/sync/api"
 	"math/rand/v2"
 	"net/http"
 	"slices"
@@ -23,7 +25,7 @@ func siteIDs(i int) (chf, gpf, esme, gsme string) {
 
 // siteEntries loads site i (back office, directly) and returns the outbox
 // entries its installer's tablet would queue, in order.
-func siteEntries(e *env, i int, installer string) []PushEntry {
+func siteEntries(e *env, i int, installer string) []api.PushMessage {
 	chf, gpf, esme, gsme := siteIDs(i)
 	ctx := context.Background()
 	office := Principal{Name: "office", Role: RoleBackOffice}
@@ -52,10 +54,12 @@ func siteEntries(e *env, i int, installer string) []PushEntry {
 			"AerialInstall": "false", "CHFLocation": "Deep indoors", "PremiseType": "Terraced", "MetalObstructionCheck": "false",
 			"ConnectivityObstructionCheck": "false", "SharedObstructionCheck": "false"}),
 	}
-	var out []PushEntry
+	var out []api.PushMessage
 	for k, d := range docs {
-		out = append(out, PushEntry{IdempotencyKey: fmt.Sprintf("site%d-%d", i, k), JobID: job, Kind: "duis-request",
-			ActedAt: e.clock.Now().Add(-time.Duration(10-k) * time.Minute), Payload: string(d)})
+		req, _ := duis.Parse(d)
+		out = append(out, api.PushMessage{IdempotencyKey: fmt.Sprintf("site%d-%d", i, k), JobID: job, Kind: api.KindDUISRequest,
+			CreatedAt:      e.clock.Now().Add(-time.Duration(10-k) * time.Minute),
+			ServiceRequest: &api.ServiceRequest{ServiceReferenceVariant: req.Header.ServiceReferenceVariant, XML: string(d)}})
 	}
 	return out
 }
@@ -68,7 +72,7 @@ func siteEntries(e *env, i int, installer string) []PushEntry {
 func TestConcurrentPush(t *testing.T) {
 	backends(t, func(t *testing.T, e *env) {
 		const sites, perSite = 10, 5
-		entries := make([][]PushEntry, sites)
+		entries := make([][]api.PushMessage, sites)
 		for i := range sites {
 			name := fmt.Sprintf("inst%d", i)
 			tok, err := e.srv.CreateToken(context.Background(), "setup", name, RoleInstaller)
@@ -81,26 +85,22 @@ func TestConcurrentPush(t *testing.T) {
 		rng := rand.New(rand.NewPCG(1, 2))
 		type job struct {
 			who     string
-			batches [][]PushEntry
+			batches [][]api.PushMessage
 		}
 		var jobs []job
 		for i := range sites {
 			es := entries[i]
 			for c := range perSite {
-				var bs [][]PushEntry
+				var bs [][]api.PushMessage
 				switch c {
 				case 0: // in order, one batch
-					bs = [][]PushEntry{es}
-				case 1: // in order, every entry twice
-					var d []PushEntry
-					for _, x := range es {
-						d = append(d, x, x)
-					}
-					bs = [][]PushEntry{d}
+					bs = [][]api.PushMessage{es}
+				case 1: // in order, the whole batch twice
+					bs = [][]api.PushMessage{es, es}
 				case 2: // reversed
 					r := slices.Clone(es)
 					slices.Reverse(r)
-					bs = [][]PushEntry{r}
+					bs = [][]api.PushMessage{r}
 				case 3: // shuffled, in batches of two
 					p := slices.Clone(es)
 					rng.Shuffle(len(p), func(a, b int) { p[a], p[b] = p[b], p[a] })
@@ -108,20 +108,20 @@ func TestConcurrentPush(t *testing.T) {
 						bs = append(bs, p[k:min(k+2, len(p))])
 					}
 				case 4: // overlapping halves, second first
-					bs = [][]PushEntry{es[2:], es[:4]}
+					bs = [][]api.PushMessage{es[2:], es[:4]}
 				}
 				jobs = append(jobs, job{fmt.Sprintf("inst%d", i), bs})
 			}
 		}
 		var mu sync.Mutex
-		byKey := map[string][]PushResult{}
+		byKey := map[string][]api.PushResult{}
 		var wg sync.WaitGroup
 		for _, j := range jobs {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				for _, b := range j.batches {
-					body, _ := json.Marshal(PushRequest{Entries: b})
+					body, _ := json.Marshal(api.PushRequest{InstallerID: j.who, Messages: b})
 					req, _ := http.NewRequest("POST", e.ts.URL+"/v1/push", bytes.NewReader(body))
 					req.Header.Set("Authorization", "Bearer "+e.tokens[j.who])
 					resp, err := e.ts.Client().Do(req)
@@ -129,7 +129,7 @@ func TestConcurrentPush(t *testing.T) {
 						t.Error(err)
 						return
 					}
-					var pr PushResponse
+					var pr api.PushResponse
 					err = json.NewDecoder(resp.Body).Decode(&pr)
 					resp.Body.Close()
 					if err != nil || resp.StatusCode != 200 || len(pr.Results) != len(b) {
@@ -151,9 +151,9 @@ func TestConcurrentPush(t *testing.T) {
 			applied := 0
 			for k := range entries[i] {
 				key := fmt.Sprintf("site%d-%d", i, k)
-				var first *PushResult
+				var first *api.PushResult
 				for _, r := range byKey[key] {
-					if r.Status == PushRetry || r.HTTPStatus >= 500 {
+					if r.Status == api.StatusRetry {
 						t.Errorf("%s: server error %+v", key, r)
 					}
 					if r.ResponseCode == "" {
@@ -164,8 +164,8 @@ func TestConcurrentPush(t *testing.T) {
 						first = &r
 						continue
 					}
-					if r.ResponseCode != first.ResponseCode || r.OutcomeCode != first.OutcomeCode || r.Response != first.Response {
-						t.Errorf("%s answered differently: %s/%s then %s/%s", key, first.ResponseCode, first.OutcomeCode, r.ResponseCode, r.OutcomeCode)
+					if r.ResponseCode != first.ResponseCode || r.Status != first.Status || r.DUISResponse != first.DUISResponse {
+						t.Errorf("%s answered differently: %s/%s then %s/%s", key, first.ResponseCode, first.Status, r.ResponseCode, r.Status)
 					}
 				}
 				if first != nil {

@@ -3,12 +3,12 @@ package server
 import (
 	"bytes"
 	"context"
-	"encoding/json"
+	"net/http/httptest"
 	"path/filepath"
-	"reflect"
 	"testing"
 
 	"github.com/smetskit/smetskit/protocol/duis"
+	"github.com/smetskit/smetskit/sync/api"
 )
 
 // FuzzSubmit feeds arbitrary documents to the service as the back office.
@@ -54,32 +54,40 @@ func FuzzSubmit(f *testing.F) {
 	})
 }
 
-// FuzzPushRequest: the push batch decoder never panics, and what decodes
-// encodes back to the same value.
-func FuzzPushRequest(f *testing.F) {
-	f.Add([]byte(`{"entries":[{"idempotencyKey":"k","jobId":"j","kind":"duis-request","actedAt":"2026-11-28T09:00:00Z","payload":"<x/>"}]}`))
-	f.Add([]byte(`{"entries":[]}`))
-	f.Add([]byte(`{"entries":[`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		var p PushRequest
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		if dec.Decode(&p) != nil {
+// FuzzPush feeds arbitrary bodies to POST /v1/push as an installer: no
+// panic and no server error; a body refused as a whole changes nothing;
+// an accepted one answers every message in order (the round trip the
+// client checks with api.DecodePushResponse).
+func FuzzPush(f *testing.F) {
+	f.Add([]byte(`{"installerId":"alice","messages":[{"idempotencyKey":"k","jobId":"job-1","kind":"duis-request","createdAt":"2026-11-28T09:00:00Z","serviceRequest":{"serviceReferenceVariant":"8.2","xml":"<x/>"}}]}`))
+	f.Add([]byte(`{"installerId":"alice","messages":[{"idempotencyKey":"e1","jobId":"job-1","kind":"evidence","createdAt":"2026-11-28T09:00:00Z","body":{"photo":"x"}}]}`))
+	f.Add([]byte(`{"messages":[]}`))
+	f.Add([]byte(`{"messages":[`))
+	e := newEnv(f, filepath.Join(f.TempDir(), "fuzz.db"))
+	e.job("job-1", "alice", esme)
+	h := e.srv.Handler()
+	f.Fuzz(func(t *testing.T, body []byte) {
+		e.t = t
+		before := e.snapshot()
+		req := httptest.NewRequest("POST", "/v1/push", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+e.tokens["alice"])
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+		if rec.Code != 200 {
+			if e.snapshot() != before {
+				t.Fatalf("refused push changed the database")
+			}
 			return
 		}
-		b, err := json.Marshal(p)
+		pr, err := api.DecodePushRequest(bytes.NewReader(body))
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("accepted a body api refuses: %v", err)
 		}
-		var q PushRequest
-		if err := json.Unmarshal(b, &q); err != nil {
-			t.Fatalf("re-decode: %v", err)
-		}
-		for i := range p.Entries {
-			p.Entries[i].ActedAt, q.Entries[i].ActedAt = p.Entries[i].ActedAt.UTC(), q.Entries[i].ActedAt.UTC()
-		}
-		if !reflect.DeepEqual(p, q) && !(len(p.Entries) == 0 && len(q.Entries) == 0) {
-			t.Fatalf("round trip: %+v != %+v", p, q)
+		if _, err := api.DecodePushResponse(rec.Body, pr); err != nil {
+			t.Fatalf("answer does not match the request: %v", err)
 		}
 	})
 }

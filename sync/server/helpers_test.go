@@ -17,6 +17,7 @@ import (
 
 	"github.com/smetskit/smetskit/app/inventory"
 	"github.com/smetskit/smetskit/protocol/duis"
+	"github.com/smetskit/smetskit/sync/api"
 )
 
 // Test identities re-typed as facts from DOMAIN.md §2 and §6.2: the test
@@ -311,4 +312,26 @@ func (e *env) checkInvariants() {
 			e.t.Errorf("device %s status %q, history ends at %q", id, got, c.To)
 		}
 	}
+}
+
+// push sends one DUIS request through POST /v1/push as who, naming
+// installer in the batch.
+func (e *env) push(who, installer, job, key string, doc []byte) reply {
+	e.t.Helper()
+	return e.pushAt(who, installer, job, key, doc, time.Time{})
+}
+
+func (e *env) pushAt(who, installer, job, key string, doc []byte, at time.Time) reply {
+	e.t.Helper()
+	req, err := duis.Parse(doc)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if at.IsZero() {
+		at = e.clock.Now()
+	}
+	b, _ := json.Marshal(api.PushRequest{InstallerID: installer, Messages: []api.PushMessage{{IdempotencyKey: key, JobID: job,
+		Kind: api.KindDUISRequest, CreatedAt: at,
+		ServiceRequest: &api.ServiceRequest{ServiceReferenceVariant: req.Header.ServiceReferenceVariant, XML: string(doc)}}}})
+	return e.do("POST", "/v1/push", who, b, nil)
 }

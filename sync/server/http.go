@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,10 +9,12 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/smetskit/smetskit/app/inventory"
 	"github.com/smetskit/smetskit/protocol/duis"
+	"github.com/smetskit/smetskit/sync/api"
 )
 
 // Handler returns the HTTP API:
@@ -22,7 +23,8 @@ import (
 //	GET  /metrics                      Prometheus text exposition
 //	POST /v1/requests                  one DUIS request (XML) → DUIS response (XML)
 //	GET  /v1/requests/{id}             the stored outcome of a request
-//	POST /v1/push                      a batch of outbox entries (JSON)
+//	POST /v1/push                      a batch of outbox messages (sync/api)
+//	GET  /v1/jobs/{jobId}/status       what the service applied of a job (sync/api)
 //	GET  /v1/devices/{id}              one SMI record (MPxN masked)
 //	GET  /v1/devices/{id}/readings     consumption readings (back office, own installer)
 //	POST /v1/readings                  add a reading
@@ -46,7 +48,8 @@ func (s *Server) Handler() http.Handler {
 	})
 	handle("POST /v1/requests", senders, s.postRequest)
 	handle("GET /v1/requests/{id}", senders, s.getRequest)
-	handle("POST /v1/push", senders, s.postPush)
+	handle("POST "+api.PathPush, senders, s.postPush)
+	handle("GET "+api.PathJobStatus, senders, s.getJobStatus)
 	handle("GET /v1/devices/{id}", all, s.getDevice)
 	handle("GET /v1/devices/{id}/readings", senders, s.getReadings)
 	handle("POST /v1/readings", senders, s.postReading)
@@ -113,23 +116,22 @@ func (s *Server) route(pattern string, roles []Role, h func(http.ResponseWriter,
 	})
 }
 
-type problem struct {
-	Error    string   `json:"error"`
-	Problems []string `json:"problems,omitempty"`
-}
-
 func writeError(w http.ResponseWriter, err error) {
 	status := httpStatus(err)
-	msg := err.Error()
+	p := api.Problem{Title: http.StatusText(status), Status: status, Detail: err.Error()}
 	if status == http.StatusInternalServerError {
-		msg = "internal error"
+		p.Detail = "internal error"
 	}
 	var re *RequestError
-	p := problem{Error: msg}
 	if errors.As(err, &re) {
-		p.Problems = re.Problems
+		p.Field = re.Field
+		if len(re.Problems) > 0 {
+			p.Detail += ": " + strings.Join(re.Problems, "; ")
+		}
 	}
-	writeJSON(w, status, p)
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(p)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) error {
@@ -215,55 +217,6 @@ func (s *Server) getRequest(w http.ResponseWriter, r *http.Request, p Principal)
 	}
 	rec.Response = string(resp)
 	return writeJSON(w, http.StatusOK, rec)
-}
-
-// Push applies a batch of outbox entries in order and answers each.
-func (s *Server) Push(ctx context.Context, p Principal, req PushRequest) PushResponse {
-	resp := PushResponse{Results: make([]PushResult, 0, len(req.Entries))}
-	for _, e := range req.Entries {
-		res := PushResult{IdempotencyKey: e.IdempotencyKey}
-		if e.Kind != "duis-request" {
-			res.Status, res.HTTPStatus, res.Error = PushRejected, http.StatusBadRequest, "unsupported kind "+strconv.Quote(e.Kind)
-			resp.Results = append(resp.Results, res)
-			continue
-		}
-		out, err := s.Submit(ctx, Submission{Document: []byte(e.Payload), Principal: p, JobID: e.JobID, IdempotencyKey: e.IdempotencyKey, ActedAt: e.ActedAt})
-		switch {
-		case err != nil:
-			res.HTTPStatus = httpStatus(err)
-			res.Status = PushRejected
-			if res.HTTPStatus >= 500 {
-				res.Status, res.Error = PushRetry, "internal error"
-				s.log.Error("push entry", "err", err.Error())
-			} else {
-				res.Error = err.Error()
-			}
-			var re *RequestError
-			if errors.As(err, &re) {
-				res.RequestID, res.Problems = re.RequestID, re.Problems
-			}
-		default:
-			res.RequestID, res.ResponseCode, res.OutcomeCode = out.RequestID, string(out.ResponseCode), string(out.OutcomeCode)
-			res.Duplicate, res.Response, res.Warnings = out.Duplicate, string(out.Response), out.Warnings
-			res.Status = PushApplied
-			if out.OutcomeCode.IsError() {
-				res.Status = PushRejected
-			}
-		}
-		resp.Results = append(resp.Results, res)
-	}
-	return resp
-}
-
-func (s *Server) postPush(w http.ResponseWriter, r *http.Request, p Principal) error {
-	var req PushRequest
-	if err := decodeJSON(w, r, s.cfg.MaxBatchBytes, &req); err != nil {
-		return err
-	}
-	if len(req.Entries) > s.cfg.MaxBatchEntries {
-		return &RequestError{Err: ErrTooLarge, Detail: fmt.Sprintf("at most %d entries per batch", s.cfg.MaxBatchEntries)}
-	}
-	return writeJSON(w, http.StatusOK, s.Push(r.Context(), p, req))
 }
 
 // View returns the API view of a device for a principal: MPxNs are masked

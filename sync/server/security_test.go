@@ -92,9 +92,8 @@ func TestReportAndMetrics(t *testing.T) {
 	// Five 8.2 reads acted on site 1..5 minutes before they reach the
 	// service, one refused 8.3.
 	for i := 1; i <= 5; i++ {
-		b, _ := json.Marshal(PushRequest{Entries: []PushEntry{{IdempotencyKey: "k" + string(rune('0'+i)), JobID: "job-1", Kind: "duis-request",
-			ActedAt: e.clock.Now().Add(-time.Duration(i) * time.Minute), Payload: string(e.build("8.2", map[string]string{"DeviceID": esme}))}}})
-		if r := e.do("POST", "/v1/push", "alice", b, nil); r.status != 200 {
+		doc := e.build("8.2", map[string]string{"DeviceID": esme})
+		if r := e.pushAt("alice", "alice", "job-1", "k"+string(rune('0'+i)), doc, e.clock.Now().Add(-time.Duration(i)*time.Minute)); r.status != 200 {
 			t.Fatal(r.status)
 		}
 	}

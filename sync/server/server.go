@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/smetskit/smetskit/app/inventory"
+	"github.com/smetskit/smetskit/sync/api"
 )
 
 // Sentinel errors of request processing. Each maps to one HTTP status
@@ -28,6 +29,7 @@ var (
 type RequestError struct {
 	RequestID string
 	Problems  []string // validation problems, for ErrInvalid
+	Field     string   // the JSON field at fault, when known
 	Err       error
 	Detail    string
 }
@@ -73,8 +75,7 @@ type Config struct {
 	Now    func() time.Time  // nil: time.Now
 
 	MaxDocumentBytes int64 // one DUIS document; 0: 256 KiB
-	MaxBatchBytes    int64 // one push batch; 0: 4 MiB
-	MaxBatchEntries  int   // 0: 200
+	MaxBatchBytes    int64 // one push batch; 0: api.MaxPushBytes
 }
 
 // Server is the inventory service: SR processing against the SMI, the
@@ -105,13 +106,10 @@ func New(cfg Config) (*Server, error) {
 		cfg.Now = time.Now
 	}
 	if cfg.MaxDocumentBytes == 0 {
-		cfg.MaxDocumentBytes = 256 << 10
+		cfg.MaxDocumentBytes = api.MaxDUISBytes
 	}
 	if cfg.MaxBatchBytes == 0 {
-		cfg.MaxBatchBytes = 4 << 20
-	}
-	if cfg.MaxBatchEntries == 0 {
-		cfg.MaxBatchEntries = 200
+		cfg.MaxBatchBytes = api.MaxPushBytes
 	}
 	return &Server{db: cfg.DB, sealer: cfg.Sealer, rules: cfg.Rules, cpl: cfg.CPL, log: cfg.Logger,
 		now: func() time.Time { return cfg.Now().UTC() }, metrics: newMetrics(), cfg: cfg}, nil

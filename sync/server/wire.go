@@ -2,50 +2,8 @@ package server
 
 import "time"
 
-// The JSON wire types below stand in for sync/api until it lands; their
-// field names follow the outbox (sync/outbox: kind, idempotency key, job).
-
-// PushRequest is a batch of queued outbox entries from one tablet.
-type PushRequest struct {
-	Entries []PushEntry `json:"entries"`
-}
-
-// PushEntry is one outbox message: for Kind "duis-request" the Payload is
-// the DUIS request XML.
-type PushEntry struct {
-	IdempotencyKey string    `json:"idempotencyKey"`
-	JobID          string    `json:"jobId"`
-	Kind           string    `json:"kind"`
-	ActedAt        time.Time `json:"actedAt"` // when the installer acted on site
-	Payload        string    `json:"payload"`
-}
-
-// Push result statuses, matching the outbox states the client moves to.
-const (
-	PushApplied  = "applied"  // applied now, or an idempotent replay of an applied one
-	PushRejected = "rejected" // refused for good: a DUIS error code or a 4xx reason
-	PushRetry    = "retry"    // a server-side failure: send again later
-)
-
-// PushResult answers one entry, in the order of the batch.
-type PushResult struct {
-	IdempotencyKey string   `json:"idempotencyKey"`
-	Status         string   `json:"status"`
-	RequestID      string   `json:"requestId,omitempty"`
-	ResponseCode   string   `json:"responseCode,omitempty"`
-	OutcomeCode    string   `json:"outcomeCode,omitempty"`
-	Duplicate      bool     `json:"duplicate,omitempty"`
-	Response       string   `json:"response,omitempty"` // DUIS response XML
-	HTTPStatus     int      `json:"httpStatus,omitempty"`
-	Error          string   `json:"error,omitempty"`
-	Problems       []string `json:"problems,omitempty"`
-	Warnings       []string `json:"warnings,omitempty"`
-}
-
-// PushResponse answers a PushRequest.
-type PushResponse struct {
-	Results []PushResult `json:"results"`
-}
+// The push, pull and job-status wire types are sync/api's; the types below
+// are this service's own management API (jobs, devices, readings).
 
 // Job is a site visit assigned to one installer, with the devices the
 // installer may act on.

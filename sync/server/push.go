@@ -1,0 +1,199 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/smetskit/smetskit/sync/api"
+)
+
+// Push applies a batch of outbox messages in order and answers each
+// (sync/api POST /v1/push). DUIS requests go through Submit; evidence and
+// job updates are kept once per idempotency key; a message whose parent is
+// not applied yet is answered "retry".
+func (s *Server) Push(ctx context.Context, p Principal, req *api.PushRequest) *api.PushResponse {
+	resp := &api.PushResponse{Results: make([]api.PushResult, 0, len(req.Messages))}
+	for _, m := range req.Messages {
+		resp.Results = append(resp.Results, s.pushOne(ctx, p, m))
+	}
+	return resp
+}
+
+func (s *Server) pushOne(ctx context.Context, p Principal, m api.PushMessage) api.PushResult {
+	res := api.PushResult{IdempotencyKey: m.IdempotencyKey}
+	if m.ParentKey != "" {
+		ok, err := s.applied(ctx, m.ParentKey)
+		if err != nil {
+			s.log.Error("push: check parent", "err", err.Error())
+			res.Status, res.Reason, res.RetryAfterSeconds = api.StatusRetry, "internal error", 30
+			return res
+		}
+		if !ok {
+			res.Status, res.Reason, res.RetryAfterSeconds = api.StatusRetry, "parent "+m.ParentKey+" not applied yet", 5
+			return res
+		}
+	}
+	switch m.Kind {
+	case api.KindDUISRequest:
+		if m.ServiceRequest == nil {
+			res.Status, res.Reason = api.StatusRejected, "serviceRequest is required for "+api.KindDUISRequest
+			return res
+		}
+		out, err := s.Submit(ctx, Submission{Document: []byte(m.ServiceRequest.XML), Principal: p, JobID: m.JobID,
+			IdempotencyKey: m.IdempotencyKey, ActedAt: m.CreatedAt})
+		if err != nil {
+			return s.refused(res, err)
+		}
+		if out.Variant != m.ServiceRequest.ServiceReferenceVariant {
+			s.log.Warn("push: variant label differs from the document", "label", m.ServiceRequest.ServiceReferenceVariant, "document", out.Variant)
+		}
+		res.Duplicate, res.ResponseCode, res.DUISResponse = out.Duplicate, string(out.ResponseCode), string(out.Response)
+		res.Status = api.StatusApplied
+		if out.OutcomeCode.IsError() {
+			res.Status, res.Reason = api.StatusRejected, out.OutcomeCode.Meaning()
+		}
+		return res
+	case api.KindEvidence, api.KindJobUpdate:
+		dup, err := s.keepMessage(ctx, p, m)
+		if err != nil {
+			return s.refused(res, err)
+		}
+		res.Status, res.Duplicate = api.StatusApplied, dup
+		return res
+	}
+	res.Status, res.Reason = api.StatusRejected, "unknown kind "+m.Kind
+	return res
+}
+
+func (s *Server) refused(res api.PushResult, err error) api.PushResult {
+	if httpStatus(err) >= 500 {
+		s.log.Error("push: apply message", "err", err.Error())
+		res.Status, res.Reason, res.RetryAfterSeconds = api.StatusRetry, "internal error", 30
+		return res
+	}
+	res.Status, res.Reason = api.StatusRejected, err.Error()
+	var re *RequestError
+	if errors.As(err, &re) && len(re.Problems) > 0 {
+		res.Reason += ": " + re.Problems[0]
+	}
+	return res
+}
+
+// applied reports whether a message key was applied: a DUIS request with a
+// success outcome, or a kept message.
+func (s *Server) applied(ctx context.Context, key string) (bool, error) {
+	var n int
+	err := s.db.row(ctx, `SELECT (SELECT count(*) FROM requests WHERE idempotency_key = ? AND outcome_code IN ('I0', 'I99'))
+		+ (SELECT count(*) FROM messages WHERE idempotency_key = ?)`, key, key).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("check message %s: %w", key, err)
+	}
+	return n > 0, nil
+}
+
+// keepMessage stores an evidence or job-update message once; a repeat of
+// the same key and body is a duplicate, another body under the key a
+// conflict. Installers may only push to their own jobs.
+func (s *Server) keepMessage(ctx context.Context, p Principal, m api.PushMessage) (bool, error) {
+	sum := sha256.Sum256(m.Body)
+	hash := hex.EncodeToString(sum[:])
+	now := s.now()
+	dup := false
+	err := s.db.InTx(ctx, func(tx *Tx) error {
+		var old string
+		err := tx.row(ctx, "SELECT body_hash FROM messages WHERE idempotency_key = ?", m.IdempotencyKey).Scan(&old)
+		switch {
+		case err == nil && old == hash:
+			dup = true
+			return nil
+		case err == nil:
+			return &RequestError{Err: ErrConflict, Detail: "idempotency key reused with another body"}
+		case !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("read message %s: %w", m.IdempotencyKey, err)
+		}
+		if p.Role == RoleInstaller {
+			var owner string
+			if err := tx.row(ctx, "SELECT installer FROM jobs WHERE job_id = ?", m.JobID).Scan(&owner); err != nil || owner != p.Name {
+				return &RequestError{Err: ErrForbidden, Detail: "job " + m.JobID + " is not assigned to this installer"}
+			}
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO messages (idempotency_key, job_id, kind, principal, body_hash, body, created_at, received_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.IdempotencyKey, m.JobID, m.Kind, p.Name, hash, []byte(m.Body), ms(m.CreatedAt), ms(now)); err != nil {
+			return fmt.Errorf("store message %s: %w", m.IdempotencyKey, err)
+		}
+		return tx.audit(ctx, now, p.Name, m.Kind, m.JobID, "message "+m.IdempotencyKey)
+	})
+	return dup, err
+}
+
+func (s *Server) postPush(w http.ResponseWriter, r *http.Request, p Principal) error {
+	req, err := api.DecodePushRequest(io.LimitReader(r.Body, s.cfg.MaxBatchBytes+1))
+	var fe *api.FieldError
+	switch {
+	case errors.Is(err, api.ErrTooLarge):
+		return &RequestError{Err: ErrTooLarge, Detail: err.Error()}
+	case errors.As(err, &fe):
+		return &RequestError{Err: ErrMalformed, Field: fe.Field, Detail: fe.Error()}
+	case err != nil:
+		return &RequestError{Err: ErrMalformed, Detail: err.Error()}
+	}
+	if p.Role == RoleInstaller && req.InstallerID != p.Name {
+		return &RequestError{Err: ErrForbidden, Field: "installerId", Detail: "installerId is not the token's installer"}
+	}
+	return writeJSON(w, http.StatusOK, s.Push(r.Context(), p, req))
+}
+
+// JobStatus is what the service applied of a job (sync/api GET
+// /v1/jobs/{jobId}/status): the "safe to leave site" signal as far as sync
+// goes. The service does not know what is still queued on the tablet, so
+// Pending is always 0.
+func (s *Server) JobStatus(ctx context.Context, p Principal, job string) (*api.JobStatus, error) {
+	var owner string
+	err := s.db.row(ctx, "SELECT installer FROM jobs WHERE job_id = ?", job).Scan(&owner)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && p.Role == RoleInstaller && owner != p.Name) {
+		return nil, &RequestError{Err: ErrNotFound}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read job %s: %w", job, err)
+	}
+	rows, err := s.db.query(ctx, `SELECT COALESCE(idempotency_key, request_id), response_code, outcome_code FROM requests WHERE job_id = ?
+		ORDER BY received_at LIMIT 1000`, job)
+	if err != nil {
+		return nil, fmt.Errorf("read job %s requests: %w", job, err)
+	}
+	defer rows.Close()
+	st := &api.JobStatus{JobID: job, Messages: []api.MessageStatus{}}
+	for rows.Next() {
+		var key, code, outcome string
+		if err := rows.Scan(&key, &code, &outcome); err != nil {
+			return nil, fmt.Errorf("read job %s requests: %w", job, err)
+		}
+		m := api.MessageStatus{IdempotencyKey: key, Status: api.StatusApplied, ResponseCode: code}
+		if outcome != "I0" && outcome != "I99" {
+			m.Status = api.StatusRejected
+			st.Rejected++
+		} else {
+			st.Applied++
+		}
+		st.Messages = append(st.Messages, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	st.AllApplied = st.Rejected == 0 && st.Applied > 0
+	return st, nil
+}
+
+func (s *Server) getJobStatus(w http.ResponseWriter, r *http.Request, p Principal) error {
+	st, err := s.JobStatus(r.Context(), p, r.PathValue("jobId"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, st)
+}
