@@ -1,0 +1,157 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/smetskit/smetskit/app/store"
+	"github.com/smetskit/smetskit/sync/api"
+)
+
+func openDB(t *testing.T, path string) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// fixedClock returns a clock that advances one second per call.
+func fixedClock() func() time.Time {
+	t := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	return func() time.Time { t = t.Add(time.Second); return t }
+}
+
+func sampleJob() Job {
+	// Identifiers from the DUIS templates (DOMAIN.md §2).
+	return FromAPI(api.Job{
+		JobID: "J1", SiteID: "S1", Kind: "install", Status: "assigned", Postcode: "AB1 2CD",
+		Address: "1 High Street", MPxN: []string{"1312345678111", "1234567890"},
+		ScheduledFor: time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC),
+	}, []api.Device{
+		{DeviceID: "00-DB-12-34-56-78-90-A0", DeviceType: "ESME", SiteID: "S1", DeviceStatus: "Pending", CPLStatus: "Active"},
+		{DeviceID: "00-DB-12-34-56-78-90-A2", DeviceType: "CHF", SiteID: "S1", DeviceStatus: "Pending"},
+		{DeviceID: "00-DB-12-34-56-78-90-FF", DeviceType: "ESME", SiteID: "other"},
+	})
+}
+
+func TestPersistAcrossReopen(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "app.db")
+	db := openDB(t, path)
+	s := New(db, fixedClock())
+	j := sampleJob()
+	if err := s.Put(ctx, j); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(ctx, "J1", time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Tick(ctx, "J1", "safety", true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddNote(ctx, "J1", "dog in garden"); err != nil {
+		t.Fatal(err)
+	}
+	p1, err := s.AddPhoto(ctx, "J1", "before", []byte("jpeg bytes"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddPhoto(ctx, "J1", "before, again", []byte("jpeg bytes")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.EnterSerial(ctx, "J1", "ESME", SerialEUI64, "]C100db1234567890a0\r\n", "scanned"); err != nil {
+		t.Fatal(err)
+	}
+	// A second pull must keep what the engineer did.
+	if err := s.Put(ctx, j); err != nil {
+		t.Fatal(err)
+	}
+	db.Close() // as after a crash: only committed state is read back
+
+	db = openDB(t, path)
+	defer db.Close()
+	s = New(db, fixedClock())
+	got, err := s.Get(ctx, "J1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != "started" || got.StartedAt.IsZero() || got.StartedDeviceAt.Year() != 2000 {
+		t.Errorf("start = %q %v %v", got.Status, got.StartedAt, got.StartedDeviceAt)
+	}
+	if len(got.Devices) != 2 {
+		t.Errorf("devices = %v, want the two of site S1", got.Devices)
+	}
+	if !got.Checklist[0].Done || got.Checklist[1].Done {
+		t.Errorf("checklist = %+v", got.Checklist)
+	}
+	if len(got.Notes) != 1 || got.Notes[0].Text != "dog in garden" {
+		t.Errorf("notes = %+v", got.Notes)
+	}
+	if len(got.Photos) != 1 || got.Photos[0].Caption != "before, again" {
+		t.Errorf("photos = %+v", got.Photos)
+	}
+	b, err := s.PhotoData(ctx, p1.Hash)
+	if err != nil || string(b) != "jpeg bytes" {
+		t.Errorf("PhotoData = %q, %v", b, err)
+	}
+	if len(got.Serials) != 1 || got.Serials[0].Value != "00-DB-12-34-56-78-90-A0" {
+		t.Errorf("serials = %+v", got.Serials)
+	}
+	if got.Site.Postcode != "AB1 2CD" || len(got.Site.MPxN) != 2 {
+		t.Errorf("site = %+v", got.Site)
+	}
+	if err := s.Finish(ctx, "J1", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Get(ctx, "J1")
+	if got.Status != "done" || got.EndedAt.IsZero() || !got.EndedDeviceAt.IsZero() {
+		t.Errorf("finish = %q %v %v", got.Status, got.EndedAt, got.EndedDeviceAt)
+	}
+	ids, err := s.List(ctx)
+	if err != nil || len(ids) != 1 {
+		t.Errorf("List = %v, %v", ids, err)
+	}
+	var blobs int
+	db.Reader().QueryRow(`SELECT count(*) FROM blobs`).Scan(&blobs)
+	if blobs != 1 {
+		t.Errorf("blobs = %d, want the photo stored once", blobs)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, filepath.Join(t.TempDir(), "app.db"))
+	defer db.Close()
+	s := New(db, nil)
+	if _, err := s.Get(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Get(nope) = %v", err)
+	}
+	if _, err := s.AddNote(ctx, "nope", "x"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("AddNote(nope) = %v", err)
+	}
+	if err := s.Put(ctx, sampleJob()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Tick(ctx, "J1", "nope", true); !errors.Is(err, ErrUnknown) {
+		t.Errorf("Tick(nope) = %v", err)
+	}
+	if _, err := s.EnterSerial(ctx, "J1", "import-mpan", SerialMPAN, "12345", "typed"); !errors.Is(err, ErrSerialFormat) {
+		t.Errorf("EnterSerial(short MPAN) = %v", err)
+	}
+	if _, err := s.AddPhoto(ctx, "J1", "", make([]byte, MaxPhotoBytes+1)); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("AddPhoto(huge) = %v", err)
+	}
+	// Migrate twice is harmless.
+	if err := Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+}
