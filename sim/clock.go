@@ -63,12 +63,18 @@ func lastSunday(y int, m time.Month) time.Time {
 	return d
 }
 
+// UK civil time zones.
+var (
+	zoneGMT = time.FixedZone("GMT", 0)
+	zoneBST = time.FixedZone("BST", 3600)
+)
+
 // ukLocal returns t in UK civil time (GMT or BST) as a fixed zone.
 func ukLocal(t time.Time) time.Time {
 	if ukDST(t) {
-		return t.In(time.FixedZone("BST", 3600))
+		return t.In(zoneBST)
 	}
-	return t.In(time.FixedZone("GMT", 0))
+	return t.In(zoneGMT)
 }
 
 // dateTime encodes t as a GB meter does: UK local fields, deviation and the
