@@ -571,3 +571,28 @@ func TestPurge(t *testing.T) {
 		t.Fatalf("Receive after purge = %v, want [%d]", got, child)
 	}
 }
+
+func TestExtend(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock := newClock()
+	_, ob := open(t, clock, nil)
+	id := send(t, ob, outbox.Message{JobID: "A", Kind: "evidence"})
+	receiveIDs(t, ob, 1)
+	clock.Advance(50 * time.Second)
+	if err := ob.Extend(ctx, id, 5*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(4 * time.Minute)
+	if got := receiveIDs(t, ob, 1); len(got) != 0 {
+		t.Fatalf("Receive inside the extended lease = %v", got)
+	}
+	clock.Advance(time.Minute)
+	if got := receiveIDs(t, ob, 1); !slices.Equal(got, []int64{id}) {
+		t.Fatalf("Receive after the extended lease = %v", got)
+	}
+	ob.Ack(ctx, id, nil)
+	if err := ob.Extend(ctx, id, time.Minute); !errors.Is(err, outbox.ErrState) {
+		t.Errorf("Extend(applied) = %v, want ErrState", err)
+	}
+}

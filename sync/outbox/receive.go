@@ -303,6 +303,21 @@ func (o *Outbox) Discard(ctx context.Context, id int64, reason string) (int, err
 	return int(n), err
 }
 
+// Extend pushes the lease of in-flight message id to d from now, for a
+// delivery that is slow but alive (a large evidence upload on a weak
+// signal). A message whose lease already ended and that someone else
+// received meanwhile is extended too: the lease belongs to the message.
+func (o *Outbox) Extend(ctx context.Context, id int64, d time.Duration) error {
+	if d <= 0 {
+		return fmt.Errorf("extend lease of message %d: %w: duration %v", id, ErrInvalid, d)
+	}
+	return o.write(ctx, new(bool), func(tx *sql.Tx) error {
+		now := o.opt.Clock.Now()
+		return o.transition(ctx, tx, "extend", id, []State{InFlight},
+			`lease_until = ?, updated_at = ?`, now.Add(d).UnixMilli(), now.UnixMilli())
+	})
+}
+
 // ReleaseInFlight makes every in-flight message visible again now, without
 // waiting for its lease to end. Call it once at start-up in a program that
 // is the queue's only receiver: nobody can still be working on a lease taken
