@@ -260,3 +260,27 @@ func TestOpenOddPath(t *testing.T) {
 		t.Fatalf("database not where asked: %v", err)
 	}
 }
+
+func TestInTxPanicReleasesWriter(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := openTest(t)
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("panic in fn was swallowed")
+			}
+		}()
+		db.InTx(ctx, func(tx *sql.Tx) error {
+			SetSettingTx(ctx, tx, "k", "half-done")
+			panic("programmer error")
+		})
+	}()
+	// The writer is free again and the half-done write is gone.
+	if err := db.InTx(ctx, func(tx *sql.Tx) error { return SetSettingTx(ctx, tx, "other", "v") }); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := db.Setting(ctx, "k"); ok {
+		t.Error("write of the panicking transaction was committed")
+	}
+}
