@@ -607,12 +607,11 @@ var (
 	serialNumber      = dlms.AttributeDescriptor{Class: 1, Instance: [6]byte{0, 0, 96, 1, 0, 255}, Attribute: 2}
 )
 
-// closeTimeout bounds the release and DISC after the identity is read.
+// closeTimeout bounds the DISC after the identity is read.
 const closeTimeout = 5 * time.Second
 
 // identify associates as the public client, reads the logical device name
-// and the serial number, then releases the association and closes the
-// link. A meter that answered UA has been found whatever happens here;
+// and the serial number, then closes the link with DISC. A meter that answered UA has been found whatever happens here;
 // failures become warnings.
 func (d *detector) identify(ctx context.Context, link *hdlc.Link, res *Result) {
 	defer func() {
@@ -638,11 +637,8 @@ func (d *detector) identify(ctx context.Context, link *hdlc.Link, res *Result) {
 	if s, err := readText(ctx, c, serialNumber); err == nil {
 		res.Serial = s
 	}
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
-	defer cancel()
-	if err := c.Release(rctx); err != nil {
-		d.opt.Logf("release association: %v", err)
-	}
+	// No RLRQ: DISC alone ends the association (PROTOCOLS.md §9.2), and
+	// every request less is one less for a meter that is about to fail.
 }
 
 // remember stores what worked.

@@ -45,6 +45,7 @@ func commands() []command {
 		{name: "ports", summary: "list serial ports with USB details", run: runPorts},
 		{name: "duis", summary: "validate, format and build DUIS service requests", run: runDUIS},
 		{name: "decode", summary: "decode a protocol message to JSON (" + strings.Join(decoderKinds(), ", ") + ")", run: runDecode},
+		{name: "probe", summary: "list probes, self-test a probe, detect the meter behind it", run: runProbe},
 		{name: "sim", summary: "run simulated meters and hubs on a pseudo-terminal or TCP", run: runSim},
 	}
 }
