@@ -178,6 +178,14 @@ func TestParentDependency(t *testing.T) {
 	if js.Status() != outbox.NeedsAttention || js.LastError != "DCC rejected: E5" {
 		t.Errorf("job A = %+v (%s), want needs attention with the reason", js, js)
 	}
+	// Job B cannot go on either, and says why.
+	jb, err := ob.Job(ctx, "B")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("waits for message %d of job A, which is rejected", parent); jb.Status() != outbox.NeedsAttention || jb.Blocked != 1 || jb.LastError != want {
+		t.Errorf("job B = %+v (%s), want needs attention: %s", jb, jb, want)
+	}
 	// Discarding the parent discards what depends on it, and frees job B's
 	// later message.
 	n, err := ob.Discard(ctx, parent, "engineer cancelled the install")

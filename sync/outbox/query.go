@@ -87,14 +87,17 @@ type JobState struct {
 	JobID                      string
 	Pending, InFlight, Applied int
 	Rejected, Dead, Discarded  int
-	LastError                  string // of the newest dead or rejected message
-	Updated                    time.Time
+	// Blocked counts pending messages whose parent is dead or rejected:
+	// they cannot go until the parent (maybe in another job) is retried.
+	Blocked   int
+	LastError string // of the newest dead or rejected message
+	Updated   time.Time
 }
 
 // Status is the one-word summary of the job.
 func (j JobState) Status() JobStatus {
 	switch {
-	case j.Rejected+j.Dead > 0:
+	case j.Rejected+j.Dead+j.Blocked > 0:
 		return NeedsAttention
 	case j.Pending+j.InFlight > 0:
 		return Waiting
@@ -114,15 +117,21 @@ func (j JobState) String() string {
 const jobStateQuery = `SELECT job_id,
 	sum(state = 'pending'), sum(state = 'inflight'), sum(state = 'applied'),
 	sum(state = 'rejected'), sum(state = 'dead'), sum(state = 'discarded'),
+	sum(state = 'pending' AND parent_id IS NOT NULL AND EXISTS (SELECT 1 FROM outbox_messages p
+		WHERE p.id = m.parent_id AND p.state IN ('dead', 'rejected'))),
 	coalesce((SELECT last_error FROM outbox_messages x WHERE x.job_id = m.job_id
-		AND x.state IN ('dead', 'rejected') ORDER BY x.updated_at DESC, x.id DESC LIMIT 1), ''),
+		AND x.state IN ('dead', 'rejected') ORDER BY x.updated_at DESC, x.id DESC LIMIT 1),
+		(SELECT 'waits for message ' || p.id || ' of job ' || p.job_id || ', which is ' || p.state
+		FROM outbox_messages c JOIN outbox_messages p ON p.id = c.parent_id
+		WHERE c.job_id = m.job_id AND c.state = 'pending' AND p.state IN ('dead', 'rejected')
+		ORDER BY c.id LIMIT 1), ''),
 	max(updated_at)
 	FROM outbox_messages m`
 
 func scanJob(s scanner) (JobState, error) {
 	var j JobState
 	var updated int64
-	err := s.Scan(&j.JobID, &j.Pending, &j.InFlight, &j.Applied, &j.Rejected, &j.Dead, &j.Discarded, &j.LastError, &updated)
+	err := s.Scan(&j.JobID, &j.Pending, &j.InFlight, &j.Applied, &j.Rejected, &j.Dead, &j.Discarded, &j.Blocked, &j.LastError, &updated)
 	j.Updated = ms(updated)
 	return j, err
 }
