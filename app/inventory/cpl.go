@@ -132,3 +132,12 @@ func (c *CPL) Statuses(d Device) (cplStatus, firmwareStatus *duis.CPLStatus) {
 	s := e.Status
 	return &s, &s
 }
+
+// Entries returns the loaded entries (in no particular order).
+func (c *CPL) Entries() []CPLEntry {
+	out := make([]CPLEntry, 0, len(c.entries))
+	for _, e := range c.entries {
+		out = append(out, e)
+	}
+	return out
+}

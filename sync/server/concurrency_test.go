@@ -40,7 +40,7 @@ func siteEntries(e *env, i int, installer string) []api.PushMessage {
 	pre(map[string]string{"DeviceID": esme, "DeviceManufacturer": "AB01", "DeviceModel": "M", "DeviceType": "ESME"})
 	pre(map[string]string{"DeviceID": gsme, "DeviceManufacturer": "AB01", "DeviceModel": "M", "DeviceType": "GSME"})
 	job := fmt.Sprintf("job-%d", i)
-	if err := e.srv.CreateJob(ctx, "office", Job{ID: job, Installer: installer, Devices: []string{chf, gpf, esme, gsme}}); err != nil {
+	if err := e.srv.CreateJob(ctx, "office", Job{ID: job, Installer: installer, Postcode: "AB1 2CD", Devices: []string{chf, gpf, esme, gsme}}); err != nil {
 		e.t.Fatal(err)
 	}
 	docs := [][]byte{

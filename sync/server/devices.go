@@ -53,23 +53,37 @@ func parseEUIText(s string) duis.EUI64 {
 
 type scanner interface{ Scan(...any) error }
 
+// deviceScan holds the scan targets of deviceColumns.
+type deviceScan struct {
+	d                             deviceRow
+	id, typ, status, chf, gpf, mt string
+	since, commissioned           int64
+}
+
+func (x *deviceScan) targets() []any {
+	d := &x.d
+	return []any{&x.id, &x.typ, &x.status, &x.since, &d.Manufacturer, &d.Model, &d.HardwareVersion,
+		&d.FirmwareVersion, &d.SMETSCHTSVersion, &d.GBCSVersion, &d.ESMEVariant, &x.chf, &x.gpf, &x.mt,
+		&d.ImportMPxN, &d.SecondaryImportMPAN, &d.ExportMPAN, &d.sealedCode, &x.commissioned}
+}
+
+func (x *deviceScan) finish() *deviceRow {
+	d := &x.d
+	d.ID = parseEUIText(x.id)
+	d.Type = duis.DeviceType(x.typ)
+	d.Status = duis.DeviceStatus(x.status)
+	d.StatusSince = fromMS(x.since)
+	d.CHF, d.GPF, d.Meter = parseEUIText(x.chf), parseEUIText(x.gpf), parseEUIText(x.mt)
+	d.DateCommissioned = fromMS(x.commissioned)
+	return d
+}
+
 func scanDevice(s scanner) (*deviceRow, error) {
-	var d deviceRow
-	var id, typ, status, chf, gpf, meter string
-	var since, commissioned int64
-	err := s.Scan(&id, &typ, &status, &since, &d.Manufacturer, &d.Model, &d.HardwareVersion,
-		&d.FirmwareVersion, &d.SMETSCHTSVersion, &d.GBCSVersion, &d.ESMEVariant, &chf, &gpf, &meter,
-		&d.ImportMPxN, &d.SecondaryImportMPAN, &d.ExportMPAN, &d.sealedCode, &commissioned)
-	if err != nil {
+	var x deviceScan
+	if err := s.Scan(x.targets()...); err != nil {
 		return nil, err
 	}
-	d.ID = parseEUIText(id)
-	d.Type = duis.DeviceType(typ)
-	d.Status = duis.DeviceStatus(status)
-	d.StatusSince = fromMS(since)
-	d.CHF, d.GPF, d.Meter = parseEUIText(chf), parseEUIText(gpf), parseEUIText(meter)
-	d.DateCommissioned = fromMS(commissioned)
-	return &d, nil
+	return x.finish(), nil
 }
 
 // getDevice returns the device or nil when it is not in the SMI.
@@ -84,13 +98,29 @@ func (t *Tx) getDevice(ctx context.Context, id duis.EUI64) (*deviceRow, error) {
 	return d, nil
 }
 
+// nextSeq takes the next change sequence number (under the write lock).
+func (t *Tx) nextSeq(ctx context.Context) (int64, error) {
+	if _, err := t.exec(ctx, "UPDATE change_seq SET seq = seq + 1 WHERE id = 1"); err != nil {
+		return 0, fmt.Errorf("advance change sequence: %w", err)
+	}
+	var n int64
+	if err := t.row(ctx, "SELECT seq FROM change_seq WHERE id = 1").Scan(&n); err != nil {
+		return 0, fmt.Errorf("read change sequence: %w", err)
+	}
+	return n, nil
+}
+
 func (t *Tx) putDevice(ctx context.Context, d *deviceRow, now time.Time) error {
+	seq, err := t.nextSeq(ctx)
+	if err != nil {
+		return err
+	}
 	args := []any{d.ID.String(), string(d.Type), string(d.Status), ms(d.StatusSince), d.Manufacturer, d.Model,
 		d.HardwareVersion, d.FirmwareVersion, d.SMETSCHTSVersion, d.GBCSVersion, d.ESMEVariant,
 		euiText(d.CHF), euiText(d.GPF), euiText(d.Meter), d.ImportMPxN, d.SecondaryImportMPAN, d.ExportMPAN,
-		d.sealedCode, ms(d.DateCommissioned), ms(now)}
-	_, err := t.exec(ctx, `INSERT INTO devices (`+deviceColumns+`, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		d.sealedCode, ms(d.DateCommissioned), ms(now), seq}
+	_, err = t.exec(ctx, `INSERT INTO devices (`+deviceColumns+`, updated_at, change_seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (device_id) DO UPDATE SET device_type = excluded.device_type, status = excluded.status,
 		status_since = excluded.status_since, manufacturer = excluded.manufacturer, model = excluded.model,
 		hardware_version = excluded.hardware_version, firmware_version = excluded.firmware_version,
@@ -98,7 +128,7 @@ func (t *Tx) putDevice(ctx context.Context, d *deviceRow, now time.Time) error {
 		esme_variant = excluded.esme_variant, chf_id = excluded.chf_id, gpf_id = excluded.gpf_id,
 		meter_id = excluded.meter_id, import_mpxn = excluded.import_mpxn, secondary_mpan = excluded.secondary_mpan,
 		export_mpan = excluded.export_mpan, install_code = excluded.install_code,
-		date_commissioned = excluded.date_commissioned, updated_at = excluded.updated_at`, args...)
+		date_commissioned = excluded.date_commissioned, updated_at = excluded.updated_at, change_seq = excluded.change_seq`, args...)
 	if err != nil {
 		return fmt.Errorf("write device %s: %w", d.ID, err)
 	}
@@ -108,6 +138,13 @@ func (t *Tx) putDevice(ctx context.Context, d *deviceRow, now time.Time) error {
 func (t *Tx) deleteDevice(ctx context.Context, id duis.EUI64) error {
 	if _, err := t.exec(ctx, "DELETE FROM devices WHERE device_id = ?", id.String()); err != nil {
 		return fmt.Errorf("delete device %s: %w", id, err)
+	}
+	seq, err := t.nextSeq(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, "INSERT INTO removals (seq, kind, id) VALUES (?, 'device', ?)", seq, id.String()); err != nil {
+		return fmt.Errorf("record removal of %s: %w", id, err)
 	}
 	return nil
 }

@@ -230,7 +230,7 @@ func (e *env) status(id string) duis.DeviceStatus {
 
 func (e *env) job(id, installer string, devices ...string) {
 	e.t.Helper()
-	b, _ := json.Marshal(Job{ID: id, Installer: installer, Site: "site " + id, Devices: devices})
+	b, _ := json.Marshal(Job{ID: id, Installer: installer, Site: "site " + id, Postcode: "AB1 2CD", Devices: devices})
 	if r := e.do("POST", "/v1/jobs", "office", b, nil); r.status != http.StatusNoContent {
 		e.t.Fatalf("create job: %d %s", r.status, r.body)
 	}

@@ -25,6 +25,7 @@ import (
 //	GET  /v1/requests/{id}             the stored outcome of a request
 //	POST /v1/push                      a batch of outbox messages (sync/api)
 //	GET  /v1/jobs/{jobId}/status       what the service applied of a job (sync/api)
+//	GET  /v1/changes?cursor=           jobs, devices, CPL and removals since the cursor (sync/api)
 //	GET  /v1/devices/{id}              one SMI record (MPxN masked)
 //	GET  /v1/devices/{id}/readings     consumption readings (back office, own installer)
 //	POST /v1/readings                  add a reading
@@ -50,6 +51,7 @@ func (s *Server) Handler() http.Handler {
 	handle("GET /v1/requests/{id}", senders, s.getRequest)
 	handle("POST "+api.PathPush, senders, s.postPush)
 	handle("GET "+api.PathJobStatus, senders, s.getJobStatus)
+	handle("GET "+api.PathChanges, senders, s.getChanges)
 	handle("GET /v1/devices/{id}", all, s.getDevice)
 	handle("GET /v1/devices/{id}/readings", senders, s.getReadings)
 	handle("POST /v1/readings", senders, s.postReading)

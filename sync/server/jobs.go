@@ -11,8 +11,18 @@ import (
 
 // CreateJob stores a job and the devices its installer may act on.
 func (s *Server) CreateJob(ctx context.Context, actor string, j Job) error {
-	if j.ID == "" || len(j.ID) > 64 || j.Installer == "" || len(j.Devices) > 64 {
-		return &RequestError{Err: ErrMalformed, Detail: "a job needs an id (≤64), an installer and at most 64 devices"}
+	if j.ID == "" || len(j.ID) > 64 || j.Installer == "" || len(j.Devices) > 64 || len(j.Postcode) < 2 || len(j.Postcode) > 8 || len(j.Address) > 1024 ||
+		len(j.Kind) > 64 || len(j.Status) > 64 || len(j.Site) > 128 {
+		return &RequestError{Err: ErrMalformed, Detail: "a job needs an id (≤64), an installer, a postcode (2–8), at most 64 devices and a site ≤128"}
+	}
+	if j.Kind == "" {
+		j.Kind = "install"
+	}
+	if j.Status == "" {
+		j.Status = "assigned"
+	}
+	if j.Site == "" {
+		j.Site = j.ID
 	}
 	var ids []string
 	for _, d := range j.Devices {
@@ -24,13 +34,31 @@ func (s *Server) CreateJob(ctx context.Context, actor string, j Job) error {
 	}
 	now := s.now()
 	return s.db.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, `INSERT INTO jobs (job_id, installer, site, created_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (job_id) DO UPDATE SET installer = excluded.installer, site = excluded.site`, j.ID, j.Installer, j.Site, ms(now)); err != nil {
+		seq, err := tx.nextSeq(ctx)
+		if err != nil {
+			return err
+		}
+		var old string
+		if err := tx.row(ctx, "SELECT installer FROM jobs WHERE job_id = ?", j.ID).Scan(&old); err == nil && old != j.Installer {
+			if _, err := tx.exec(ctx, "INSERT INTO removals (seq, kind, id) VALUES (?, 'job', ?)", seq, j.ID); err != nil {
+				return fmt.Errorf("record job %s reassignment: %w", j.ID, err)
+			}
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO jobs (job_id, installer, site, created_at, postcode, address, kind, status, scheduled_for, updated_at, change_seq)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (job_id) DO UPDATE SET installer = excluded.installer, site = excluded.site, postcode = excluded.postcode,
+			address = excluded.address, kind = excluded.kind, status = excluded.status, scheduled_for = excluded.scheduled_for,
+			updated_at = excluded.updated_at, change_seq = excluded.change_seq`,
+			j.ID, j.Installer, j.Site, ms(now), j.Postcode, j.Address, j.Kind, j.Status, ms(j.ScheduledFor), ms(now), seq); err != nil {
 			return fmt.Errorf("store job %s: %w", j.ID, err)
 		}
 		for _, id := range ids {
 			if _, err := tx.exec(ctx, "INSERT INTO job_devices (job_id, device_id) VALUES (?, ?) ON CONFLICT DO NOTHING", j.ID, id); err != nil {
 				return fmt.Errorf("store job %s device: %w", j.ID, err)
+			}
+			// A device newly in view reaches the installer's next pull.
+			if _, err := tx.exec(ctx, "UPDATE devices SET change_seq = ? WHERE device_id = ?", seq, id); err != nil {
+				return fmt.Errorf("mark device %s changed: %w", id, err)
 			}
 		}
 		return tx.audit(ctx, now, actor, "job.put", j.ID, "installer "+j.Installer+", devices "+strings.Join(ids, " "))

@@ -8,10 +8,15 @@ import "time"
 // Job is a site visit assigned to one installer, with the devices the
 // installer may act on.
 type Job struct {
-	ID        string   `json:"id"`
-	Installer string   `json:"installer"`
-	Site      string   `json:"site"`
-	Devices   []string `json:"devices"`
+	ID           string    `json:"id"`
+	Installer    string    `json:"installer"`
+	Site         string    `json:"site"`
+	Postcode     string    `json:"postcode,omitempty"`
+	Address      string    `json:"address,omitempty"`
+	Kind         string    `json:"kind,omitempty"`   // default "install"
+	Status       string    `json:"status,omitempty"` // default "assigned"
+	ScheduledFor time.Time `json:"scheduledFor,omitempty"`
+	Devices      []string  `json:"devices"`
 }
 
 // DeviceView is a device as the API shows it: MPxNs masked unless the
