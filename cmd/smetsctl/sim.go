@@ -19,7 +19,7 @@ import (
 
 // runSim runs simulated devices until interrupted:
 //
-//	smetsctl sim meter|hub|site [--pty PATH] [--tcp ADDR] [--baud N] [--quirks a,b] [--scenario FILE] [--trace]
+//	smetsctl sim meter|hub|site [--pty PATH] [--tcp ADDR [--wrapper]] [--baud N] [--quirks a,b] [--scenario FILE] [--trace]
 func runSim(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "sim", "meter|hub|site [flags]",
 		"Run simulated devices speaking the real protocols, on pseudo-terminals (the default:\n"+
@@ -34,6 +34,7 @@ func runSim(ctx context.Context, e *env, args []string) error {
 	quirks := fs.String("quirks", "", "comma-separated `quirks` added to every device run")
 	scenario := fs.String("scenario", "demo", "scenario `FILE`, or an embedded one: "+strings.Join(sim.ScenarioNames(), ", "))
 	trace := fs.Bool("trace", false, "print every message in hex and decoded")
+	wrapper := fs.Bool("wrapper", false, "with --tcp: speak DLMS in IEC 62056-47 wrapper frames (no IEC 62056-21 sign-on, no HDLC)")
 	var kind string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		kind, args = args[0], args[1:]
@@ -49,6 +50,10 @@ func runSim(ctx context.Context, e *env, args []string) error {
 	}
 	if kind != "meter" && kind != "hub" && kind != "site" {
 		fs.Usage()
+		return errUsage
+	}
+	if *wrapper && *tcpAddr == "" {
+		fmt.Fprintln(e.stderr, "smetsctl sim: --wrapper needs --tcp")
 		return errUsage
 	}
 	if *ptyPath != "" && *tcpAddr != "" {
@@ -88,7 +93,7 @@ func runSim(ctx context.Context, e *env, args []string) error {
 			id := m.Identity()
 			devs = append(devs, simDevice{name: fmt.Sprintf("meter%d", i+1),
 				about: fmt.Sprintf("meter %s %s serial %s (%s): IEC 62056-21 optical port, mode E to HDLC/DLMS", id.Flag, id.Model, id.Serial, id.DeviceID),
-				serve: m.ServeOpticalTrace})
+				serve: m.ServeOpticalTrace, wrapper: m.ServeWrapper})
 			if kind == "meter" {
 				break
 			}
@@ -97,7 +102,7 @@ func runSim(ctx context.Context, e *env, args []string) error {
 	if kind != "meter" && site.Hub != nil {
 		id := site.Hub.Identity()
 		devs = append([]simDevice{{name: "hub", about: fmt.Sprintf("hub %s (%s): HDLC/DLMS at 8N1, local delivery on %s", id.Serial, id.DeviceID, sim.LocalDeliveryOBIS),
-			serve: site.Hub.ServeSerialTrace}}, devs...)
+			serve: site.Hub.ServeSerialTrace, wrapper: site.Hub.ServeWrapper}}, devs...)
 	}
 	if len(devs) == 0 {
 		return fmt.Errorf("scenario %s has no %s", sc.Name, kind)
@@ -121,11 +126,15 @@ func runSim(ctx context.Context, e *env, args []string) error {
 			if err != nil {
 				return fmt.Errorf("listen for %s: %w", d.name, err)
 			}
-			fmt.Fprintf(out, "%s listening on tcp %s\n", d.about, ln.Addr())
+			about := d.about
+			if *wrapper {
+				about = strings.SplitN(about, ":", 2)[0] + ": DLMS in IEC 62056-47 wrapper frames"
+			}
+			fmt.Fprintf(out, "%s listening on tcp %s\n", about, ln.Addr())
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				errc <- serveTCP(ctx, ln, d, tr)
+				errc <- serveTCP(ctx, ln, d, *wrapper, tr)
 			}()
 			continue
 		}
@@ -167,11 +176,12 @@ func runSim(ctx context.Context, e *env, args []string) error {
 type simDevice struct {
 	name, about string
 	serve       func(ctx context.Context, p sim.Port, trace func(string, []byte)) error
+	wrapper     func(ctx context.Context, conn io.ReadWriter, trace func(string, []byte)) error
 }
 
 // serveTCP serves each accepted connection in turn, as one serial line
 // that a new client may take over.
-func serveTCP(ctx context.Context, ln net.Listener, d simDevice, tr func(string, []byte)) error {
+func serveTCP(ctx context.Context, ln net.Listener, d simDevice, wrapper bool, tr func(string, []byte)) error {
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
 	var wg sync.WaitGroup
@@ -188,6 +198,10 @@ func serveTCP(ctx context.Context, ln net.Listener, d simDevice, tr func(string,
 		go func() {
 			defer wg.Done()
 			defer c.Close()
+			if wrapper {
+				_ = d.wrapper(ctx, c, tr)
+				return
+			}
 			_ = d.serve(ctx, sim.ConnPort{Conn: c}, tr)
 		}()
 	}
@@ -223,6 +237,13 @@ func traceTo(w io.Writer, name string) func(string, []byte) {
 // describe decodes one traced message: an HDLC frame (control and APDU
 // name) or IEC 62056-21 text.
 func describe(b []byte) string {
+	if len(b) > 8 && b[0] == 0x00 && b[1] == 0x01 {
+		if a, err := dlms.Decode(b[8:]); a != nil {
+			return "wrapper " + dlms.Name(a)
+		} else if err != nil {
+			return "wrapper: " + err.Error()
+		}
+	}
 	if len(b) > 2 && b[0] == hdlc.Flag {
 		d, err := hdlc.Inspect(b)
 		if err != nil {

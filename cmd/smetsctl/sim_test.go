@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smetskit/smetskit/protocol/cosem"
+	"github.com/smetskit/smetskit/protocol/dlms"
 	"github.com/smetskit/smetskit/protocol/iec62056"
 	"github.com/smetskit/smetskit/serial"
 	"github.com/smetskit/smetskit/sim"
@@ -111,10 +113,10 @@ func TestSimSitePTY(t *testing.T) {
 	base := filepath.Join(t.TempDir(), "site")
 	lines, stop := startSim(t, "site", "--pty", base, "--scenario", "training")
 	waitLine(t, lines, regexp.MustCompile(`^hub .* listening on `))
-	waitLine(t, lines, regexp.MustCompile(`^meter .*23110102.* listening on /dev/\S+ \(link (\S+)\)$`))
-	port, err := serial.Open(base+"-meter2", serial.Mode{Baud: 300, DataBits: 7, Parity: serial.EvenParity})
+	waitLine(t, lines, regexp.MustCompile(`^meter .*23110101.* listening on /dev/\S+ \(link (\S+)\)$`))
+	port, err := serial.Open(base+"-meter1", serial.Mode{Baud: 300, DataBits: 7, Parity: serial.EvenParity})
 	if err != nil {
-		t.Fatalf("open %s-meter2: %v", base, err)
+		t.Fatalf("open %s-meter1: %v", base, err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -139,5 +141,30 @@ func TestSimUsage(t *testing.T) {
 	}
 	if code, _, _ := smetsctl(t, "sim", "meter", "--scenario", filepath.Join(t.TempDir(), "none.json")); code != 1 {
 		t.Errorf("missing scenario: exit %d, want 1", code)
+	}
+}
+
+func TestSimHubWrapper(t *testing.T) {
+	lines, stop := startSim(t, "hub", "--tcp", ":0", "--wrapper", "--trace")
+	m := waitLine(t, lines, regexp.MustCompile(`^hub .*wrapper frames listening on tcp (\S+)$`))
+	c, err := net.Dial("tcp", m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cl, err := dlms.Associate(ctx, dlms.NewWrapperConn(c, sim.SAPPublic, 1), dlms.ClientConfig{})
+	if err != nil {
+		t.Fatalf("Associate over the wrapper: %v", err)
+	}
+	if _, err := cl.Get(ctx, dlms.AttributeDescriptor{Class: cosem.ClassData, Instance: cosem.OBIS{0, 0, 42, 0, 0, 255}, Attribute: 2}, nil); err != nil {
+		t.Errorf("GET LDN: %v", err)
+	}
+	waitLine(t, lines, regexp.MustCompile(`hub +tx 0001000100100.* wrapper AARE`))
+	_ = cl.Release(ctx)
+	c.Close()
+	if code := stop(); code != 0 {
+		t.Errorf("exit code %d", code)
 	}
 }
