@@ -21,10 +21,13 @@
 //	             │  Nack(retryable) │  └── Nack(final) / MaxAttempts ─► dead ─Retry─► pending
 //	             └── after backoff ─┘      lease ends ─► received again
 //
-// A received message is leased for the visibility timeout; if the receiver
-// dies, the message becomes visible again when the lease ends (or at once
-// after ReleaseInFlight at start-up). Retries wait min(Max, Base·2^(n-1))
-// less up to Jitter of it.
+// A received message is leased for the visibility timeout (Extend lengthens
+// it); if the receiver dies, the message becomes visible again when the
+// lease ends (or at once after ReleaseInFlight at start-up). Retries wait
+// min(Max, Base·2^(n-1)) less up to Jitter of it. A push that never left the
+// device (no coverage) should Postpone its messages rather than Nack them:
+// that does not count an attempt, so a day offline does not exhaust
+// MaxAttempts.
 //
 // # Schema
 //

@@ -300,3 +300,35 @@ func TestExtend(t *testing.T) {
 		t.Errorf("Extend(applied) = %v, want ErrState", err)
 	}
 }
+
+func TestPostponeDoesNotCountAttempts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock := newClock()
+	_, ob := open(t, clock, nil) // MaxAttempts 5
+	a := send(t, ob, outbox.Message{JobID: "A", Kind: "k"})
+	b := send(t, ob, outbox.Message{JobID: "B", Kind: "k"})
+	// A long day without coverage: far more pushes than MaxAttempts.
+	for i := 0; i < 20; i++ {
+		got := receiveIDs(t, ob, 10)
+		if len(got) != 2 {
+			t.Fatalf("round %d: Receive = %v, want both", i, got)
+		}
+		n, err := ob.Postpone(ctx, clock.Now().Add(time.Minute), got...)
+		if err != nil || n != 2 {
+			t.Fatalf("Postpone = %d, %v", n, err)
+		}
+		if got := receiveIDs(t, ob, 10); len(got) != 0 {
+			t.Fatalf("Receive before the postponed time = %v", got)
+		}
+		clock.Advance(time.Minute)
+	}
+	m, _ := ob.Get(ctx, a)
+	if m.State != outbox.Pending || m.Attempts != 0 {
+		t.Fatalf("after 20 postponed pushes: %s with %d attempts, want pending with 0", m.State, m.Attempts)
+	}
+	ob.Ack(ctx, b, nil)
+	if n, _ := ob.Postpone(ctx, clock.Now(), b); n != 0 {
+		t.Errorf("Postpone(applied) postponed %d", n)
+	}
+}

@@ -256,6 +256,31 @@ func (o *Outbox) Nack(ctx context.Context, id int64, cause error, retryable bool
 	})
 }
 
+// Postpone puts in-flight messages back in the queue, due at at, without
+// counting their attempt: for a push that never reached the server (no
+// coverage, airplane mode), so that a day offline does not use up
+// MaxAttempts and turn the queue into dead letters. Use Nack for failures
+// the server saw or may have seen. Messages no longer in flight are left
+// alone; it reports how many it postponed.
+func (o *Outbox) Postpone(ctx context.Context, at time.Time, ids ...int64) (int, error) {
+	var n int
+	err := o.inTx(ctx, func(tx *sql.Tx) error {
+		now := o.opt.Clock.Now().UnixMilli()
+		n = 0
+		for _, id := range ids {
+			res, err := tx.ExecContext(ctx, `UPDATE outbox_messages SET state = 'pending', attempts = max(attempts - 1, 0),
+				lease_until = 0, next_attempt_at = ?, updated_at = ? WHERE id = ? AND state = 'inflight'`, at.UnixMilli(), now, id)
+			if err != nil {
+				return fmt.Errorf("postpone message %d: %w", id, err)
+			}
+			k, _ := res.RowsAffected()
+			n += int(k)
+		}
+		return nil
+	})
+	return n, err
+}
+
 // DeadLetter gives up on message id now, with reason.
 func (o *Outbox) DeadLetter(ctx context.Context, id int64, reason string) error {
 	return o.inTx(ctx, func(tx *sql.Tx) error {
