@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -104,4 +105,25 @@ func TestServeSelfSigned(t *testing.T) {
 		t.Fatal("serve did not stop")
 	}
 	go io.Copy(io.Discard, pr)
+}
+
+func TestRulesAndCPLFiles(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "inv.db")
+	rules := filepath.Join(dir, "rules.json")
+	cpl := filepath.Join(dir, "cpl.json")
+	os.WriteFile(rules, []byte(`{"transitions":[{"id":"T16","trigger":"8.4 DeleteDevice","disabled":true}]}`), 0o600)
+	os.WriteFile(cpl, []byte(`[{"deviceType":"ESME","manufacturer":"AB01","model":"010A030B","firmwareVersion":"0002012F","status":"Active"}]`), 0o600)
+	var out, errb bytes.Buffer
+	if err := run(ctx, []string{"token", "--db", db, "--rules", rules, "--cpl", cpl, "--name", "a", "--role", "admin"}, &out, &errb); err != nil {
+		t.Fatalf("with rules and CPL: %v", err)
+	}
+	os.WriteFile(rules, []byte(`{"transitions":[{"id":"T16","trigger":"8.4 DeleteDevice","devices":["TOASTER"],"from":["Pending"],"to":"(deleted)"}]}`), 0o600)
+	if err := run(ctx, []string{"token", "--db", db, "--rules", rules, "--name", "b", "--role", "admin"}, &out, &errb); err == nil {
+		t.Errorf("a rules file with an unknown device type loaded")
+	}
+	if err := run(ctx, []string{"token", "--db", "postgres://nobody@127.0.0.1:1/x", "--name", "b"}, &out, &errb); err == nil || !strings.Contains(err.Error(), "sealing key") {
+		t.Errorf("PostgreSQL without a sealing key: %v", err)
+	}
 }

@@ -91,7 +91,7 @@ func sealingKey(c common) ([]byte, error) {
 	path := *c.keyFile
 	if path == "" && text == "" {
 		if isPostgres(*c.db) {
-			return nil, errors.New("a PostgreSQL deployment needs --key-file or INVENTORYD_SEALING_KEY, shared by all instances")
+			return nil, errors.New("a PostgreSQL deployment needs a sealing key (--key-file or INVENTORYD_SEALING_KEY) shared by all instances")
 		}
 		path = *c.db + ".sealkey"
 		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
