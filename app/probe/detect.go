@@ -121,7 +121,8 @@ type Options struct {
 	// MaxBaud caps every speed (the probe's limit); 0 means none.
 	MaxBaud int
 	// HDLCSpeeds are the line speeds tried for direct HDLC, in order;
-	// default 9600, 4800, 2400, 1200, 300 (stepping down).
+	// default 9600, 4800, 2400, 1200, 300 (stepping down). Speeds above
+	// MaxBaud are left out.
 	HDLCSpeeds []int
 	// ClientSAP is the client address; default 16, the public client.
 	ClientSAP int
@@ -196,7 +197,9 @@ func Detect(ctx context.Context, p Port, opt Options) (*Result, error) {
 	d := newDetector(p, opt, "detect")
 	plan := []step{{proto: ModeE}, {proto: ModeE, baud: 300}, {proto: ModeC}}
 	for _, b := range d.opt.HDLCSpeeds {
-		plan = append(plan, step{proto: DirectHDLC, baud: b})
+		if d.opt.MaxBaud == 0 || b <= d.opt.MaxBaud {
+			plan = append(plan, step{proto: DirectHDLC, baud: b})
+		}
 	}
 	if e := d.opt.Expect; e != nil {
 		if pr, ok := d.lookup(e.Manufacturer, e.Model); ok {

@@ -44,6 +44,17 @@ func (k Kind) String() string {
 // MarshalText returns String, so JSON shows the kind by name.
 func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
+// UnmarshalText reads a name MarshalText wrote.
+func (k *Kind) UnmarshalText(b []byte) error {
+	for i, n := range kindNames {
+		if n == string(b) {
+			*k = Kind(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("probe: unknown kind %q", b)
+}
+
 // Sentinel errors, wrapped in an *Error.
 var (
 	ErrNotDetected = errors.New("probe: no meter detected")

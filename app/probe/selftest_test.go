@@ -92,3 +92,17 @@ type hinted struct{}
 
 func (hinted) Error() string { return "serial: permission denied" }
 func (hinted) Hint() string  { return "Add your user to the dialout group" }
+
+func TestKindText(t *testing.T) {
+	for k := probe.KindOther; k <= probe.KindCanceled; k++ {
+		b, err := k.MarshalText()
+		var back probe.Kind
+		if err != nil || back.UnmarshalText(b) != nil || back != k {
+			t.Errorf("Kind %d → %q → %d", k, b, back)
+		}
+	}
+	var k probe.Kind
+	if err := k.UnmarshalText([]byte("teleported")); err == nil {
+		t.Errorf("unknown kind accepted")
+	}
+}

@@ -28,7 +28,7 @@ const probeAbout = `List probes, self-test a probe on a meter, or detect the met
 
   smetsctl probe list [--json]
   smetsctl probe test   --port P | --usb VID:PID[:serial] [--json]
-  smetsctl probe detect --port P | --usb VID:PID[:serial] [--json] [--profiles FILE]
+  smetsctl probe detect --port P | --usb VID:PID[:serial] [--json] [--profiles FILE] [--expect FLAG/MODEL]
 
 test checks the probe and the optical port (echo, sign-on at 300 Bd, the
 speed switch) and says what to do when something is wrong. detect tries
@@ -230,9 +230,10 @@ func runProbeUse(ctx context.Context, e *env, sub string, args []string) error {
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up after this long")
 	maxBaud := fs.Int("max-baud", 0, "the probe's highest speed (0: no limit)")
-	var profiles *string
+	var profiles, expect *string
 	if sub == "detect" {
 		profiles = fs.String("profiles", defaultProfiles(), "file remembering what worked per meter model (empty: none)")
+		expect = fs.String("expect", "", "the meter expected, as FLAG/MODEL (for example LGZ/E470): try its remembered profile first")
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -272,6 +273,10 @@ func runProbeUse(ctx context.Context, e *env, sub string, args []string) error {
 	}
 	if profiles != nil && *profiles != "" {
 		opt.Store = probe.NewFileStore(*profiles)
+	}
+	if expect != nil && *expect != "" {
+		flagID, model, _ := strings.Cut(*expect, "/")
+		opt.Expect = &probe.Expect{Manufacturer: flagID, Model: model}
 	}
 	if sub == "test" {
 		rep, err := probe.SelfTest(ctx, p, opt)

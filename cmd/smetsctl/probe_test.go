@@ -124,13 +124,18 @@ func ptyMeter(t *testing.T, quirks string) (path string, unplug func()) {
 
 // TestProbeDetectOverPTY runs `smetsctl probe detect` against the
 // simulated meter on a pseudo-terminal through the serial package, with
-// the simulator's quirks alone and together. The slow-reaction quirk is
-// covered in virtual time by package probe; on a pty it would cost
-// seconds of real time per case. A pty has no speed, so ignore-baud
-// changes nothing here.
+// the simulator's quirks alone and together. The slow-reaction quirk
+// (1.5 s per answer in real time here) runs once, with all the others;
+// package probe covers each quirk in virtual time. A pty has no speed, so
+// ignore-baud changes nothing here.
 func TestProbeDetectOverPTY(t *testing.T) {
-	for _, quirks := range []string{"", "ir-echo", "ignore-baud", "trailing-bytes,aare-no-user-info", "inverted-deviation,corrupt-event-log", "reboot", "ir-echo,ignore-baud,trailing-bytes,aare-no-user-info,reboot"} {
+	t.Parallel()
+	for _, quirks := range []string{"", "ir-echo", "ignore-baud", "trailing-bytes,aare-no-user-info", "inverted-deviation,corrupt-event-log", "reboot",
+		"ir-echo,ignore-baud,trailing-bytes,aare-no-user-info,inverted-deviation,corrupt-event-log,reboot,slow-reaction"} {
 		t.Run(quirks, func(t *testing.T) {
+			if testing.Short() && strings.Contains(quirks, "slow-reaction") {
+				t.Skip("slow-reaction takes seconds of real time")
+			}
 			t.Parallel()
 			path, _ := ptyMeter(t, quirks)
 			profiles := filepath.Join(t.TempDir(), "profiles.json")
@@ -213,5 +218,49 @@ func TestProbeDetectUnpluggedOverPTY(t *testing.T) {
 	// A port error, not the 60 s deadline: the typed error came first.
 	if f.Kind != probe.KindPort.String() || f.Title == "" || f.Action == "" {
 		t.Errorf("probe detect with the meter gone = %+v", f)
+	}
+}
+
+// TestProbeDetectHubOverPTY finds a simulated communications hub, which
+// speaks HDLC from the first byte, on a pseudo-terminal: the sign-on gets
+// no answer and direct HDLC does.
+func TestProbeDetectHubOverPTY(t *testing.T) {
+	t.Parallel()
+	p, err := sim.OpenPTY(filepath.Join(t.TempDir(), "hub"))
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	h, err := sim.NewHub(sim.HubConfig{Identity: sim.Identity{Flag: "SMK", DeviceID: "00-DB-12-34-56-78-90-B0"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- h.ServeSerial(ctx, p) }()
+	defer func() {
+		cancel()
+		p.Close()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Error("hub did not stop")
+		}
+	}()
+	profiles := filepath.Join(t.TempDir(), "profiles.json")
+	code, out, errOut := smetsctl(t, "probe", "detect", "--port", p.SlavePath(), "--json", "--profiles", profiles, "--timeout", "60s")
+	if code != 0 {
+		t.Fatalf("probe detect = %d\n%s\n%s", code, out, errOut)
+	}
+	var res probe.Result
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("probe detect JSON %q: %v", out, err)
+	}
+	if res.Protocol != probe.DirectHDLC || res.Baud != 9600 || res.Manufacturer != "SMK" || !strings.HasPrefix(res.LogicalDeviceName, "SMKCH") {
+		t.Errorf("probe detect = %+v", res)
+	}
+	// Remembered under the FLAG id, and found first when expected.
+	code, out, errOut = smetsctl(t, "probe", "detect", "--port", p.SlavePath(), "--json", "--profiles", profiles, "--expect", "SMK/", "--timeout", "60s")
+	if code != 0 || json.Unmarshal([]byte(out), &res) != nil || !res.FromProfile || len(res.Attempts) != 1 {
+		t.Errorf("probe detect --expect SMK/ = %d, %+v\n%s", code, res, errOut)
 	}
 }
