@@ -1,0 +1,207 @@
+package commission
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/smetskit/smetskit/protocol/axdr"
+	"github.com/smetskit/smetskit/protocol/cosem"
+	"github.com/smetskit/smetskit/protocol/dlms"
+	"github.com/smetskit/smetskit/protocol/duis"
+)
+
+// Objects of the hub profile (sim/HUBPROFILE.md; DOMAIN.md §9).
+var (
+	obisClock          = cosem.MustOBIS("0-0:1.0.0*255")
+	obisNetworkControl = cosem.MustOBIS("0-0:30.3.0*255") // class 104, the CHF device log
+	obisGSMDiagnostic  = cosem.MustOBIS("0-0:25.6.0*255") // class 47, the WAN
+	obisLocalDelivery  = cosem.MustOBIS("0-0:128.1.0*255")
+)
+
+// classLocalDelivery is the manufacturer-specific class of the local
+// delivery object in the hub profile (IEC 62056-6-2 reserves 128…199).
+const classLocalDelivery cosem.ClassID = 128
+
+// maxLogEntries caps the device log entries decoded from a hub.
+const maxLogEntries = 256
+
+// DLMSHub is the hub profile over a DLMS association with the hub's
+// management client (SAP 1, HLS-GMAC): the ZigBee network control object
+// (class 104) for the device log, GSM diagnostic (class 47) for the WAN,
+// the clock, and the local-delivery object (class 128 method 1).
+type DLMSHub struct {
+	C *dlms.Client
+}
+
+// WAN reads the GSM diagnostic registration status (class 47 attribute 3):
+// 1 (home) and 5 (roaming) are registered.
+func (h *DLMSHub) WAN(ctx context.Context) (WANStatus, error) {
+	d, err := h.C.Get(ctx, dlms.AttributeDescriptor{Class: cosem.ClassGSMDiagnostic, Instance: obisGSMDiagnostic, Attribute: 3}, nil)
+	if err != nil {
+		return WANStatus{}, fmt.Errorf("read registration status: %w", err)
+	}
+	v, _, err := axdr.Decode(d)
+	if err != nil {
+		return WANStatus{}, fmt.Errorf("decode registration status: %w", err)
+	}
+	st := WANStatus{Status: int(v.Int())}
+	st.Registered = st.Status == 1 || st.Status == 5
+	if d, err := h.C.Get(ctx, dlms.AttributeDescriptor{Class: cosem.ClassGSMDiagnostic, Instance: obisGSMDiagnostic, Attribute: 2}, nil); err == nil {
+		if v, _, err := axdr.Decode(d); err == nil {
+			st.Operator = v.Text()
+		}
+	}
+	return st, nil
+}
+
+// WhitelistAdd invokes register_device (class 104 method 1) with {EUI-64,
+// enum 1, install code, enum 0} (DOMAIN.md §9, CCS01). A refusal with
+// temporary-failure is a full log.
+func (h *DLMSHub) WhitelistAdd(ctx context.Context, device string, installCode []byte) error {
+	id, err := duis.ParseEUI64(device)
+	if err != nil {
+		return err
+	}
+	p, err := axdr.Encode(axdr.Structure(axdr.OctetString(id[:]), axdr.Enum(1), axdr.OctetString(installCode), axdr.Enum(0)))
+	if err != nil {
+		return err
+	}
+	_, err = h.C.Action(ctx, dlms.MethodDescriptor{Class: cosem.ClassZigBeeNetworkControl, Instance: obisNetworkControl, Method: 1}, p)
+	var ar dlms.ActionResult
+	if errors.As(err, &ar) && ar == 2 {
+		return fmt.Errorf("register %s: %w", device, ErrDeviceLogFull)
+	}
+	if err != nil {
+		return fmt.Errorf("register %s: %w", device, err)
+	}
+	return nil
+}
+
+// WhitelistRemove invokes unregister_device (class 104 method 2, CCS02).
+func (h *DLMSHub) WhitelistRemove(ctx context.Context, device string) error {
+	id, err := duis.ParseEUI64(device)
+	if err != nil {
+		return err
+	}
+	p, err := axdr.Encode(axdr.OctetString(id[:]))
+	if err != nil {
+		return err
+	}
+	if _, err := h.C.Action(ctx, dlms.MethodDescriptor{Class: cosem.ClassZigBeeNetworkControl, Instance: obisNetworkControl, Method: 2}, p); err != nil {
+		return fmt.Errorf("unregister %s: %w", device, err)
+	}
+	return nil
+}
+
+// EnableJoin sets join_timeout (attribute 3) and then enable joining
+// (attribute 2) to TRUE.
+func (h *DLMSHub) EnableJoin(ctx context.Context, period time.Duration) error {
+	secs := min(max(int(period/time.Second), 1), 3600)
+	t, _ := axdr.Encode(axdr.Uint16(uint16(secs)))
+	if err := h.C.Set(ctx, dlms.AttributeDescriptor{Class: cosem.ClassZigBeeNetworkControl, Instance: obisNetworkControl, Attribute: 3}, nil, t); err != nil {
+		return fmt.Errorf("set join timeout: %w", err)
+	}
+	on, _ := axdr.Encode(axdr.Bool(true))
+	if err := h.C.Set(ctx, dlms.AttributeDescriptor{Class: cosem.ClassZigBeeNetworkControl, Instance: obisNetworkControl, Attribute: 2}, nil, on); err != nil {
+		return fmt.Errorf("enable joining: %w", err)
+	}
+	return nil
+}
+
+// DeviceLog reads active_devices (class 104 attribute 4, CCS06).
+func (h *DLMSHub) DeviceLog(ctx context.Context) ([]LogEntry, error) {
+	d, err := h.C.Get(ctx, dlms.AttributeDescriptor{Class: cosem.ClassZigBeeNetworkControl, Instance: obisNetworkControl, Attribute: 4}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("read active devices: %w", err)
+	}
+	return ParseActiveDevices(d)
+}
+
+// ParseActiveDevices decodes class 104 attribute 4: an array of 14-field
+// structures {mac address, status bit-string, max/avg/min RSSI, max/avg/min
+// LQI, last communication date-time, ...} (DOMAIN.md §9). The "reporting"
+// status bit (second bit) means a link key is established.
+func ParseActiveDevices(d []byte) ([]LogEntry, error) {
+	v, _, err := axdr.Decode(d)
+	if err != nil {
+		return nil, fmt.Errorf("decode active devices: %w", err)
+	}
+	if v.Type() != axdr.TypeArray {
+		return nil, fmt.Errorf("decode active devices: %v is not an array", v.Type())
+	}
+	if v.Len() > maxLogEntries {
+		return nil, fmt.Errorf("decode active devices: %d entries, at most %d", v.Len(), maxLogEntries)
+	}
+	out := make([]LogEntry, 0, v.Len())
+	for i, e := range v.Elems() {
+		if e.Type() != axdr.TypeStructure || e.Len() < 9 {
+			return nil, fmt.Errorf("decode active devices: entry %d is not a 14-field structure", i)
+		}
+		mac := e.Index(0).Bytes()
+		if len(mac) != 8 {
+			return nil, fmt.Errorf("decode active devices: entry %d: mac address of %d bytes", i, len(mac))
+		}
+		var id duis.EUI64
+		copy(id[:], mac)
+		le := LogEntry{DeviceID: id.String(), RSSI: int(e.Index(3).Int())}
+		if st := e.Index(1).Bytes(); len(st) > 0 {
+			le.Joined = st[0]&0x40 != 0
+		}
+		if b := e.Index(8).Bytes(); len(b) == 12 {
+			if dt, err := axdr.ParseDateTime(b); err == nil && dt.Specified() {
+				if t, err := dt.Time(time.UTC, axdr.DeviationNormal); err == nil {
+					le.LastSeen = t.UTC()
+				}
+			}
+		}
+		out = append(out, le)
+	}
+	return out, nil
+}
+
+// Clock reads the hub's clock (class 8 attribute 2); it is reliable when
+// its status has neither the invalid nor the doubtful bit (a hub without
+// WAN flags its clock doubtful, DOMAIN.md §8.1).
+func (h *DLMSHub) Clock(ctx context.Context) (time.Time, bool, error) {
+	d, err := h.C.Get(ctx, dlms.AttributeDescriptor{Class: cosem.ClassClock, Instance: obisClock, Attribute: 2}, nil)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("read clock: %w", err)
+	}
+	v, _, err := axdr.Decode(d)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("decode clock: %w", err)
+	}
+	b := v.Bytes()
+	if len(b) != 12 {
+		return time.Time{}, false, fmt.Errorf("decode clock: %d bytes, want 12", len(b))
+	}
+	dt, err := axdr.ParseDateTime(b)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("decode clock: %w", err)
+	}
+	t, err := dt.Time(time.UTC, axdr.DeviationNormal)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("decode clock: %w", err)
+	}
+	return t, dt.Status&(axdr.StatusInvalid|axdr.StatusDoubtful) == 0, nil
+}
+
+// Deliver invokes deliver (class 128 method 1) with the GBCS command as an
+// octet-string and returns the GBCS response (sim/HUBPROFILE.md).
+func (h *DLMSHub) Deliver(ctx context.Context, gbcs []byte) ([]byte, error) {
+	p, err := axdr.Encode(axdr.OctetString(gbcs))
+	if err != nil {
+		return nil, err
+	}
+	d, err := h.C.Action(ctx, dlms.MethodDescriptor{Class: classLocalDelivery, Instance: obisLocalDelivery, Method: 1}, p)
+	if err != nil {
+		return nil, fmt.Errorf("deliver: %w", err)
+	}
+	v, _, err := axdr.Decode(d)
+	if err != nil {
+		return nil, fmt.Errorf("decode delivery response: %w", err)
+	}
+	return v.Bytes(), nil
+}

@@ -1,0 +1,37 @@
+// Package commission is the install-and-commission workflow engine of the
+// app core (no Fyne): the UI and smetsctl drive the same code.
+//
+// A flow is data (flows.json, Flows, ParseFlows): an ordered list of steps,
+// each with a kind (pre-checks, answers, WAN check, service request, hub
+// whitelist, join, local delivery, post-checks, reads, evidence, follow-up,
+// completion), a precondition on what earlier steps found ("wan=no"), the
+// device types it acts on and the DUIS variant it produces. The built-in
+// flows follow DOMAIN.md §7 (install with WAN: 8.14.1, 8.11, join, 8.1.1,
+// 8.7.x), §8 (install and leave: 8.14.2 with premise type and obstruction
+// checks, 8.4 InstalledNotCommissioned, local delivery answered with 8.13,
+// a follow-up) and the exchanges (CH: 8.14.3/8.14.4, 8.12.1; meter: final
+// and initial register reads, 8.11 Remove and Add).
+//
+// Each item of a step (the step, or one device of it) commits in one store
+// transaction with its evidence, the facts it found, and the outbox message
+// it produces, whose DUIS Request ID counter is allocated and stored in the
+// same transaction (DOMAIN.md §12). A run killed at any point resumes where
+// it stopped with Run and never queues a message twice; a step that failed
+// is stored with a Reason and a hint of what to try (StepError), and is
+// retried by the next Run.
+//
+// Device steps talk to the hub through the Hub interface (the hub profile of
+// sim/HUBPROFILE.md); DLMSHub implements it over a dlms.Client. The tables
+// are created by Migrate, which keeps its own version in commission_schema
+// because app/store offers no hook for other packages' migrations.
+//
+//	db, _ := store.Open(ctx, path, store.Options{})
+//	_ = commission.Migrate(ctx, db)
+//	e, _ := commission.New(db, commission.Options{})
+//	_ = e.Start(ctx, plan) // plan.Flow "install"; devices, install codes, answers
+//	err := e.Run(ctx, plan.JobID, &commission.DLMSHub{C: hubClient})
+//	var se *commission.StepError
+//	if errors.As(err, &se) {
+//		show(se.Reason, se.Hint) // fix, then Run again: it resumes at se.Step
+//	}
+package commission

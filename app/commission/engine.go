@@ -1,0 +1,426 @@
+package commission
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"reflect"
+	"time"
+
+	"github.com/smetskit/smetskit/app/inventory"
+	"github.com/smetskit/smetskit/app/store"
+	"github.com/smetskit/smetskit/sync/outbox"
+)
+
+// Item states.
+const (
+	StatePending = "pending"
+	StateDone    = "done"
+	StateSkipped = "skipped"
+	StateFailed  = "failed"
+)
+
+// Options configure an Engine. The zero value uses the built-in flows, the
+// default inventory rules and the system clock.
+type Options struct {
+	Flows map[string]Flow
+	Rules *inventory.Rules
+	Now   func() time.Time
+	// RecentWithin is how recent a device's last communication must be for
+	// the post-checks (default 1 h).
+	RecentWithin time.Duration
+}
+
+// Engine runs commissioning flows for jobs, one committed transaction per
+// step item: the item's state, its evidence, the facts it found and the
+// outbox message it produces (with its Request ID counter) commit together,
+// so a run killed at any point resumes where it stopped and never queues a
+// message twice.
+type Engine struct {
+	db     *store.DB
+	flows  map[string]Flow
+	rules  *inventory.Rules
+	now    func() time.Time
+	recent time.Duration
+	// hook, set by tests, is called inside each item's transaction just
+	// before it commits ("commit") and just after ("committed").
+	hook func(point, step, item string)
+}
+
+// New returns an engine on db (Migrate must have run).
+func New(db *store.DB, opt Options) (*Engine, error) {
+	e := &Engine{db: db, flows: opt.Flows, rules: opt.Rules, now: opt.Now, recent: opt.RecentWithin}
+	if e.flows == nil {
+		fs, err := Flows()
+		if err != nil {
+			return nil, err
+		}
+		e.flows = fs
+	}
+	if e.rules == nil {
+		e.rules = inventory.DefaultRules()
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.recent <= 0 {
+		e.recent = time.Hour
+	}
+	return e, nil
+}
+
+// run is a loaded run.
+type run struct {
+	plan   Plan
+	flow   Flow
+	facts  map[string]string
+	status string
+	items  map[string]itemRow // by step/item
+}
+
+type itemRow struct {
+	Status, Reason, Hint, Error, RequestID string
+	Attempts                               int
+	Evidence                               json.RawMessage
+}
+
+func itemKey(step, item string) string { return step + "/" + item }
+
+// Start creates the run for plan.JobID. Starting again with the same plan
+// is a no-op (the run resumes); another plan for a started job is
+// ErrRunExists.
+func (e *Engine) Start(ctx context.Context, p Plan) error {
+	if _, ok := e.flows[p.Flow]; !ok {
+		return fmt.Errorf("start %s: flow %q: %w", p.JobID, p.Flow, ErrUnknownFlow)
+	}
+	if p.Answers == nil {
+		p.Answers = map[string]string{}
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("start %s: %w", p.JobID, err)
+	}
+	return e.db.InTx(ctx, func(tx *sql.Tx) error {
+		var old string
+		err := tx.QueryRowContext(ctx, `SELECT plan FROM commission_runs WHERE job_id = ?`, p.JobID).Scan(&old)
+		if err == nil {
+			var op Plan
+			if json.Unmarshal([]byte(old), &op) == nil && reflect.DeepEqual(op, p) {
+				return nil
+			}
+			return fmt.Errorf("start %s: %w", p.JobID, ErrRunExists)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("start %s: %w", p.JobID, err)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO commission_runs (job_id, flow, plan, status, updated_at) VALUES (?, ?, ?, 'running', ?)`,
+			p.JobID, p.Flow, string(b), e.now().UTC().UnixMilli())
+		return err
+	})
+}
+
+// Answer merges the engineer's answers into the run's plan; a step that
+// failed for a missing answer then passes when Run is called again.
+func (e *Engine) Answer(ctx context.Context, jobID string, answers map[string]string) error {
+	return e.db.InTx(ctx, func(tx *sql.Tx) error {
+		var b string
+		if err := tx.QueryRowContext(ctx, `SELECT plan FROM commission_runs WHERE job_id = ?`, jobID).Scan(&b); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("answer %s: %w", jobID, ErrNoRun)
+			}
+			return fmt.Errorf("answer %s: %w", jobID, err)
+		}
+		var p Plan
+		if err := json.Unmarshal([]byte(b), &p); err != nil {
+			return fmt.Errorf("answer %s: %w", jobID, err)
+		}
+		if p.Answers == nil {
+			p.Answers = map[string]string{}
+		}
+		maps.Copy(p.Answers, answers)
+		nb, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE commission_runs SET plan = ?, updated_at = ? WHERE job_id = ?`, string(nb), e.now().UTC().UnixMilli(), jobID)
+		return err
+	})
+}
+
+func (e *Engine) load(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, jobID string) (*run, error) {
+	var planJSON, factsJSON, flow string
+	r := &run{items: map[string]itemRow{}}
+	err := q.QueryRowContext(ctx, `SELECT flow, plan, facts, status FROM commission_runs WHERE job_id = ?`, jobID).Scan(&flow, &planJSON, &factsJSON, &r.status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("job %s: %w", jobID, ErrNoRun)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load run %s: %w", jobID, err)
+	}
+	if err := json.Unmarshal([]byte(planJSON), &r.plan); err != nil {
+		return nil, fmt.Errorf("load run %s plan: %w", jobID, err)
+	}
+	if err := json.Unmarshal([]byte(factsJSON), &r.facts); err != nil {
+		return nil, fmt.Errorf("load run %s facts: %w", jobID, err)
+	}
+	if r.facts == nil {
+		r.facts = map[string]string{}
+	}
+	if r.plan.Answers == nil {
+		r.plan.Answers = map[string]string{}
+	}
+	var ok bool
+	if r.flow, ok = e.flows[flow]; !ok {
+		return nil, fmt.Errorf("load run %s: flow %q: %w", jobID, flow, ErrUnknownFlow)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT step_id, item, status, attempts, evidence, reason, hint, error, request_id FROM commission_items WHERE job_id = ?`, jobID)
+	if err != nil {
+		return nil, fmt.Errorf("load run %s items: %w", jobID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var step, item, ev string
+		var it itemRow
+		if err := rows.Scan(&step, &item, &it.Status, &it.Attempts, &ev, &it.Reason, &it.Hint, &it.Error, &it.RequestID); err != nil {
+			return nil, fmt.Errorf("load run %s items: %w", jobID, err)
+		}
+		it.Evidence = json.RawMessage(ev)
+		r.items[itemKey(step, item)] = it
+	}
+	return r, rows.Err()
+}
+
+// item is one unit of work of a step.
+type item struct {
+	key string
+	dev *Device
+	cmd *LocalCommand
+}
+
+func (r *run) itemsOf(s StepDef) []item {
+	if s.Kind == KindDeliverLocal {
+		out := make([]item, len(r.plan.LocalCommands))
+		for i := range r.plan.LocalCommands {
+			c := &r.plan.LocalCommands[i]
+			out[i] = item{key: c.OriginalRequestID, cmd: c}
+		}
+		return out
+	}
+	if len(s.ForEach) == 0 {
+		return []item{{key: "-"}}
+	}
+	var out []item
+	for _, d := range r.plan.items(s) {
+		out = append(out, item{key: d.ID, dev: &d})
+	}
+	return out
+}
+
+// outcome is what a step item produced: evidence, facts for later steps,
+// and the message to queue (built inside the transaction, where Request ID
+// counters are allocated).
+type outcome struct {
+	evidence any
+	facts    map[string]string
+	message  func(ctx context.Context, tx *sql.Tx) (outbox.Message, string, error) // message, request ID
+}
+
+// Run runs the job's flow from where it stopped until it completes
+// (nil) or a step fails (*StepError, stored with the step for Status). hub
+// may be nil when no hub is connected; steps that need one then fail with
+// ReasonNoHub. Run is safe to call again after any failure or crash: items
+// already done are not repeated.
+func (e *Engine) Run(ctx context.Context, jobID string, hub Hub) error {
+	r, err := e.load(ctx, e.db.Reader(), jobID)
+	if err != nil {
+		return err
+	}
+	if r.status == StateDone {
+		return nil
+	}
+	for seq, s := range r.flow {
+		if !s.applies(r.facts, r.plan.Answers) {
+			if _, ok := r.items[itemKey(s.ID, "-")]; !ok {
+				if err := e.commit(ctx, r, seq, s, "-", StateSkipped, outcome{evidence: map[string]string{"when": s.When}}, nil); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		for _, it := range r.itemsOf(s) {
+			if st := r.items[itemKey(s.ID, it.key)].Status; st == StateDone || st == StateSkipped {
+				continue
+			}
+			out, serr := e.exec(ctx, r, s, it, hub)
+			if serr != nil {
+				if err := e.commit(ctx, r, seq, s, it.key, StateFailed, outcome{}, serr); err != nil {
+					return errors.Join(serr, err)
+				}
+				return serr
+			}
+			if err := e.commit(ctx, r, seq, s, it.key, StateDone, out, nil); err != nil {
+				return err
+			}
+		}
+	}
+	return e.db.InTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE commission_runs SET status = 'done', updated_at = ? WHERE job_id = ?`, e.now().UTC().UnixMilli(), jobID)
+		return err
+	})
+}
+
+// commit stores one item's result, its facts and its message in one
+// transaction, and updates r to match once committed.
+func (e *Engine) commit(ctx context.Context, r *run, seq int, s StepDef, key, status string, out outcome, serr *StepError) error {
+	ev, err := json.Marshal(out.evidence)
+	if err != nil {
+		return fmt.Errorf("commit %s/%s: encode evidence: %w", s.ID, key, err)
+	}
+	facts := maps.Clone(r.facts)
+	maps.Copy(facts, out.facts)
+	factsJSON, err := json.Marshal(facts)
+	if err != nil {
+		return err
+	}
+	var reason, hint, errText, rid string
+	runStatus := "running"
+	if serr != nil {
+		reason, hint, errText, runStatus = string(serr.Reason), serr.Hint, serr.Err.Error(), StateFailed
+	}
+	now := e.now().UTC().UnixMilli()
+	err = e.db.InTx(ctx, func(tx *sql.Tx) error {
+		if out.message != nil {
+			m, id, err := out.message(ctx, tx)
+			if err != nil {
+				return err
+			}
+			m.JobID, m.IdempotencyKey = r.plan.JobID, r.plan.JobID+"/"+s.ID+"/"+key
+			if _, err := e.db.Outbox().SendTx(ctx, tx, m); err != nil {
+				return fmt.Errorf("queue %s: %w", m.Kind, err)
+			}
+			rid = id
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO commission_items (job_id, step_id, item, seq, status, attempts, evidence, reason, hint, error, request_id, updated_at)
+			VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (job_id, step_id, item) DO UPDATE SET status = excluded.status, attempts = attempts + 1,
+				evidence = excluded.evidence, reason = excluded.reason, hint = excluded.hint, error = excluded.error,
+				request_id = excluded.request_id, updated_at = excluded.updated_at`,
+			r.plan.JobID, s.ID, key, seq, status, string(ev), reason, hint, errText, rid, now); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE commission_runs SET facts = ?, status = ?, updated_at = ? WHERE job_id = ?`,
+			string(factsJSON), runStatus, now, r.plan.JobID); err != nil {
+			return err
+		}
+		if e.hook != nil {
+			e.hook("commit", s.ID, key)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("commit %s/%s: %w", s.ID, key, err)
+	}
+	if e.hook != nil {
+		e.hook("committed", s.ID, key)
+	}
+	r.facts = facts
+	old := r.items[itemKey(s.ID, key)]
+	r.items[itemKey(s.ID, key)] = itemRow{Status: status, Reason: reason, Hint: hint, Error: errText, RequestID: rid,
+		Attempts: old.Attempts + 1, Evidence: ev}
+	return nil
+}
+
+// RunStatus is a run as the UI shows it.
+type RunStatus struct {
+	JobID  string
+	Flow   string
+	Status string // running, failed, done
+	Facts  map[string]string
+	Steps  []StepStatus
+}
+
+// StepStatus is one step of a run.
+type StepStatus struct {
+	ID, Title, Kind, SR string
+	State               string // pending, done, skipped, failed
+	Items               []ItemStatus
+}
+
+// ItemStatus is one item of a step: a device, a local command, or "-".
+type ItemStatus struct {
+	Item      string
+	State     string
+	Attempts  int
+	Reason    Reason
+	Hint      string
+	Error     string
+	RequestID string
+	Evidence  json.RawMessage
+}
+
+// Status returns the run of a job with every step's state, evidence, and
+// for failed steps the reason and what to try.
+func (e *Engine) Status(ctx context.Context, jobID string) (*RunStatus, error) {
+	r, err := e.load(ctx, e.db.Reader(), jobID)
+	if err != nil {
+		return nil, err
+	}
+	rs := &RunStatus{JobID: jobID, Flow: r.plan.Flow, Status: r.status, Facts: r.facts}
+	for _, s := range r.flow {
+		ss := StepStatus{ID: s.ID, Title: s.Title, Kind: s.Kind, SR: s.SR, State: StatePending}
+		if sk, ok := r.items[itemKey(s.ID, "-")]; ok && sk.Status == StateSkipped {
+			ss.State = StateSkipped
+			rs.Steps = append(rs.Steps, ss)
+			continue
+		}
+		items := r.itemsOf(s)
+		done := 0
+		for _, it := range items {
+			row, ok := r.items[itemKey(s.ID, it.key)]
+			is := ItemStatus{Item: it.key, State: StatePending}
+			if ok {
+				is = ItemStatus{Item: it.key, State: row.Status, Attempts: row.Attempts, Reason: Reason(row.Reason), Hint: row.Hint,
+					Error: row.Error, RequestID: row.RequestID, Evidence: row.Evidence}
+			}
+			switch is.State {
+			case StateDone:
+				done++
+			case StateFailed:
+				ss.State = StateFailed
+			}
+			ss.Items = append(ss.Items, is)
+		}
+		if ss.State != StateFailed && done == len(items) && (done > 0 || r.items[itemKey(s.ID, "-")].Status == StateDone) {
+			ss.State = StateDone
+		}
+		if ss.State != StateFailed && len(items) == 0 && (r.status == StateDone || r.laterStarted(s.ID)) {
+			ss.State = StateDone
+		}
+		rs.Steps = append(rs.Steps, ss)
+	}
+	return rs, nil
+}
+
+// laterStarted reports whether any step after id has an item recorded.
+func (r *run) laterStarted(id string) bool {
+	after := false
+	for _, s := range r.flow {
+		if after {
+			for k := range r.items {
+				if len(k) > len(s.ID) && k[:len(s.ID)+1] == s.ID+"/" {
+					return true
+				}
+			}
+		}
+		if s.ID == id {
+			after = true
+		}
+	}
+	return false
+}

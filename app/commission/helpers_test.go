@@ -1,0 +1,192 @@
+package commission
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/smetskit/smetskit/app/store"
+	"github.com/smetskit/smetskit/protocol/dlms"
+	"github.com/smetskit/smetskit/protocol/duis"
+	"github.com/smetskit/smetskit/protocol/hdlc"
+	"github.com/smetskit/smetskit/sim"
+)
+
+// Identifiers from the DUIS templates and the simulator's defaults
+// (DOMAIN.md §2, sim/HUBPROFILE.md).
+const (
+	supplier = "90-B3-D5-1F-30-01-00-00"
+	chfID    = "00-DB-12-34-56-78-90-A2"
+	esmeID   = "00-DB-12-34-56-78-90-A0"
+	gsmeID   = "00-DB-12-34-56-78-90-B0"
+	ihdID    = "00-DB-12-34-56-78-90-C0"
+	ppmidID  = "00-DB-12-34-56-78-90-D0"
+	code     = "30313233343536373839414243444546" // the 8.11 template's install code
+)
+
+var testStart = time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+
+func openDB(t *testing.T, path string) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func tempDB(t *testing.T) *store.DB {
+	db := openDB(t, filepath.Join(t.TempDir(), "app.db"))
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// stepClock is a clock that moves one second per reading from testStart.
+func stepClock() func() time.Time {
+	t := testStart
+	return func() time.Time { t = t.Add(time.Second); return t }
+}
+
+func newEngine(t *testing.T, db *store.DB) *Engine {
+	t.Helper()
+	e, err := New(db, Options{Now: stepClock(), RecentWithin: 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// dualFuelPlan is a dual-fuel install: hub, electricity and gas meters,
+// PPMID and IHD, all Pending and Active on the CPL.
+func dualFuelPlan(job string) Plan {
+	return Plan{
+		JobID: job, Flow: "install", Originator: supplier, CHF: chfID, MPxN: "1312345678111", Postcode: "AB1 2CD", Coverage: "yes",
+		Devices: []Device{
+			{ID: chfID, Type: "CHF", Status: "Pending", CPLStatus: "Active"},
+			{ID: esmeID, Type: "ESME", Status: "Pending", CPLStatus: "Active", InstallCode: code, MPxN: "1312345678111"},
+			{ID: gsmeID, Type: "GSME", Status: "Pending", CPLStatus: "Active", InstallCode: code, MPxN: "1234567890"},
+			{ID: ppmidID, Type: "PPMID", Status: "Pending", CPLStatus: "Active", InstallCode: code, JoinWith: esmeID},
+			{ID: ihdID, Type: "IHD", InstallCode: code, JoinWith: esmeID},
+		},
+		Answers: map[string]string{"CHFConnectionMethod": "Hot-shoe", "CHFLocation": "Indoors on external wall", "AerialInstall": "false",
+			"PremiseType": "Terraced", "MetalObstructionCheck": "false", "ConnectivityObstructionCheck": "true", "SharedObstructionCheck": "false"},
+	}
+}
+
+// simSite is a simulated hub with two meters on its HAN (the simulator has
+// no gas meter: a second ESME with the GSME's ID stands in, so the join and
+// device-log checks have a device to see), and a management association to
+// the hub over an emulated 9600 Bd line. Call inside a synctest bubble.
+type simSite struct {
+	hub    *sim.Hub
+	meters []*sim.ESME
+	c      *dlms.Client
+}
+
+func newSimSite(t *testing.T, hubQuirks, meterQuirks sim.Quirks) *simSite {
+	t.Helper()
+	h, err := sim.NewHub(sim.HubConfig{Identity: sim.Identity{Flag: "SMK", DeviceID: chfID}, Start: testStart, Quirks: hubQuirks,
+		WAN: sim.WAN{Operator: "SIM", Signal: -70, MCC: 234, MNC: 30}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &simSite{hub: h}
+	for i, id := range []string{esmeID, gsmeID} {
+		m, err := sim.NewESME(sim.ESMEConfig{Identity: sim.Identity{Flag: "SMK", Model: "SIM-E1", Serial: "2311000" + string(rune('1'+i)), DeviceID: id},
+			Start: testStart, Quirks: meterQuirks})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := h.AttachMeter(m); err != nil {
+			t.Fatal(err)
+		}
+		s.meters = append(s.meters, m)
+	}
+	probe, port := sim.NewLine(sim.LineConfig{Baud: 9600, Format: "8N1"})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- h.ServeSerial(ctx, port) }()
+	link, err := hdlc.Dial(ctx, probe, hdlc.Config{ClientSAP: sim.SAPManagement, ServerLogical: 1, ServerPhysical: sim.HDLCPhysical})
+	if err != nil {
+		t.Fatalf("hdlc.Dial: %v", err)
+	}
+	s.c, err = dlms.Associate(ctx, link, dlms.ClientConfig{Mechanism: dlms.MechanismGMAC, Ciphered: true,
+		Keys: dlms.Keys{EK: sim.DefaultEK, AK: sim.DefaultAK}, SystemTitle: []byte("SMKHHT01"), InvocationCounter: 1})
+	if err != nil {
+		t.Fatalf("Associate: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = s.c.Release(ctx)
+		_ = link.Close(ctx)
+		cancel()
+		probe.Close()
+		<-done
+	})
+	return s
+}
+
+// queued is one outbox message as the tests compare them.
+type queued struct {
+	Kind, Key, Variant, RequestID string
+	Payload                       []byte
+}
+
+func outboxOf(t *testing.T, db *store.DB, job string) []queued {
+	t.Helper()
+	rows, err := db.Reader().Query(`SELECT kind, idempotency_key, payload FROM outbox_messages WHERE job_id = ? ORDER BY id`, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []queued
+	for rows.Next() {
+		var q queued
+		if err := rows.Scan(&q.Kind, &q.Key, &q.Payload); err != nil {
+			t.Fatal(err)
+		}
+		if q.Kind == "duis-request" {
+			req, err := duis.Parse(q.Payload)
+			if err != nil {
+				t.Fatalf("queued %s: %v", q.Key, err)
+			}
+			q.Variant, q.RequestID = req.Header.ServiceReferenceVariant, req.Header.RequestID.String()
+			if ps := req.Validate(); hasError(ps) {
+				t.Errorf("queued %s %s does not validate: %v", q.Key, q.Variant, ps)
+			}
+		}
+		out = append(out, q)
+	}
+	return out
+}
+
+func hasError(ps duis.Problems) bool {
+	for _, p := range ps {
+		if strings.HasPrefix(p.String(), "error") {
+			return true
+		}
+	}
+	return false
+}
+
+// variants lists the DUIS variants queued, in order, with the key's item.
+func variants(qs []queued) []string {
+	var out []string
+	for _, q := range qs {
+		if q.Variant != "" {
+			_, item, _ := strings.Cut(strings.TrimPrefix(q.Key, q.Key[:strings.Index(q.Key, "/")+1]), "/")
+			out = append(out, q.Variant+" "+item)
+		} else {
+			out = append(out, q.Kind)
+		}
+	}
+	return out
+}
+
+var _ = sql.ErrNoRows

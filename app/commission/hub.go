@@ -1,0 +1,46 @@
+package commission
+
+import (
+	"context"
+	"time"
+)
+
+// Hub is what the workflow needs from the communications hub on site: the
+// hub profile (sim/HUBPROFILE.md; DOMAIN.md §9 for the device log). Each
+// call blocks until the hub answers or ctx ends. DLMSHub implements it over
+// a DLMS association; any other transport to a hub may too.
+type Hub interface {
+	// WAN reports whether the hub is registered on the SM WAN.
+	WAN(ctx context.Context) (WANStatus, error)
+	// WhitelistAdd adds a device to the CHF device log with its install
+	// code (CCS01 semantics: a device already listed keeps its link key and
+	// the add still succeeds). A full log is ErrDeviceLogFull.
+	WhitelistAdd(ctx context.Context, device string, installCode []byte) error
+	// WhitelistRemove removes a device from the device log (CCS02).
+	WhitelistRemove(ctx context.Context, device string) error
+	// EnableJoin opens joining for period (1 s … 3600 s).
+	EnableJoin(ctx context.Context, period time.Duration) error
+	// DeviceLog reads the device log with last-communication times (CCS06).
+	DeviceLog(ctx context.Context) ([]LogEntry, error)
+	// Clock reads the hub's clock and whether it is reliable.
+	Clock(ctx context.Context) (time.Time, bool, error)
+	// Deliver hands one GBCS command to the hub for local delivery and
+	// returns the GBCS response.
+	Deliver(ctx context.Context, gbcs []byte) ([]byte, error)
+}
+
+// WANStatus is what the hub says about its SM WAN connection.
+type WANStatus struct {
+	Registered bool   `json:"registered"`
+	Status     int    `json:"status"` // GSM diagnostic registration status (class 47 attr 3)
+	Operator   string `json:"operator,omitempty"`
+	Signal     int    `json:"signal,omitempty"` // CSQ 0–31, 99 unknown
+}
+
+// LogEntry is one device of the CHF device log as CCS06 returns it.
+type LogEntry struct {
+	DeviceID string    `json:"deviceId"` // EUI-64 text form
+	Joined   bool      `json:"joined"`   // a link key is established (status "reporting")
+	LastSeen time.Time `json:"lastSeen,omitzero"`
+	RSSI     int       `json:"rssi"`
+}

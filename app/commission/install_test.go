@@ -1,0 +1,147 @@
+package commission
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"testing/synctest"
+
+	"github.com/smetskit/smetskit/sim"
+)
+
+// Scenario 1: dual-fuel install with WAN produces 8.14.1, the 8.11 adds,
+// 8.1.1 per meter and the 8.7.x joins, and the device steps pass against
+// the simulated hub.
+func TestInstallWithWAN(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		db := tempDB(t)
+		e := newEngine(t, db)
+		site := newSimSite(t, nil, nil)
+		p := dualFuelPlan("J-WAN")
+		if err := e.Start(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Run(ctx, p.JobID, &DLMSHub{C: site.c}); err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		got := variants(outboxOf(t, db, p.JobID))
+		want := []string{
+			"8.14.1 -",
+			"8.11 " + esmeID, "8.11 " + gsmeID, "8.11 " + ppmidID, "8.11 " + ihdID,
+			"8.1.1 " + esmeID, "8.1.1 " + gsmeID,
+			"8.7.1 " + ppmidID, "8.7.2 " + ihdID,
+			"evidence", "job-update",
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("queued:\n%q\nwant\n%q", got, want)
+		}
+		st, err := e.Status(ctx, p.JobID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Status != StateDone || st.Facts["wan"] != "yes" {
+			t.Errorf("status = %s, facts %v", st.Status, st.Facts)
+		}
+		for _, s := range st.Steps {
+			want := StateDone
+			if s.ID == "site-survey" || s.ID == "ch-status-no-wan" || s.ID == "installed-not-commissioned" || s.ID == "local-delivery" || s.ID == "follow-up" {
+				want = StateSkipped
+			}
+			if s.State != want {
+				t.Errorf("step %s = %s, want %s", s.ID, s.State, want)
+			}
+		}
+		// Running again changes nothing.
+		if err := e.Run(ctx, p.JobID, nil); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(outboxOf(t, db, p.JobID)); n != len(want) {
+			t.Errorf("after a second Run %d messages, want %d", n, len(want))
+		}
+	})
+}
+
+// Scenario 2: no WAN: the flow takes the install-and-leave branch (8.14.2
+// with the survey, 8.4 InstalledNotCommissioned, no 8.1.1), delivers the
+// prepared commands and queues a follow-up.
+func TestInstallNoWAN(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		db := tempDB(t)
+		e := newEngine(t, db)
+		site := newSimSite(t, sim.Quirks{sim.QuirkNoWAN: true}, nil)
+		p := dualFuelPlan("J-NOWAN")
+		p.Coverage = "no"
+		if err := e.Start(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Run(ctx, p.JobID, &DLMSHub{C: site.c}); err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		got := variants(outboxOf(t, db, p.JobID))
+		want := []string{
+			"8.14.2 -",
+			"8.11 " + esmeID, "8.11 " + gsmeID, "8.11 " + ppmidID, "8.11 " + ihdID,
+			"8.4 " + esmeID, "8.4 " + gsmeID,
+			"evidence", "job-update", "job-update",
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("queued:\n%q\nwant\n%q", got, want)
+		}
+		st, _ := e.Status(ctx, p.JobID)
+		if st.Facts["wan"] != "no" || st.Facts["coverage"] != "no" {
+			t.Errorf("facts = %v", st.Facts)
+		}
+	})
+}
+
+// Scenario 5: a meter that fails to join shows why and what to try; once
+// the cause is gone, Run resumes at the join.
+func TestJoinFailureShowsReason(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		db := tempDB(t)
+		e := newEngine(t, db)
+		site := newSimSite(t, nil, sim.Quirks{sim.QuirkJoinFail(10): true})
+		p := dualFuelPlan("J-JOIN")
+		if err := e.Start(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		err := e.Run(ctx, p.JobID, &DLMSHub{C: site.c})
+		var se *StepError
+		if !errors.As(err, &se) || se.Step != "join" || se.Item != esmeID || se.Reason != ReasonNotJoined || se.Hint == "" {
+			t.Fatalf("Run = %v, want a not-joined failure at join/%s with a hint", err, esmeID)
+		}
+		st, _ := e.Status(ctx, p.JobID)
+		if st.Status != StateFailed {
+			t.Errorf("run status = %s", st.Status)
+		}
+		for _, s := range st.Steps {
+			if s.ID == "join" && (s.State != StateFailed || s.Items[0].Reason != ReasonNotJoined || s.Items[0].Hint == "") {
+				t.Errorf("join step = %+v", s)
+			}
+		}
+	})
+}
+
+// A full device log stops the whitelist step with the device-log-full
+// reason (join code 4).
+func TestDeviceLogFull(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		db := tempDB(t)
+		e := newEngine(t, db)
+		site := newSimSite(t, sim.Quirks{sim.QuirkFullDeviceLog: true}, nil)
+		p := dualFuelPlan("J-FULL")
+		if err := e.Start(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		err := e.Run(ctx, p.JobID, &DLMSHub{C: site.c})
+		var se *StepError
+		if !errors.As(err, &se) || se.Reason != ReasonDeviceLogFull || se.Code != 4 || !errors.Is(err, ErrDeviceLogFull) {
+			t.Fatalf("Run = %v, want device log full", err)
+		}
+	})
+}

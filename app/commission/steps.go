@@ -1,0 +1,374 @@
+package commission
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"strconv"
+	"time"
+
+	"github.com/smetskit/smetskit/app/inventory"
+	"github.com/smetskit/smetskit/protocol/duis"
+	"github.com/smetskit/smetskit/sync/api"
+	"github.com/smetskit/smetskit/sync/outbox"
+)
+
+// fail builds a StepError with the hint for its reason.
+func fail(s StepDef, it item, reason Reason, err error) *StepError {
+	return &StepError{Step: s.ID, Item: it.key, Reason: reason, Hint: reasonHints[reason], Err: err}
+}
+
+// exec runs one item of a step. Device I/O happens here, outside any
+// transaction; the message (if any) is built later, inside the commit.
+func (e *Engine) exec(ctx context.Context, r *run, s StepDef, it item, hub Hub) (outcome, *StepError) {
+	for _, q := range s.Requires {
+		if r.plan.Answers[q] == "" {
+			return outcome{}, fail(s, it, ReasonMissingAnswer, fmt.Errorf("answer %s missing", q))
+		}
+	}
+	switch s.Kind {
+	case KindPrecheck:
+		return e.precheck(r, s, it)
+	case KindAnswers:
+		ans := map[string]string{}
+		for _, q := range s.Requires {
+			ans[q] = r.plan.Answers[q]
+		}
+		return outcome{evidence: ans}, nil
+	case KindWANCheck:
+		return e.wanCheck(ctx, r, s, it, hub)
+	case KindSR:
+		variant, fields, err := e.srFields(r, s, it)
+		if err != nil {
+			return outcome{}, fail(s, it, ReasonRequest, err)
+		}
+		// Build once now, so a request the job's data cannot make fails
+		// before anything is committed; the real one gets its counter in
+		// the transaction.
+		if _, err := duis.Build(variant, withCounter(fields, 1)); err != nil {
+			return outcome{}, fail(s, it, ReasonRequest, err)
+		}
+		return outcome{evidence: fields, message: e.srMessage(variant, fields)}, nil
+	case KindHubWhitelist:
+		if hub == nil {
+			return outcome{}, fail(s, it, ReasonNoHub, ErrNoHub)
+		}
+		code, err := hex.DecodeString(it.dev.InstallCode)
+		if err != nil || len(code) < 6 || len(code) > 16 {
+			return outcome{}, fail(s, it, ReasonRequest, fmt.Errorf("install code of %s: want 6 to 16 bytes in hex", it.dev.ID))
+		}
+		if err := hub.WhitelistAdd(ctx, it.dev.ID, code); err != nil {
+			if errors.Is(err, ErrDeviceLogFull) {
+				se := fail(s, it, ReasonDeviceLogFull, err)
+				se.Code = 4
+				return outcome{}, se
+			}
+			return outcome{}, fail(s, it, ReasonHubNotAnswering, fmt.Errorf("add %s to the device log: %w", it.dev.ID, err))
+		}
+		period := r.plan.joinPeriod()
+		if err := hub.EnableJoin(ctx, period); err != nil {
+			return outcome{}, fail(s, it, ReasonHubNotAnswering, fmt.Errorf("open joining: %w", err))
+		}
+		return outcome{evidence: map[string]any{"added": it.dev.ID, "joinSeconds": int(period / time.Second)}}, nil
+	case KindHubJoin, KindPostCheck:
+		return e.checkLog(ctx, r, s, it, hub)
+	case KindDeliverLocal:
+		if hub == nil {
+			return outcome{}, fail(s, it, ReasonNoHub, ErrNoHub)
+		}
+		resp, err := hub.Deliver(ctx, it.cmd.GBCS)
+		if err != nil {
+			return outcome{}, fail(s, it, ReasonDelivery, fmt.Errorf("deliver %s: %w", it.cmd.OriginalRequestID, err))
+		}
+		fields := map[string]string{"originator": r.plan.Originator, "target": r.plan.dcc(),
+			"OriginalRequestID": it.cmd.OriginalRequestID, "DeviceGBCSResponse": base64.StdEncoding.EncodeToString(resp)}
+		return outcome{evidence: map[string]any{"response": hex.EncodeToString(resp)}, message: e.srMessage("8.13", fields)}, nil
+	case KindReads:
+		var reads []Read
+		for _, rd := range r.plan.Reads {
+			if rd.DeviceID == it.dev.ID && rd.Kind == s.Fields["ReadKind"] {
+				reads = append(reads, rd)
+			}
+		}
+		if len(reads) == 0 {
+			return outcome{}, fail(s, it, ReasonMissingRead, fmt.Errorf("no %s read of %s", s.Fields["ReadKind"], it.dev.ID))
+		}
+		return outcome{evidence: reads}, nil
+	case KindEvidence:
+		return outcome{evidence: map[string]int{"photos": len(r.plan.Photos), "reads": len(r.plan.Reads)},
+			message: jsonMessage(api.KindEvidence, e.evidenceBody(r))}, nil
+	case KindFollowUp:
+		body := map[string]any{"jobId": r.plan.JobID, "event": "follow-up", "task": "commission when SM WAN is available",
+			"flow": r.plan.Flow, "chf": r.plan.CHF, "devices": deviceIDs(r.plan.Devices)}
+		return outcome{evidence: body, message: jsonMessage(api.KindJobUpdate, body)}, nil
+	case KindComplete:
+		body := map[string]any{"jobId": r.plan.JobID, "event": "completed", "flow": r.plan.Flow,
+			"installAndLeave": r.facts["wan"] == "no", "at": e.now().UTC()}
+		return outcome{evidence: body, message: jsonMessage(api.KindJobUpdate, body)}, nil
+	}
+	return outcome{}, fail(s, it, ReasonRequest, fmt.Errorf("kind %q: %w", s.Kind, ErrBadFlow))
+}
+
+func deviceIDs(ds []Device) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.ID
+	}
+	return out
+}
+
+func (p *Plan) joinPeriod() time.Duration {
+	if p.JoinPeriod >= 1 && p.JoinPeriod <= 3600 {
+		return time.Duration(p.JoinPeriod) * time.Second
+	}
+	return 90 * time.Second
+}
+
+// firstSR is the service request that will first act on a device of this
+// type in the install flows: what the pre-check asks the rules about.
+func firstSR(t string) string {
+	switch t {
+	case "CHF", "GPF":
+		return "8.14.1"
+	case "IHD", "CAD":
+		return ""
+	}
+	return "8.11"
+}
+
+// precheck checks each device's SMI status against the rules, the CPL
+// status, and records the WAN coverage of the postcode (DOMAIN.md §7 step 1).
+func (e *Engine) precheck(r *run, s StepDef, it item) (outcome, *StepError) {
+	type finding struct {
+		Device, Type, Status, CPL, Check string
+	}
+	var found []finding
+	for _, d := range r.plan.Devices {
+		f := finding{Device: d.ID, Type: d.Type, Status: d.Status, CPL: d.CPLStatus, Check: "ok"}
+		sr := firstSR(d.Type)
+		if d.Role == "old" || sr == "" {
+			found = append(found, f)
+			continue // coming out, or a Type 2 device: no SMI status to check
+		}
+		if d.Status == "" {
+			return outcome{}, fail(s, it, ReasonNotInSMI, fmt.Errorf("%s %s: %w", d.Type, d.ID, inventory.ErrUnknownDevice))
+		}
+		if err := e.rules.Permit(sr, inventory.PartyDevice, duis.DeviceType(d.Type), duis.DeviceStatus(d.Status)); err != nil {
+			return outcome{}, fail(s, it, ReasonStatus, fmt.Errorf("%s %s in status %s: %w", d.Type, d.ID, d.Status, err))
+		}
+		if d.CPLStatus != "" && d.CPLStatus != "Active" {
+			return outcome{}, fail(s, it, ReasonCPL, fmt.Errorf("%s %s: CPL status %s", d.Type, d.ID, d.CPLStatus))
+		}
+		found = append(found, f)
+	}
+	cov := r.plan.Coverage
+	if cov == "" {
+		cov = "unknown"
+	}
+	return outcome{evidence: map[string]any{"devices": found, "coverage": cov}, facts: map[string]string{"coverage": cov}}, nil
+}
+
+// wanCheck asks the hub whether it has SM WAN; with no hub connected the
+// engineer's answer WAN=yes|no is used.
+func (e *Engine) wanCheck(ctx context.Context, r *run, s StepDef, it item, hub Hub) (outcome, *StepError) {
+	if hub == nil {
+		switch a := r.plan.Answers["WAN"]; a {
+		case "yes", "no":
+			return outcome{evidence: map[string]string{"source": "engineer", "wan": a}, facts: map[string]string{"wan": a}}, nil
+		}
+		return outcome{}, fail(s, it, ReasonNoHub, ErrNoHub)
+	}
+	st, err := hub.WAN(ctx)
+	if err != nil {
+		return outcome{}, fail(s, it, ReasonHubNotAnswering, fmt.Errorf("read WAN status: %w", err))
+	}
+	wan := "no"
+	if st.Registered {
+		wan = "yes"
+	}
+	return outcome{evidence: map[string]any{"source": "hub", "status": st}, facts: map[string]string{"wan": wan}}, nil
+}
+
+// checkLog reads the hub's device log for one device: for KindHubJoin it
+// must have joined; for KindPostCheck it must also have talked to the hub
+// within RecentWithin (DOMAIN.md §7 step 9).
+func (e *Engine) checkLog(ctx context.Context, r *run, s StepDef, it item, hub Hub) (outcome, *StepError) {
+	if hub == nil {
+		return outcome{}, fail(s, it, ReasonNoHub, ErrNoHub)
+	}
+	log, err := hub.DeviceLog(ctx)
+	if err != nil {
+		return outcome{}, fail(s, it, ReasonHubNotAnswering, fmt.Errorf("read device log: %w", err))
+	}
+	want, _ := duis.ParseEUI64(it.dev.ID)
+	var entry *LogEntry
+	for i := range log {
+		if got, err := duis.ParseEUI64(log[i].DeviceID); err == nil && got == want {
+			entry = &log[i]
+		}
+	}
+	switch {
+	case entry == nil:
+		se := fail(s, it, ReasonJoinFailed, fmt.Errorf("%s is not in the hub's device log", it.dev.ID))
+		se.Code = 3
+		_, se.Hint = JoinFailure(3)
+		return outcome{}, se
+	case !entry.Joined:
+		return outcome{}, fail(s, it, ReasonNotJoined, fmt.Errorf("%s is listed but has no link key", it.dev.ID))
+	}
+	ev := map[string]any{"entry": entry}
+	if s.Kind == KindPostCheck {
+		now := e.now()
+		if entry.LastSeen.IsZero() || now.Sub(entry.LastSeen) > e.recent {
+			return outcome{}, fail(s, it, ReasonNotSeen, fmt.Errorf("%s last seen %v", it.dev.ID, entry.LastSeen))
+		}
+		if t, reliable, err := hub.Clock(ctx); err == nil {
+			ev["hubClock"], ev["hubClockReliable"] = t.UTC(), reliable
+		}
+	}
+	return outcome{evidence: ev}, nil
+}
+
+// nonDevice lists the variants whose Request ID targets the DCC.
+func nonDevice(variant string) bool {
+	switch variant {
+	case "8.14.1", "8.14.2", "8.14.3", "8.14.4", "8.4", "8.13", "8.3", "8.2", "12.1", "12.2":
+		return true
+	}
+	return false
+}
+
+// srFields are the DUIS fields of one request, apart from the counter.
+func (e *Engine) srFields(r *run, s StepDef, it item) (string, map[string]string, error) {
+	p := &r.plan
+	v := s.SR
+	f := map[string]string{"originator": p.Originator, "target": p.CHF}
+	if nonDevice(v) {
+		f["target"] = p.dcc()
+	}
+	names, err := duis.BuildFields(v)
+	if err != nil {
+		return "", nil, err
+	}
+	for _, n := range names {
+		if a, ok := p.Answers[path.Base(n)]; ok && a != "" {
+			f[n] = a
+		}
+	}
+	for k, val := range s.Fields {
+		f[k] = val
+	}
+	now := e.now()
+	switch v {
+	case "8.14.1", "8.14.2":
+		f["DeviceID"], f["MPxN"], f["InstallDateTime"] = p.CHF, p.MPxN, string(duis.NewDateTime(now))
+	case "8.14.3", "8.14.4":
+		f["DeviceID"] = p.OldCHF
+		if v == "8.14.3" {
+			for _, d := range p.Devices {
+				if d.Type == "ESME" {
+					f["OtherDeviceID"] = d.ID
+					break
+				}
+			}
+		}
+	case "8.12.1":
+		f["OldCHFID"] = p.OldCHF
+	case "8.11":
+		f["DeviceID"] = it.dev.ID
+		if f["RequestType"] == string(duis.HANAdd) {
+			f["AddDeviceToCHFWhitelist/JoinTimePeriod"] = strconv.Itoa(int(p.joinPeriod() / time.Second))
+			f["AddDeviceToCHFWhitelist/InstallCode"] = it.dev.InstallCode
+			if it.dev.MPxN != "" && (it.dev.Type == "ESME" || it.dev.Type == "GSME") {
+				f["AddDeviceToCHFWhitelist/ImportMPxN"] = it.dev.MPxN
+			}
+		}
+	case "8.1.1":
+		tol := p.Tolerance
+		if tol <= 0 {
+			tol = 60
+			if it.dev.Type == "GSME" {
+				tol = 3600
+			}
+		}
+		f["target"], f["CurrentDateTime"], f["TolerancePeriod"] = it.dev.ID, string(duis.NewDateTime(now)), strconv.Itoa(tol)
+	case "8.7.1", "8.7.2":
+		if it.dev.JoinWith == "" {
+			return "", nil, fmt.Errorf("%s %s: no meter to join with", it.dev.Type, it.dev.ID)
+		}
+		f["target"], f["OtherDeviceID"] = it.dev.JoinWith, it.dev.ID
+	case "8.4":
+		f["DeviceID"] = it.dev.ID
+	}
+	return v, f, nil
+}
+
+func withCounter(f map[string]string, c uint64) map[string]string {
+	out := make(map[string]string, len(f)+1)
+	for k, v := range f {
+		out[k] = v
+	}
+	out["counter"] = strconv.FormatUint(c, 10)
+	return out
+}
+
+// srMessage returns the builder of a DUIS request message: it allocates
+// the Request ID counter in the transaction (DOMAIN.md §12) and builds the
+// XML.
+func (e *Engine) srMessage(variant string, fields map[string]string) func(context.Context, *sql.Tx) (outbox.Message, string, error) {
+	return func(ctx context.Context, tx *sql.Tx) (outbox.Message, string, error) {
+		c, err := e.nextCounter(ctx, tx, fields["originator"])
+		if err != nil {
+			return outbox.Message{}, "", err
+		}
+		req, err := duis.Build(variant, withCounter(fields, c))
+		if err != nil {
+			return outbox.Message{}, "", fmt.Errorf("build %s: %w", variant, err)
+		}
+		b, err := req.Marshal()
+		if err != nil {
+			return outbox.Message{}, "", fmt.Errorf("marshal %s: %w", variant, err)
+		}
+		return outbox.Message{Kind: api.KindDUISRequest, Payload: b}, req.Header.RequestID.String(), nil
+	}
+}
+
+func jsonMessage(kind string, body any) func(context.Context, *sql.Tx) (outbox.Message, string, error) {
+	return func(context.Context, *sql.Tx) (outbox.Message, string, error) {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return outbox.Message{}, "", err
+		}
+		return outbox.Message{Kind: kind, Payload: b}, "", nil
+	}
+}
+
+// evidenceBody is what the back office needs to finish the job without
+// the engineer (DOMAIN.md §8.3): answers, install codes, locations,
+// obstruction checks, reads, photos and each step's evidence.
+func (e *Engine) evidenceBody(r *run) map[string]any {
+	type dev struct {
+		ID          string `json:"id"`
+		Type        string `json:"type"`
+		Role        string `json:"role,omitempty"`
+		InstallCode string `json:"installCode,omitempty"`
+		MPxN        string `json:"mpxn,omitempty"`
+	}
+	devs := make([]dev, len(r.plan.Devices))
+	for i, d := range r.plan.Devices {
+		devs[i] = dev{d.ID, d.Type, d.Role, d.InstallCode, d.MPxN}
+	}
+	steps := map[string]json.RawMessage{}
+	for k, it := range r.items {
+		if it.Status == StateDone {
+			steps[k] = it.Evidence
+		}
+	}
+	return map[string]any{"jobId": r.plan.JobID, "flow": r.plan.Flow, "chf": r.plan.CHF, "answers": r.plan.Answers,
+		"facts": r.facts, "devices": devs, "reads": r.plan.Reads, "photos": r.plan.Photos, "steps": steps}
+}
