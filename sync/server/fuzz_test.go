@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -27,7 +28,7 @@ func FuzzSubmit(f *testing.F) {
 	} {
 		f.Add(d)
 	}
-	e := newEnv(f, filepath.Join(f.TempDir(), "fuzz.db"))
+	e := newEnv(f, fuzzDB(f))
 	e.seed(esme, duis.DeviceESME, duis.StatusPending, nil)
 	office := Principal{Name: "office", Role: RoleBackOffice}
 	f.Fuzz(func(t *testing.T, doc []byte) {
@@ -63,7 +64,7 @@ func FuzzPush(f *testing.F) {
 	f.Add([]byte(`{"installerId":"alice","messages":[{"idempotencyKey":"e1","jobId":"job-1","kind":"evidence","createdAt":"2026-11-28T09:00:00Z","body":{"photo":"x"}}]}`))
 	f.Add([]byte(`{"messages":[]}`))
 	f.Add([]byte(`{"messages":[`))
-	e := newEnv(f, filepath.Join(f.TempDir(), "fuzz.db"))
+	e := newEnv(f, fuzzDB(f))
 	e.job("job-1", "alice", esme)
 	h := e.srv.Handler()
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -90,4 +91,15 @@ func FuzzPush(f *testing.F) {
 			t.Fatalf("answer does not match the request: %v", err)
 		}
 	})
+}
+
+// fuzzDB returns a database file private to this process: the fuzzing
+// coordinator and each worker run the target's set-up.
+func fuzzDB(f *testing.F) string {
+	dir, err := os.MkdirTemp("", "smetskit-fuzz-")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { os.RemoveAll(dir) })
+	return filepath.Join(dir, "fuzz.db")
 }
