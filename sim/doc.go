@@ -12,7 +12,8 @@
 // IEC 62056-21 (readout, programming mode, mode E) and then HDLC and DLMS
 // with four associations chosen by client SAP: 16 public, 17 reader (LLS),
 // 1 management (HLS-GMAC, suite 0 ciphering) and 3 (HLS-ECDSA, when keys
-// are given).
+// are given). ServeWrapper answers the same associations in IEC 62056-47
+// wrapper frames on TCP.
 //
 //	m, err := sim.NewESME(sim.ESMEConfig{
 //		Identity: sim.Identity{Flag: "SMk", Serial: "23110007", DeviceID: "00-DB-12-34-56-78-90-A0"},

@@ -174,7 +174,7 @@ func (m *ESME) buildObjects() {
 		o := t.add(&object{class: cosem.ClassRegister, ln: ln})
 		o.attrs[2] = &attribute{get: dynamic(func() axdr.Value {
 			v, a, w, hz := m.energy.Instant(m.now())
-			if !m.Connected() {
+			if !m.connected { // m.mu is held by the view
 				a, w = 0, 0
 			}
 			x := math.Round(pick(v, a, w, hz) / math.Pow10(int(scaler)))

@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"math"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -157,6 +158,16 @@ func TestModeEPublicAndReader(t *testing.T) {
 
 		// After DISC the meter is back at 300 Bd: sign on again as reader.
 		c, link = dial(t, ctx, probe, sim.SAPReader, dlms.ClientConfig{Mechanism: dlms.MechanismLLS, Password: sim.DefaultPassword}, iec62056.Options{})
+		for _, ln := range []cosem.OBIS{{1, 0, 32, 7, 0, 255}, {1, 0, 31, 7, 0, 255}, {1, 0, 16, 7, 0, 255}, {1, 0, 14, 7, 0, 255}} {
+			v := get(t, ctx, c, cosem.ClassRegister, ln, 2)
+			su, err := cosem.ParseScalerUnit(get(t, ctx, c, cosem.ClassRegister, ln, 3))
+			if err != nil {
+				t.Fatalf("%s scaler_unit: %v", ln, err)
+			}
+			if f, _ := v.Number(); ln[2] == 32 && (f*math.Pow10(int(su.Scaler)) < 220 || f*math.Pow10(int(su.Scaler)) > 255) {
+				t.Errorf("voltage = %v × 10^%d", f, su.Scaler)
+			}
+		}
 		imp := get(t, ctx, c, cosem.ClassRegister, sim.ImportOBIS, 2)
 		if want := m.Totals().Import; imp.Uint() == 0 || imp.Uint() > uint64(want) {
 			t.Errorf("import = %d, register now %d", imp.Uint(), want)
@@ -290,6 +301,16 @@ func TestProfileSelectors(t *testing.T) {
 			t.Errorf("newest entry at %v, clock %v", newest, testStart)
 		}
 		// The register and the newest profile entry agree within a slot.
+		for _, ln := range []cosem.OBIS{{1, 0, 32, 7, 0, 255}, {1, 0, 31, 7, 0, 255}, {1, 0, 16, 7, 0, 255}, {1, 0, 14, 7, 0, 255}} {
+			v := get(t, ctx, c, cosem.ClassRegister, ln, 2)
+			su, err := cosem.ParseScalerUnit(get(t, ctx, c, cosem.ClassRegister, ln, 3))
+			if err != nil {
+				t.Fatalf("%s scaler_unit: %v", ln, err)
+			}
+			if f, _ := v.Number(); ln[2] == 32 && (f*math.Pow10(int(su.Scaler)) < 220 || f*math.Pow10(int(su.Scaler)) > 255) {
+				t.Errorf("voltage = %v × 10^%d", f, su.Scaler)
+			}
+		}
 		imp := get(t, ctx, c, cosem.ClassRegister, sim.ImportOBIS, 2).Uint()
 		if p := last.Rows[1].Cells[2].Uint(); p > imp || imp-p > 2000 {
 			t.Errorf("profile import %d, register %d", p, imp)
@@ -326,4 +347,50 @@ func TestManagementECDSA(t *testing.T) {
 		_ = c.Release(ctx)
 		_ = link.Close(ctx)
 	})
+}
+
+// TestEveryAttribute reads every attribute the object list names, at
+// every access level, from the meter and the hub: readable ones decode as
+// one A-XDR value, the others are refused, nothing blocks.
+func TestEveryAttribute(t *testing.T) {
+	m := newMeter(t, nil)
+	h, err := sim.NewHub(sim.HubConfig{Identity: sim.Identity{Flag: "SMK", DeviceID: "00-DB-12-34-56-78-90-A2"}, Start: testStart})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, dev := range []struct {
+		name  string
+		model func(sim.Level) dlms.ObjectModel
+	}{{"meter", m.Model}, {"hub", h.Model}} {
+		for _, level := range []sim.Level{sim.LevelPublic, sim.LevelReader, sim.LevelManagement} {
+			model := dev.model(level)
+			d, res := model.GetAttribute(ctx, dlms.ObjectListAttr, nil)
+			if res != dlms.Success {
+				t.Fatalf("%s level %d: object list: %v", dev.name, level, res)
+			}
+			v, _, err := axdr.Decode(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			list, err := cosem.ParseObjectList(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range list {
+				for _, a := range o.Attributes {
+					d, res := model.GetAttribute(ctx, dlms.AttributeDescriptor{Class: o.Class, Instance: o.LogicalName, Attribute: a.Index}, nil)
+					if a.Access.CanRead() != (res == dlms.Success) {
+						t.Errorf("%s level %d: %s attr %d (%s): %v", dev.name, level, o, a.Index, a.Access, res)
+						continue
+					}
+					if res == dlms.Success {
+						if _, n, err := axdr.Decode(d); err != nil || n != len(d) && o.LogicalName != sim.ClockOBIS {
+							t.Errorf("%s: %s attr %d = %x: %v", dev.name, o, a.Index, d, err)
+						}
+					}
+				}
+			}
+		}
+	}
 }

@@ -491,6 +491,10 @@ func (h *Hub) buildObjects() {
 	el.attrs[7] = &attribute{get: dynamic(func() axdr.Value { return axdr.Uint32(uint32(len(h.events))) })}
 	el.attrs[8] = &attribute{get: value(axdr.Uint32(eventLogEntries))}
 
+	assoc := t.add(&object{class: cosem.ClassAssociationLN, version: 1, ln: obisAssociation})
+	assoc.attrs[2] = &attribute{} // the object list, per association (view.GetAttribute)
+	assoc.attrs[8] = &attribute{get: value(axdr.Enum(2))}
+
 	// Local delivery (HUBPROFILE.md).
 	ld := t.add(&object{class: LocalDeliveryClass, ln: obisLocalDelivery})
 	ld.attrs[2] = &attribute{get: dynamic(func() axdr.Value { return axdr.Uint32(uint32(h.delivered)) }), read: LevelReader}
