@@ -56,6 +56,20 @@ func TestInstallFlow(t *testing.T) {
 			}
 			e.mustCode(r, "I0")
 		}
+		// The outcome of an 8.11 is an N24 DCC alert naming it. (A second
+		// Add of a listed device succeeds and changes nothing, DOMAIN.md §9.)
+		last := alice("8.11", map[string]string{"target": chf, "DeviceID": esme, "RequestType": "Add", "JoinTimePeriod": "90", "InstallCode": code})
+		rid := last.response.Header.RequestID.String()
+		var rec RequestRecord
+		json.Unmarshal(e.do("GET", "/v1/requests/"+rid, "alice", nil, nil).body, &rec)
+		alert, err := duis.ParseResponse([]byte(rec.OutcomeAlert))
+		if err != nil || alert.DCCAlertMessage == nil || alert.DCCAlertMessage.DCCAlertCode != "N24" ||
+			alert.DCCAlertMessage.DCCAlert.UpdateHANDeviceLogResult.UpdateHANDeviceLogServiceRequestID.String() != rid {
+			t.Fatalf("8.11 outcome alert: %v %s", err, rec.OutcomeAlert)
+		}
+		if ps := alert.Validate().Errors(); len(ps) > 0 {
+			t.Errorf("N24 alert invalid: %v", ps)
+		}
 		if e.status(esme) != "Whitelisted" || e.device(esme).CHF.String() != chf || e.status(ihd) != "" {
 			t.Fatalf("8.11: ESME %s on %s, IHD %q", e.status(esme), e.device(esme).CHF, e.status(ihd))
 		}

@@ -203,6 +203,9 @@ type RequestRecord struct {
 	ResponseCode string `json:"responseCode"`
 	OutcomeCode  string `json:"outcomeCode"`
 	Response     string `json:"response"`
+	// OutcomeAlert is the DUIS alert reporting a device SR's outcome
+	// (the N24 of an 8.11), when there is one.
+	OutcomeAlert string `json:"outcomeAlert,omitempty"`
 }
 
 func (s *Server) getRequest(w http.ResponseWriter, r *http.Request, p Principal) error {
@@ -211,13 +214,13 @@ func (s *Server) getRequest(w http.ResponseWriter, r *http.Request, p Principal)
 		return &RequestError{Err: ErrMalformed, Detail: err.Error()}
 	}
 	var rec RequestRecord
-	var resp []byte
-	err = s.db.row(r.Context(), "SELECT request_id, variant, principal, response_code, outcome_code, response FROM requests WHERE request_id = ?", id.String()).
-		Scan(&rec.RequestID, &rec.Variant, &rec.Principal, &rec.ResponseCode, &rec.OutcomeCode, &resp)
+	var resp, alert []byte
+	err = s.db.row(r.Context(), "SELECT request_id, variant, principal, response_code, outcome_code, response, outcome_alert FROM requests WHERE request_id = ?", id.String()).
+		Scan(&rec.RequestID, &rec.Variant, &rec.Principal, &rec.ResponseCode, &rec.OutcomeCode, &resp, &alert)
 	if err != nil || (p.Role == RoleInstaller && rec.Principal != p.Name) {
 		return &RequestError{Err: ErrNotFound}
 	}
-	rec.Response = string(resp)
+	rec.Response, rec.OutcomeAlert = string(resp), string(alert)
 	return writeJSON(w, http.StatusOK, rec)
 }
 

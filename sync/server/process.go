@@ -194,6 +194,12 @@ func (s *Server) applyTx(ctx context.Context, tx *Tx, req *duis.Request, sub Sub
 	if err != nil {
 		return nil, fmt.Errorf("write response to %s: %w", rid, err)
 	}
+	var alert []byte
+	if variant == "8.11" && code.IsSuccess() {
+		if alert, err = n24(req, now); err != nil {
+			return nil, fmt.Errorf("write N24 alert for %s: %w", rid, err)
+		}
+	}
 	if err := w.commit(sub); err != nil {
 		return nil, err
 	}
@@ -202,9 +208,9 @@ func (s *Server) applyTx(ctx context.Context, tx *Tx, req *duis.Request, sub Sub
 		key = sub.IdempotencyKey
 	}
 	if _, err := tx.exec(ctx, `INSERT INTO requests (request_id, originator, counter, variant, body_hash, idempotency_key,
-		principal, job_id, acted_at, received_at, applied_at, response_code, outcome_code, response)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, rid, orig, counterText(id.Counter), variant, hash, key,
-		sub.Principal.Name, sub.JobID, ms(acted), ms(now), ms(s.now()), string(sync), string(code), xml); err != nil {
+		principal, job_id, acted_at, received_at, applied_at, response_code, outcome_code, response, outcome_alert)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, rid, orig, counterText(id.Counter), variant, hash, key,
+		sub.Principal.Name, sub.JobID, ms(acted), ms(now), ms(s.now()), string(sync), string(code), xml, alert); err != nil {
 		return nil, fmt.Errorf("log request %s: %w", rid, err)
 	}
 	if _, err := tx.exec(ctx, `INSERT INTO originators (originator, last_counter) VALUES (?, ?)
@@ -212,4 +218,17 @@ func (s *Server) applyTx(ctx context.Context, tx *Tx, req *duis.Request, sub Sub
 		return nil, fmt.Errorf("advance counter of %s: %w", orig, err)
 	}
 	return &Outcome{RequestID: rid, Variant: variant, ResponseCode: sync, OutcomeCode: code, Response: xml, Warnings: w.warnings}, nil
+}
+
+// n24 is the DCC alert that reports the outcome of an 8.11 (DCCAlertCode
+// N24, UpdateHANDeviceLogResult naming the request; DOMAIN.md §11.2). The
+// service applies the whitelist change at once, so the alert carries I0.
+func n24(req *duis.Request, at time.Time) ([]byte, error) {
+	id := req.Header.RequestID
+	rid := id.ResponseID()
+	r := &duis.Response{SchemaVersion: duis.SchemaVersion,
+		Header: duis.ResponseHeader{RequestID: &id, ResponseID: &rid, ResponseCode: duis.CodeSuccess, ResponseDateTime: duis.NewDateTime(at)},
+		DCCAlertMessage: &duis.DCCAlertMessage{DCCAlertCode: "N24",
+			DCCAlert: duis.DCCAlert{UpdateHANDeviceLogResult: &duis.UpdateHANDeviceLogResult{UpdateHANDeviceLogServiceRequestID: id}}}}
+	return r.Marshal()
 }

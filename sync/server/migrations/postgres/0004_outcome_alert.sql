@@ -1,0 +1,2 @@
+-- 0004 (PostgreSQL): the DUIS alert that reports a device SR's outcome (N24 for 8.11).
+ALTER TABLE requests ADD COLUMN outcome_alert BYTEA;
