@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -39,8 +40,9 @@ const (
 // §4.3.1.5 anti-replay, DOMAIN.md §12), and the recipient must be the CHF
 // or a meter on the HAN. DLMS ACCESS payloads run against the recipient's
 // object model; joins and unjoins answer an ASN.1 INTEGER code. The
-// response echoes the counter (Message.Reply) and is sealed with the hub's
-// key when it has one.
+// response echoes the counter (Message.Reply), is signed with the hub's
+// signing key (Secrets.SigningKey) and sealed with its key-agreement key
+// when it has them.
 func (h *Hub) Deliver(cmd []byte) ([]byte, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -104,6 +106,12 @@ func (h *Hub) deliver(cmd []byte) ([]byte, error) {
 	}
 	h.counters[orig] = m.Counter
 	r := m.Reply(payload)
+	if key := h.cfg.Secrets.SigningKey; key != nil {
+		// Device-signed response (GBCS §7.2.8, DOMAIN.md §16.7).
+		if err := gbcs.Sign(rand.Reader, key, r); err != nil {
+			return nil, fmt.Errorf("sign response: %w", err)
+		}
+	}
 	if sealed {
 		key, err := gbcs.MACKey(h.cfg.KeyAgreement, h.cfg.ACB, r)
 		if err != nil {

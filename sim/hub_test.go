@@ -3,6 +3,8 @@ package sim_test
 import (
 	"context"
 	"crypto/ecdh"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"errors"
 	"testing"
@@ -149,7 +151,8 @@ func TestLocalDelivery(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		hubKA, _ := ecdh.P256().GenerateKey(rand.Reader)
 		acbKA, _ := ecdh.P256().GenerateKey(rand.Reader)
-		h := newHub(t, nil, sim.HubConfig{KeyAgreement: hubKA, ACB: acbKA.PublicKey()})
+		signKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		h := newHub(t, nil, sim.HubConfig{KeyAgreement: hubKA, ACB: acbKA.PublicKey(), Secrets: sim.Secrets{SigningKey: signKey}})
 		m := newMeter(t, nil)
 		if err := h.AttachMeter(m); err != nil {
 			t.Fatal(err)
@@ -195,6 +198,9 @@ func TestLocalDelivery(t *testing.T) {
 		}
 		if resp.CRA != gbcs.CRAResponse || resp.Counter != 1302 || resp.MessageCode() != gbcs.CodeCCS01 {
 			t.Errorf("response header = %+v", resp.TransactionID)
+		}
+		if err := gbcs.VerifySignature(&signKey.PublicKey, resp); err != nil {
+			t.Errorf("response signature: %v", err)
 		}
 		rkey, _ := gbcs.MACKey(acbKA, hubKA.PublicKey(), resp)
 		if err := gbcs.VerifyMAC(rkey[:], resp); err != nil {
