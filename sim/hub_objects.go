@@ -202,4 +202,3 @@ func (h *Hub) backup(log []LogEntry) axdr.Value {
 	}
 	return axdr.Structure(axdr.OctetString(dateTime(h.now(), false).AppendBody(nil)), axdr.OctetString(h.id[:]), axdr.Array(rows...))
 }
-
