@@ -91,7 +91,7 @@ func (h *Hub) deliver(cmd []byte) ([]byte, error) {
 			if !ok {
 				return nil, fmt.Errorf("%w: %s", ErrUnknownTarget, target)
 			}
-			model = meter.view(LevelManagement)
+			model = &view{t: meter.objects, level: LevelManagement} // no optical-port quirks on the HAN
 		}
 		a, err := dlms.Decode(m.Payload)
 		if err != nil {
