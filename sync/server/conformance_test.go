@@ -112,6 +112,7 @@ func TestConformanceRequests(t *testing.T) {
 		t.Fatalf("no templates in %s: %v", dir, err)
 	}
 	applied, refused := 0, 0
+	shared := newEnv(t, filepath.Join(t.TempDir(), "inv.db"))
 	for _, f := range files {
 		name := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(f), "_DUIS.XML"), "_REQUEST")
 		t.Run(name, func(t *testing.T) {
@@ -119,7 +120,9 @@ func TestConformanceRequests(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			e := newEnv(t, filepath.Join(t.TempDir(), "inv.db"))
+			e := shared
+			e.t = t
+			e.reset()
 			office := Principal{Name: "office", Role: RoleBackOffice}
 			tc, served := cases[name]
 			if !served {

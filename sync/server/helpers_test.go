@@ -335,3 +335,20 @@ func (e *env) pushAt(who, installer, job, key string, doc []byte, at time.Time) 
 		ServiceRequest: &api.ServiceRequest{ServiceReferenceVariant: req.Header.ServiceReferenceVariant, XML: string(doc)}}}})
 	return e.do("POST", "/v1/push", who, b, nil)
 }
+
+// reset empties the SMI, the request log and jobs (tokens stay), so one
+// database serves many independent cases.
+func (e *env) reset() {
+	e.t.Helper()
+	err := e.srv.db.InTx(context.Background(), func(tx *Tx) error {
+		for _, table := range []string{"devices", "status_history", "requests", "originators", "job_devices", "jobs", "messages", "readings", "removals", "audit"} {
+			if _, err := tx.exec(context.Background(), "DELETE FROM "+table); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
