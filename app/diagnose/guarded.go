@@ -105,10 +105,14 @@ func (s *Session) PlanClockSet(ctx context.Context, to time.Time) (*Plan, error)
 
 // PlanDisconnect and PlanReconnect prepare a remote disconnect or
 // reconnect of supply (Disconnect control, class 70 methods 1 and 2).
-func (s *Session) PlanDisconnect(ctx context.Context) (*Plan, error) { return s.planSupply(ctx, OpDisconnect) }
+func (s *Session) PlanDisconnect(ctx context.Context) (*Plan, error) {
+	return s.planSupply(ctx, OpDisconnect)
+}
 
 // PlanReconnect: see PlanDisconnect.
-func (s *Session) PlanReconnect(ctx context.Context) (*Plan, error) { return s.planSupply(ctx, OpReconnect) }
+func (s *Session) PlanReconnect(ctx context.Context) (*Plan, error) {
+	return s.planSupply(ctx, OpReconnect)
+}
 
 func (s *Session) planSupply(ctx context.Context, op Operation) (*Plan, error) {
 	d, err := s.Disconnect(ctx)
