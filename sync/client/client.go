@@ -1,0 +1,211 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/smetskit/smetskit/sync/api"
+	"github.com/smetskit/smetskit/sync/outbox"
+)
+
+// Clock tells the time; tests inject a fake one (STYLE.md §19).
+type Clock interface{ Now() time.Time }
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+// Config configures New. BaseURL, Token and Outbox are required.
+type Config struct {
+	BaseURL     string       // the inventory service, "https://inventory.example:8443"
+	Token       string       // bearer token of the installer
+	InstallerID string       // sent in each push request
+	HTTPClient  *http.Client // default: a client with RequestTimeout
+	Outbox      *outbox.Outbox
+	Applier     Applier // where pulled data goes; nil: push only
+	Clock       Clock   // stamps progress; default: the system clock
+
+	BatchSize      int            // messages per push; default 50, at most api.MaxBatch
+	Interval       time.Duration  // between syncs when all is well; default 1 min
+	Backoff        outbox.Backoff // between failed syncs; default 2 s doubling to 5 min, half jitter
+	RequestTimeout time.Duration  // of one HTTP exchange; default 30 s
+	MaxPullPages   int            // pages of one pull; default 100
+	Rand           func() float64 // jitter draws in [0,1); default math/rand/v2
+}
+
+// Client pushes the outbox to the inventory service and pulls what changed
+// for the installer. It is safe for concurrent use; SyncOnce calls are
+// serialised.
+type Client struct {
+	cfg    Config
+	base   *url.URL
+	http   *http.Client
+	clock  Clock
+	syncMu sync.Mutex // one sync at a time
+	now    chan struct{}
+
+	progressMu sync.Mutex
+	progress   Progress
+	subs       map[chan Progress]struct{}
+}
+
+// New checks cfg, fills in defaults and returns a client. It does no I/O.
+func New(cfg Config) (*Client, error) {
+	if cfg.Outbox == nil || cfg.Token == "" || cfg.BaseURL == "" {
+		return nil, fmt.Errorf("%w: BaseURL, Token and Outbox are required", ErrConfig)
+	}
+	base, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
+	if err != nil || (base.Scheme != "https" && base.Scheme != "http") || base.Host == "" {
+		return nil, fmt.Errorf("%w: base URL %q is not an http(s) URL", ErrConfig, cfg.BaseURL)
+	}
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = 50
+	}
+	cfg.BatchSize = min(cfg.BatchSize, api.MaxBatch)
+	if cfg.Interval <= 0 {
+		cfg.Interval = time.Minute
+	}
+	if cfg.Backoff.Base <= 0 {
+		cfg.Backoff.Base = 2 * time.Second
+	}
+	if cfg.Backoff.Max <= 0 {
+		cfg.Backoff.Max = 5 * time.Minute
+	}
+	if cfg.Backoff.Jitter == 0 {
+		cfg.Backoff.Jitter = 0.5
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 30 * time.Second
+	}
+	if cfg.MaxPullPages <= 0 {
+		cfg.MaxPullPages = 100
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Float64
+	}
+	c := &Client{cfg: cfg, base: base, http: cfg.HTTPClient, clock: cfg.Clock, now: make(chan struct{}, 1),
+		subs: map[chan Progress]struct{}{}}
+	if c.http == nil {
+		c.http = &http.Client{Timeout: cfg.RequestTimeout}
+	}
+	if c.clock == nil {
+		c.clock = systemClock{}
+	}
+	c.progress.Server = base.Host
+	return c, nil
+}
+
+// SyncNow asks a running Run loop to sync at once, even while it is backing
+// off after a failure (the "sync now" button). It never blocks.
+func (c *Client) SyncNow() {
+	select {
+	case c.now <- struct{}{}:
+	default:
+	}
+}
+
+// Run syncs until ctx ends, and returns ctx's error. Each round pushes the
+// outbox then pulls; after a failed round it waits Backoff (doubling per
+// consecutive failure, capped, with jitter) and tries again, so no failure
+// stalls it. When all is well it waits Interval, or less when a message
+// becomes due, and wakes early on outbox changes and SyncNow.
+func (c *Client) Run(ctx context.Context) error {
+	wake, stop := c.cfg.Outbox.Subscribe()
+	defer stop()
+	failures := 0
+	for {
+		err := c.SyncOnce(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		var wait time.Duration
+		if err != nil {
+			failures++
+			wait = c.cfg.Backoff.Delay(failures, c.cfg.Rand())
+		} else {
+			failures = 0
+			wait = c.cfg.Interval
+			if next, ok, nerr := c.cfg.Outbox.NextReady(ctx); nerr == nil && ok {
+				wait = min(wait, max(0, next.Sub(c.clock.Now())))
+			}
+		}
+		c.setNextAttempt(c.clock.Now().Add(wait))
+		timer := time.NewTimer(wait)
+		// After a failure only SyncNow cuts the backoff short: new
+		// messages wait with the rest, so a tablet out of coverage does
+		// not hammer the network on every save.
+		wakeC := wake
+		if err != nil {
+			wakeC = nil
+		}
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		case <-timer.C:
+		case <-wakeC:
+		case <-c.now:
+		}
+		timer.Stop()
+	}
+}
+
+// SyncOnce pushes every ready message of the outbox, batch after batch,
+// then pulls what changed until the service has no more. It returns the
+// first failure (an *Error, see KindOf); messages already answered keep
+// their outcome. Progress subscribers hear of each step.
+func (c *Client) SyncOnce(ctx context.Context) error {
+	c.syncMu.Lock()
+	defer c.syncMu.Unlock()
+	c.update(func(p *Progress) { p.Syncing = true })
+	err := c.pushAll(ctx)
+	if err == nil && c.cfg.Applier != nil {
+		err = c.pull(ctx)
+	}
+	c.finish(ctx, err)
+	return err
+}
+
+// do sends one request with the token and the timeout. A transport
+// failure (no answer, or none before the timeout) is KindOffline.
+func (c *Client) do(ctx context.Context, op string, req *http.Request) (*http.Response, error) {
+	req.Header.Set("Authorization", "Bearer "+c.cfg.Token)
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, &Error{Op: op, Kind: KindOffline, Err: err}
+	}
+	c.update(func(p *Progress) { p.LastContact = c.clock.Now() })
+	return resp, nil
+}
+
+// statusError turns a non-2xx answer into an *Error with the service's
+// problem detail when it sent one.
+func statusError(op string, resp *http.Response) error {
+	kind := KindRefused
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+		kind = KindAuth
+	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
+		kind = KindServer
+	}
+	var cause error = errors.New(http.StatusText(resp.StatusCode))
+	if p, err := api.DecodeProblem(resp.Body); err == nil && (p.Title != "" || p.Detail != "") {
+		cause = p
+	}
+	return &Error{Op: op, Kind: kind, Status: resp.StatusCode, Err: cause}
+}
+
+func (c *Client) endpoint(path string) string { return c.base.String() + path }
+
+// ctxTimeout bounds one exchange by RequestTimeout.
+func (c *Client) ctxTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, c.cfg.RequestTimeout)
+}
