@@ -1,0 +1,60 @@
+package diagnose
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/smetskit/smetskit/protocol/hdlc"
+	"github.com/smetskit/smetskit/protocol/iec62056"
+)
+
+// OpticalConfig configures the optical (or direct serial) path: IEC
+// 62056-21 sign-on, mode E hand-over, then HDLC.
+type OpticalConfig struct {
+	// Name is the port's name, for the evidence ("/dev/ttyUSB0").
+	Name string
+	// SignOn are the IEC 62056-21 options (MaxBaud is the probe's limit).
+	SignOn iec62056.Options
+	// HDLC addresses: client SAP (16 public, 17 reader, 1 management),
+	// server logical and physical device (PROTOCOLS.md §2.3, §11.7).
+	ClientSAP, ServerLogical, ServerPhysical int
+	// DirectHDLC skips the IEC 62056-21 sign-on: the line already speaks
+	// HDLC at 8N1 (a hub's serial port).
+	DirectHDLC bool
+}
+
+// Optical returns a Connector over a probe or serial port p: sign-on at
+// 300 Bd 7E1, mode E (IEC 62056-21 §6.4.6, PROTOCOLS.md §9.2), then an
+// HDLC link (IEC 62056-46). The caller owns p and closes it after the
+// session.
+func Optical(p iec62056.Port, cfg OpticalConfig) Connector {
+	return ConnectorFunc(func(ctx context.Context) (Link, Params, error) {
+		params := Params{"transport": "optical-hdlc", "port": cfg.Name,
+			"client_sap": fmt.Sprint(cfg.ClientSAP), "server_logical": fmt.Sprint(cfg.ServerLogical),
+			"server_physical": fmt.Sprint(cfg.ServerPhysical)}
+		var conn hdlc.Conn = p
+		if cfg.DirectHDLC {
+			params["transport"] = "serial-hdlc"
+		} else {
+			cl, err := iec62056.SignOn(ctx, p, cfg.SignOn)
+			if err != nil {
+				return nil, nil, fmt.Errorf("sign on: %w", err)
+			}
+			if id := cl.Identification(); id != nil {
+				params["identification"] = id.Manufacturer + " " + id.Ident
+			}
+			l, err := cl.EnterModeE(ctx)
+			if err != nil {
+				return nil, nil, fmt.Errorf("enter mode E: %w", err)
+			}
+			params["baud"] = fmt.Sprint(l.Baud)
+			conn = l
+		}
+		link, err := hdlc.Dial(ctx, conn, hdlc.Config{ClientSAP: cfg.ClientSAP, ServerLogical: cfg.ServerLogical,
+			ServerPhysical: cfg.ServerPhysical})
+		if err != nil {
+			return nil, nil, fmt.Errorf("open HDLC link: %w", err)
+		}
+		return link, params, nil
+	})
+}
