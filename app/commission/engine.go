@@ -21,6 +21,11 @@ const (
 	StateDone    = "done"
 	StateSkipped = "skipped"
 	StateFailed  = "failed"
+	// stateDelivered: a local command's response is kept, its 8.13 not
+	// yet queued.
+	stateDelivered = "delivered"
+	// stateDelivering: a local command is about to go to the hub.
+	stateDelivering = "delivering"
 )
 
 // Options configure an Engine. The zero value uses the built-in flows, the

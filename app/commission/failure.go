@@ -35,6 +35,7 @@ const (
 	ReasonDelivery        Reason = "delivery-refused"
 	ReasonMissingRead     Reason = "missing-read"
 	ReasonNoWAN           Reason = "no-wan"
+	ReasonDeliveryLost    Reason = "delivery-response-lost"
 )
 
 // StepError is a step that failed: which step and item, why, and what the
@@ -96,4 +97,5 @@ var reasonHints = map[Reason]string{
 	ReasonDelivery:        "The hub refused the command: sync to fetch fresh commands for local delivery and retry.",
 	ReasonMissingRead:     "Read the register on the meter and record it.",
 	ReasonNoWAN:           "The hub has no WAN: carry on with install and leave.",
+	ReasonDeliveryLost:    "The hub took this command but the app stopped before saving the hub's answer: sync to fetch a fresh command for local delivery, then retry.",
 }
