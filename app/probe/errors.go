@@ -72,7 +72,11 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	if e.Attempts > 0 {
+	switch e.Attempts {
+	case 0:
+	case 1:
+		return fmt.Sprintf("probe: %s: %s after 1 attempt: %v", e.Op, e.Kind, e.Err)
+	default:
 		return fmt.Sprintf("probe: %s: %s after %d attempts: %v", e.Op, e.Kind, e.Attempts, e.Err)
 	}
 	return fmt.Sprintf("probe: %s: %s: %v", e.Op, e.Kind, e.Err)
@@ -126,7 +130,7 @@ func Advice(err error) (title, action string) {
 		return "The probe stopped working",
 			"Plug the probe back in (or try another USB socket), then start again."
 	case KindCanceled:
-		return "Stopped", "Start again when ready."
+		return "Stopped before a meter was found", "Start again when ready; allow a minute for a full search."
 	}
 	return "Something went wrong", "Try again; if it keeps failing, export the log for support."
 }

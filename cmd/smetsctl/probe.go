@@ -259,7 +259,7 @@ func runProbeUse(ctx context.Context, e *env, sub string, args []string) error {
 		if h := hintOf(err); h != "" {
 			fmt.Fprintln(e.stderr, h)
 		}
-		return fmt.Errorf("open %s: %w", target, err)
+		return err // serial and usb errors name the port and the operation
 	}
 	defer p.Close()
 

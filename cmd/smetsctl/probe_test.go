@@ -81,7 +81,7 @@ func TestProbeUsage(t *testing.T) {
 		}
 	}
 	code, _, errOut := smetsctl(t, "probe", "detect", "--port", filepath.Join(t.TempDir(), "nope"))
-	if code != 1 || !strings.Contains(errOut, "open ") {
+	if code != 1 || !strings.Contains(errOut, "nope") {
 		t.Errorf("probe detect on a missing port = %d, %q", code, errOut)
 	}
 }
