@@ -29,4 +29,13 @@
 // A CPL check never blocks: CPL.Check returns findings to show as warnings
 // (DOMAIN.md §15). Install codes are sealed with AES-GCM bound to the
 // device ID (Sealer) and never print (InstallCode formats as "[redacted]").
+//
+// Rules.Apply works out what a DUIS service request does to the SMI (the
+// Effect: status changes by transition row, associations, the DUIS code)
+// without writing anything: the inventory service stores the Effect, the
+// app uses it to warn before queueing a request. It reads devices through
+// the small SMI interface:
+//
+//	eff, err := rules.Apply(req, smi, cpl, time.Now())
+//	if eff.Code.IsError() { /* E5, E11, E19, E120201: nothing changes */ }
 package inventory

@@ -167,7 +167,7 @@ func (s *Server) applyTx(ctx context.Context, tx *Tx, req *duis.Request, sub Sub
 		}
 	}
 
-	w := &work{s: s, tx: tx, ctx: ctx, req: req, rid: rid, now: now, devs: map[duis.EUI64]*deviceRow{}}
+	w := &work{s: s, tx: tx, ctx: ctx, req: req, rid: rid, now: now, rows: map[duis.EUI64]*deviceRow{}}
 	if sub.Principal.Role == RoleInstaller {
 		if err := w.checkJob(sub.Principal.Name, sub.JobID); err != nil {
 			return nil, err
@@ -176,9 +176,6 @@ func (s *Server) applyTx(ctx context.Context, tx *Tx, req *duis.Request, sub Sub
 	code, err := w.apply()
 	if err != nil {
 		return nil, err
-	}
-	if code.IsError() {
-		w.discard()
 	}
 	variant := req.Header.ServiceReferenceVariant
 	v, _ := req.Variant()

@@ -1,0 +1,119 @@
+package inventory
+
+import (
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/smetskit/smetskit/protocol/duis"
+)
+
+// memSMI is an in-memory SMI, as the app keeps for offline warnings.
+type memSMI map[duis.EUI64]Device
+
+func (m memSMI) Device(id duis.EUI64) (*Device, error) {
+	d, ok := m[id]
+	if !ok {
+		return nil, nil
+	}
+	return &d, nil
+}
+
+func (m memSMI) DevicesByMPxN(mpxn string, max int) ([]duis.EUI64, error) {
+	var ids []duis.EUI64
+	for id, d := range m {
+		if d.ImportMPxN == mpxn && len(ids) < max {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
+// store applies an Effect the way the server does.
+func (m memSMI) store(e *Effect) {
+	for _, d := range e.Changed {
+		m[d.ID] = *d
+	}
+	for _, id := range e.Deleted {
+		delete(m, id)
+	}
+}
+
+func TestApplyInstallFlow(t *testing.T) {
+	// Identities re-typed from DOMAIN.md §2 and §6.2 (test supplier, test
+	// devices, the 8.11 template install code).
+	const (
+		sup, dcc                = "90-B3-D5-1F-30-01-00-00", "90-B3-D5-1F-30-00-00-02"
+		esmeID, chfID, gpfID, x = "00-DB-12-34-56-78-90-A0", "00-DB-12-34-56-78-90-A2", "00-DB-12-34-56-78-90-A3", "00-DB-12-34-56-78-90-FF"
+	)
+	r := DefaultRules()
+	smi := memSMI{}
+	now := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	counter := 1000
+	build := func(variant string, f map[string]string) *duis.Request {
+		t.Helper()
+		counter++
+		f["originator"], f["counter"] = sup, strconv.Itoa(counter)
+		if _, ok := f["target"]; !ok {
+			f["target"] = dcc
+		}
+		req, err := duis.Build(variant, f)
+		if err != nil {
+			t.Fatalf("Build(%s): %v", variant, err)
+		}
+		return req
+	}
+	steps := []struct {
+		name    string
+		variant string
+		fields  map[string]string
+		code    duis.ResponseCode
+		check   string
+		want    duis.DeviceStatus
+	}{
+		{"pre-notify CH", "12.2", map[string]string{"DeviceID": chfID, "DeviceManufacturer": "AB01", "DeviceModel": "M", "DeviceType": "CHF", "AssociatedGPFDeviceID": gpfID}, "I0", gpfID, "Pending"},
+		{"pre-notify ESME", "12.2", map[string]string{"DeviceID": esmeID, "DeviceManufacturer": "AB01", "DeviceModel": "M", "DeviceType": "ESME"}, "I0", esmeID, "Pending"},
+		{"pre-notify ESME again", "12.2", map[string]string{"DeviceID": esmeID, "DeviceManufacturer": "AB01", "DeviceModel": "M", "DeviceType": "ESME"}, "E5", esmeID, "Pending"},
+		{"whitelist before the CH is installed", "8.11", map[string]string{"target": chfID, "DeviceID": esmeID, "RequestType": "Add", "JoinTimePeriod": "90", "InstallCode": "30313233343536373839414243444546"}, "E5", esmeID, "Pending"},
+		{"CH installed, no WAN", "8.14.2", map[string]string{"DeviceID": chfID, "CHFInstallType": "CHF Install - no SM WAN", "MPxN": "1312345678111", "AerialInstall": "false", "CHFLocation": "Deep indoors", "PremiseType": "Terraced", "MetalObstructionCheck": "false", "ConnectivityObstructionCheck": "false", "SharedObstructionCheck": "false"}, "I0", gpfID, "InstalledNotCommissioned"},
+		{"whitelist", "8.11", map[string]string{"target": chfID, "DeviceID": esmeID, "RequestType": "Add", "JoinTimePeriod": "90", "InstallCode": "30313233343536373839414243444546"}, "I0", esmeID, "Whitelisted"},
+		{"commission", "8.1.1", map[string]string{"target": esmeID, "CurrentDateTime": "2026-11-28T10:00:00Z", "TolerancePeriod": "60"}, "I0", esmeID, "Commissioned"},
+		{"unknown device", "8.3", map[string]string{"DeviceID": x}, "E19", esmeID, "Commissioned"},
+		{"8.14.1 on a meter", "8.14.1", map[string]string{"DeviceID": esmeID, "CHFInstallType": "New CHF Install", "MPxN": "1312345678111", "AerialInstall": "false", "CHFLocation": "Deep indoors"}, "E11", esmeID, "Commissioned"},
+		{"decommission", "8.3", map[string]string{"DeviceID": esmeID}, "I0", esmeID, "Decommissioned"},
+	}
+	for _, s := range steps {
+		req := build(s.variant, s.fields)
+		eff, err := r.Apply(req, smi, nil, now)
+		if err != nil {
+			t.Fatalf("%s: Apply: %v", s.name, err)
+		}
+		if eff.Code != s.code {
+			t.Fatalf("%s: Apply code %s, want %s", s.name, eff.Code, s.code)
+		}
+		if eff.Code.IsError() && (len(eff.Changed)+len(eff.History)+len(eff.Deleted)) != 0 {
+			t.Fatalf("%s: refused request has effects %+v", s.name, eff)
+		}
+		for _, c := range eff.History {
+			if !r.Legal(c) {
+				t.Errorf("%s: illegal change %+v", s.name, c)
+			}
+		}
+		smi.store(eff)
+		if got := smi[mustEUI(t, s.check)].Status; got != s.want {
+			t.Fatalf("%s: %s is %q, want %q", s.name, s.check, got, s.want)
+		}
+	}
+	if e := smi[mustEUI(t, esmeID)]; e.CHF != mustEUI(t, chfID) || e.DateCommissioned.IsZero() {
+		t.Errorf("ESME record after the flow: %+v", e)
+	}
+}
+
+func mustEUI(t *testing.T, s string) duis.EUI64 {
+	t.Helper()
+	e, err := duis.ParseEUI64(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
