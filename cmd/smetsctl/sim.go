@@ -161,6 +161,8 @@ func runSim(ctx context.Context, e *env, args []string) error {
 			errc <- d.serve(ctx, p, tr)
 		}()
 	}
+	fmt.Fprintf(out, "associations: public SAP %d; reader SAP %d, LLS password %q; management SAP %d, HLS-GMAC suite 0, EK %X, AK %X (test keys)\n",
+		sim.SAPPublic, sim.SAPReader, sim.DefaultPassword, sim.SAPManagement, sim.DefaultEK, sim.DefaultAK)
 	var first error
 	go func() { wg.Wait(); close(errc) }()
 	for err := range errc {
