@@ -117,3 +117,47 @@ func mustEUI(t *testing.T, s string) duis.EUI64 {
 	}
 	return e
 }
+
+// FuzzApply: whatever DUIS document parses, Apply never panics, a refusal
+// has no effects, and every change it proposes is a legal row.
+func FuzzApply(f *testing.F) {
+	for _, v := range []struct {
+		variant string
+		fields  map[string]string
+	}{
+		{"12.2", map[string]string{"DeviceID": "00-DB-12-34-56-78-90-A0", "DeviceManufacturer": "AB01", "DeviceModel": "M", "DeviceType": "ESME"}},
+		{"8.3", map[string]string{"DeviceID": "00-DB-12-34-56-78-90-A0"}},
+		{"8.7.2", map[string]string{"target": "00-DB-12-34-56-78-90-A0", "OtherDeviceID": "00-DB-12-34-56-78-90-A5"}},
+	} {
+		v.fields["originator"], v.fields["counter"] = "90-B3-D5-1F-30-01-00-00", "1000"
+		req, err := duis.Build(v.variant, v.fields)
+		if err != nil {
+			f.Fatal(err)
+		}
+		b, _ := req.Marshal()
+		f.Add(b)
+	}
+	r := DefaultRules()
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		req, err := duis.Parse(doc)
+		if err != nil {
+			return
+		}
+		smi := memSMI{
+			mustEUI(t, "00-DB-12-34-56-78-90-A0"): {ID: mustEUI(t, "00-DB-12-34-56-78-90-A0"), Type: duis.DeviceESME, Status: duis.StatusCommissioned},
+			mustEUI(t, "00-DB-12-34-56-78-90-A5"): {ID: mustEUI(t, "00-DB-12-34-56-78-90-A5"), Type: duis.DeviceIHD},
+		}
+		eff, err := r.Apply(req, smi, nil, time.Unix(0, 0))
+		if err != nil {
+			t.Fatalf("Apply with an infallible SMI: %v", err)
+		}
+		if eff.Code.IsError() && len(eff.Changed)+len(eff.History)+len(eff.Deleted) > 0 {
+			t.Fatalf("refusal with effects")
+		}
+		for _, c := range eff.History {
+			if !r.Legal(c) {
+				t.Fatalf("illegal change %+v", c)
+			}
+		}
+	})
+}
