@@ -9,7 +9,6 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/smetskit/smetskit/protocol/cosem"
 	"github.com/smetskit/smetskit/protocol/dlms"
 	"github.com/smetskit/smetskit/sim"
 )
@@ -63,21 +62,7 @@ func newHub(t *testing.T, q sim.Quirks) *sim.Hub {
 
 // readerServer is the LLS reader association of a simulated device.
 func readerServer(model dlms.ObjectModel) *dlms.Server {
-	return dlms.NewServer(instantFix{model}, dlms.ServerConfig{Mechanism: dlms.MechanismLLS, Password: sim.DefaultPassword})
-}
-
-// instantFix answers the value of instantaneous registers (1-0:x.7.y,
-// attribute 2) itself: the simulated meter's getters for them take the
-// meter's lock while the object table already holds it (sim/esme_objects.go
-// inst → ESME.Connected), which deadlocks. Reported to the sim owner;
-// remove once fixed.
-type instantFix struct{ dlms.ObjectModel }
-
-func (m instantFix) GetAttribute(ctx context.Context, a dlms.AttributeDescriptor, s *dlms.SelectiveAccess) (dlms.Data, dlms.DataAccessResult) {
-	if a.Class == cosem.ClassRegister && a.Attribute == 2 && a.Instance.A() == 1 && a.Instance.D() == 7 {
-		return dlms.Data{0x12, 0x09, 0x29}, dlms.Success // long-unsigned 2345
-	}
-	return m.ObjectModel.GetAttribute(ctx, a, s)
+	return dlms.NewServer(model, dlms.ServerConfig{Mechanism: dlms.MechanismLLS, Password: sim.DefaultPassword})
 }
 
 // readerConfig is the LLS reader association with the laptop clock set to

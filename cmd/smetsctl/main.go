@@ -45,6 +45,8 @@ func commands() []command {
 		{name: "ports", summary: "list serial ports with USB details", run: runPorts},
 		{name: "duis", summary: "validate, format and build DUIS service requests", run: runDUIS},
 		{name: "decode", summary: "decode a protocol message to JSON (" + strings.Join(decoderKinds(), ", ") + ")", run: runDecode},
+		{name: "read", summary: "read a meter or hub: identity, registers, clock, profile, events, objects, hub-log, wan", run: runRead},
+		{name: "report", summary: "render an evidence bundle as a PDF report", run: runReport},
 		{name: "probe", summary: "list probes, self-test a probe, detect the meter behind it", run: runProbe},
 		{name: "sim", summary: "run simulated meters and hubs on a pseudo-terminal or TCP", run: runSim},
 	}
