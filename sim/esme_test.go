@@ -394,3 +394,45 @@ func TestEveryAttribute(t *testing.T) {
 		}
 	}
 }
+
+// TestHDLCAddresses: the meter answers logical 1 alone, 1/17 and the
+// 4-byte form with the physical address from its serial number
+// (23110007 → 1007); another address gets silence (PROTOCOLS.md §11.7).
+func TestHDLCAddresses(t *testing.T) {
+	tests := []struct {
+		name           string
+		physical, size int
+		ok             bool
+	}{
+		{"1-byte", 0, 1, true},
+		{"2-byte 1/17", 17, 2, true},
+		{"4-byte from serial", 1007, 4, true},
+		{"2-byte 1/16", 16, 2, false},
+		{"4-byte other", 1008, 4, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				m := newMeter(t, nil)
+				probe := optical(t, m, sim.LineConfig{})
+				ctx := context.Background()
+				cl, err := iec62056.SignOn(ctx, probe, iec62056.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				port, err := cl.EnterModeE(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				link, err := hdlc.Dial(ctx, port, hdlc.Config{ClientSAP: sim.SAPPublic, ServerLogical: 1,
+					ServerPhysical: tt.physical, ServerAddressSize: tt.size, ResponseTimeout: time.Second, Retries: 1})
+				if (err == nil) != tt.ok {
+					t.Fatalf("Dial to %d/%d (%d bytes) = %v, want ok %v", 1, tt.physical, tt.size, err, tt.ok)
+				}
+				if err == nil {
+					_ = link.Close(ctx)
+				}
+			})
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/hex"
@@ -232,9 +233,14 @@ func (o *optical) serveHDLC() error {
 		},
 	}
 	// The SNRM must come soon after the hand-over, or the meter returns
-	// to 300 Bd.
+	// to 300 Bd. It also tells which of the meter's addresses the client
+	// uses (PROTOCOLS.md §11.7).
+	port, ok := o.awaitSNRM(5*time.Second, &cfg)
+	if !ok {
+		return o.ctx.Err()
+	}
 	actx, cancel := context.WithTimeout(o.ctx, 5*time.Second)
-	link, err := hdlc.Accept(actx, o.p, cfg)
+	link, err := hdlc.Accept(actx, port, cfg)
 	cancel()
 	if err != nil {
 		if o.ctx.Err() != nil {
@@ -272,6 +278,92 @@ func (o *optical) serveHDLC() error {
 	return nil // DISC, inactivity or a broken frame stream: back to 300 Bd
 }
 
+// awaitSNRM reads frames for at most d until an SNRM arrives for one of
+// the meter's HDLC addresses: logical 1 alone (1 byte), 1/17 (2 bytes) or
+// 1 and the physical address derived from the serial number (4 bytes,
+// SN % 10000 + 1000, the Gurux convention of PROTOCOLS.md §11.7). Frames
+// for other addresses go unanswered, as on a real meter. It sets the
+// address in cfg and returns a port that replays the SNRM to hdlc.Accept.
+func (o *optical) awaitSNRM(d time.Duration, cfg *hdlc.Config) (Port, bool) {
+	end := time.Now().Add(d)
+	phys4 := physicalFromSerial(o.m.cfg.Identity.Serial)
+	buf := o.buf
+	o.buf = nil
+	var p [512]byte
+	for {
+		for {
+			i := bytes.IndexByte(buf, hdlc.Flag)
+			if i < 0 {
+				buf = buf[:0]
+				break
+			}
+			buf = buf[i:]
+			if len(buf) < 3 {
+				break
+			}
+			n := int(buf[1]&0x07)<<8 | int(buf[2])
+			if buf[1]&0xF0 != 0xA0 || n < 7 {
+				buf = buf[1:]
+				continue
+			}
+			if len(buf) < n+2 {
+				break
+			}
+			f, err := hdlc.DecodeFrame(buf[:n+2])
+			if err != nil {
+				buf = buf[1:]
+				continue
+			}
+			dst := f.Dst
+			ours := dst.Upper == 1 && (dst.Size == 1 || dst.Size == 2 && dst.Lower == HDLCPhysical || dst.Size == 4 && int(dst.Lower) == phys4)
+			if f.Control.Kind() == hdlc.KindSNRM && ours {
+				cfg.ServerPhysical, cfg.ServerAddressSize = int(dst.Lower), dst.Size
+				return &prefixPort{Port: o.p, pending: append([]byte(nil), buf...)}, true
+			}
+			buf = buf[n+2:]
+		}
+		if o.ctx.Err() != nil || !time.Now().Before(end) {
+			return nil, false
+		}
+		o.p.SetReadDeadline(end)
+		k, err := o.p.Read(p[:])
+		buf = append(buf, p[:k]...)
+		if len(buf) > 8192 {
+			buf = buf[len(buf)-4096:]
+		}
+		if err != nil && !isTimeout(err) {
+			return nil, false
+		}
+	}
+}
+
+// physicalFromSerial is the Gurux default physical address of a meter:
+// the serial number modulo 10000, plus 1000.
+func physicalFromSerial(serial string) int {
+	var n int
+	for _, c := range serial {
+		if c >= '0' && c <= '9' {
+			n = (n*10 + int(c-'0')) % 10000
+		}
+	}
+	return n + 1000
+}
+
+// prefixPort returns pending bytes before reading the port.
+type prefixPort struct {
+	Port
+	pending []byte
+}
+
+func (p *prefixPort) Read(b []byte) (int, error) {
+	if len(p.pending) > 0 {
+		n := copy(b, p.pending)
+		p.pending = p.pending[n:]
+		return n, nil
+	}
+	return p.Port.Read(b)
+}
+
 // drain reads and drops everything for d: the meter is deaf.
 func (o *optical) drain(d time.Duration) {
 	end := time.Now().Add(d)
@@ -285,9 +377,10 @@ func (o *optical) drain(d time.Duration) {
 	o.buf = o.buf[:0]
 }
 
-// HDLCPhysical is the physical HDLC address of simulated meters: they
-// answer the 1-byte address 03 (logical 1) and the 2-byte address 1/17
-// (PROTOCOLS.md §11.7). hdlc.Accept matches one physical address only.
+// HDLCPhysical is the physical HDLC address of simulated meters in the
+// 2-byte form: they answer 03 (logical 1), 1/17 and, on the optical port,
+// the 4-byte form with physical address SN % 10000 + 1000
+// (PROTOCOLS.md §11.7).
 const HDLCPhysical = 17
 
 // hexTrace formats a trace line: direction and hex.
