@@ -56,9 +56,12 @@ type Entry struct {
 
 // TraceBody is the body of a trace entry: the frames of the session.
 type TraceBody struct {
-	Frames  []Frame `json:"frames"`
-	Dropped int     `json:"dropped,omitempty"`
-	Bytes   int64   `json:"bytes"`
+	Frames []Frame `json:"frames"` // APDUs
+	// LinkFrames are the raw link-layer frames (HDLC) when the connector
+	// records them.
+	LinkFrames []Frame `json:"link_frames,omitempty"`
+	Dropped    int     `json:"dropped,omitempty"`
+	Bytes      int64   `json:"bytes"`
 }
 
 // Bundle is an evidence bundle: a hash chain whose first entry is the
@@ -106,7 +109,11 @@ func NewBundle(h Header, s *Session, r *Readout) (*Bundle, error) {
 	}
 	if s != nil {
 		f, dropped, n := s.Trace()
-		if err := b.Append(KindTrace, TraceBody{Frames: f, Dropped: dropped, Bytes: n}); err != nil {
+		tb := TraceBody{Frames: f, Dropped: dropped, Bytes: n}
+		if lf, ok := s.trace.Link.(linkFramer); ok {
+			tb.LinkFrames = lf.LinkFrames()
+		}
+		if err := b.Append(KindTrace, tb); err != nil {
 			return nil, err
 		}
 	}

@@ -2,7 +2,10 @@ package diagnose
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/smetskit/smetskit/protocol/hdlc"
 	"github.com/smetskit/smetskit/protocol/iec62056"
@@ -21,6 +24,8 @@ type OpticalConfig struct {
 	// DirectHDLC skips the IEC 62056-21 sign-on: the line already speaks
 	// HDLC at 8N1 (a hub's serial port).
 	DirectHDLC bool
+	// Now stamps the recorded HDLC frames; time.Now when nil.
+	Now func() time.Time
 }
 
 // Optical returns a Connector over a probe or serial port p: sign-on at
@@ -50,11 +55,51 @@ func Optical(p iec62056.Port, cfg OpticalConfig) Connector {
 			params["baud"] = fmt.Sprint(l.Baud)
 			conn = l
 		}
+		rec := &frameRecorder{now: cfg.Now}
+		if rec.now == nil {
+			rec.now = time.Now
+		}
 		link, err := hdlc.Dial(ctx, conn, hdlc.Config{ClientSAP: cfg.ClientSAP, ServerLogical: cfg.ServerLogical,
-			ServerPhysical: cfg.ServerPhysical})
+			ServerPhysical: cfg.ServerPhysical, Trace: rec.record})
 		if err != nil {
 			return nil, nil, fmt.Errorf("open HDLC link: %w", err)
 		}
-		return link, params, nil
+		return &hdlcLink{Link: link, rec: rec}, params, nil
 	})
+}
+
+// hdlcLink is an HDLC link that keeps its raw frames for the evidence.
+type hdlcLink struct {
+	*hdlc.Link
+	rec *frameRecorder
+}
+
+// LinkFrames returns the HDLC frames sent and received so far.
+func (l *hdlcLink) LinkFrames() []Frame { return l.rec.snapshot() }
+
+// linkFramer is a Link that records its own link-layer frames.
+type linkFramer interface{ LinkFrames() []Frame }
+
+// frameRecorder keeps link frames up to maxTraceBytes.
+type frameRecorder struct {
+	now    func() time.Time
+	mu     sync.Mutex
+	frames []Frame
+	kept   int
+}
+
+func (r *frameRecorder) record(dir hdlc.Direction, b []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.kept+len(b) > maxTraceBytes {
+		return
+	}
+	r.kept += len(b)
+	r.frames = append(r.frames, Frame{At: r.now().UTC(), Dir: dir.String(), Hex: hex.EncodeToString(b)})
+}
+
+func (r *frameRecorder) snapshot() []Frame {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Frame(nil), r.frames...)
 }

@@ -2,6 +2,8 @@ package diagnose
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 	"testing"
 	"testing/synctest"
 
@@ -31,6 +33,14 @@ func TestOpticalReadout(t *testing.T) {
 		r, err := s.Read(ctx, Request{Sections: []Section{SectionIdentity, SectionClock, SectionEvents}})
 		if err != nil {
 			t.Fatalf("Read: %v", err)
+		}
+		b, err := NewBundle(Header{JobID: "J-3"}, s, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tb TraceBody
+		if err := json.Unmarshal(b.Entries[2].Body, &tb); err != nil || len(tb.LinkFrames) < 4 || !strings.HasPrefix(tb.LinkFrames[0].Hex, "7ea0") {
+			t.Errorf("trace has %d HDLC frames (%v), want SNRM first", len(tb.LinkFrames), err)
 		}
 		if err := s.Close(ctx); err != nil {
 			t.Errorf("Close: %v", err)

@@ -126,7 +126,7 @@ func Findings(r *Readout) []Problem {
 			out = append(out, Problem{Section: SectionClock, Text: fmt.Sprintf("clock off by %s against %s", d.Round(time.Second), against)})
 		}
 	}
-	if w := r.WAN; w != nil && (w.Registration != registrationNames[1] && w.Registration != registrationNames[5]) {
+	if w := r.WAN; w != nil && w.Registration != "" && w.Registration != registrationNames[1] && w.Registration != registrationNames[5] {
 		out = append(out, Problem{Section: SectionWAN, Text: "no WAN: " + w.Registration})
 	}
 	return out
