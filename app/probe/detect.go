@@ -187,6 +187,13 @@ func (o Options) withDefaults() Options {
 // public client without security and reads the logical device name and
 // serial number.
 //
+// Timing follows IEC 62056-21 through package iec62056 (line silence
+// before the request, the reaction time the identification announces, the
+// delays before the speed switch and the mode E hand-over; PROTOCOLS.md
+// §10), tunable in Options.IEC. After an attempt that failed half way,
+// Detect stays quiet for Options.Recovery so the meter is back at 300 Bd
+// before the next sign-on.
+//
 // Each attempt is bounded by AttemptTimeout and ctx. A port that fails
 // (closed, unplugged) ends the detection at once with an *Error of
 // KindPort. When nothing works the *Error's Kind says whether nothing
@@ -344,6 +351,9 @@ func (d *detector) run(ctx context.Context, plan []step) (*Result, error) {
 		actx, cancel := context.WithTimeout(ctx, d.opt.AttemptTimeout)
 		res, err := d.try(actx, s)
 		cancel()
+		// The identification may have told the speed "the meter's
+		// speed" stood for: mark that one tried as well.
+		tried[string(s.proto)+"@"+strconv.Itoa(d.speed(s))] = true
 		a := Attempt{N: n, What: what, Protocol: s.proto, Baud: d.speed(s)}
 		if err == nil {
 			d.attempts = append(d.attempts, a)
