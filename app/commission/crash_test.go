@@ -156,6 +156,7 @@ func TestCrashResume(t *testing.T) {
 	for trial := range trials {
 		killAt := 1 + r.IntN(points)
 		t.Run(fmt.Sprintf("kill-at-%d", killAt), func(t *testing.T) {
+			t.Parallel()
 			addr := serveHub(t)
 			path := filepath.Join(t.TempDir(), "app.db")
 			cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")

@@ -8,7 +8,7 @@
 // device types it acts on and the DUIS variant it produces. The built-in
 // flows follow DOMAIN.md §7 (install with WAN: 8.14.1, 8.11, join, 8.1.1,
 // 8.7.x), §8 (install and leave: 8.14.2 with premise type and obstruction
-// checks, 8.4 InstalledNotCommissioned, local delivery answered with 8.13,
+// checks, the 8.11 adds, local delivery answered with 8.13,
 // a follow-up) and the exchanges (CH: 8.14.3/8.14.4, 8.12.1; meter: final
 // and initial register reads, 8.11 Remove and Add).
 //
