@@ -164,3 +164,20 @@ func parseEUIText(s string, dst []byte) (int, error) {
 func fmtSscanf(s string, b *[8]byte) (int, error) {
 	return fmt.Sscanf(s, "%02X-%02X-%02X-%02X-%02X-%02X-%02X-%02X", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &b[6], &b[7])
 }
+
+// BenchmarkDecodeEventLog decodes a full 100-entry event log buffer (the
+// size GB meters keep); MB/s is reported by SetBytes.
+func BenchmarkDecodeEventLog(b *testing.B) {
+	evs := make([]Event, 100)
+	for i := range evs {
+		evs[i] = Event{Time: testStart.Add(-time.Duration(i) * time.Hour), Code: uint16(i%3 + 1)}
+	}
+	buf := encodeEvents(evs)
+	b.SetBytes(int64(len(buf)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := DecodeEventLog(buf, eventCols, axdr.DeviationNormal, testStart); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
