@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/smetskit/smetskit/protocol/dlms"
@@ -25,6 +27,25 @@ const (
 	// on the serial port of a communications hub.
 	DirectHDLC Protocol = "hdlc"
 )
+
+// ErrProtocol reports a protocol name ParseProtocols does not know.
+var ErrProtocol = errors.New("probe: unknown protocol")
+
+// ParseProtocols reads a comma-separated list of protocol names
+// ("mode-e,mode-c,hdlc").
+func ParseProtocols(list string) ([]Protocol, error) {
+	var out []Protocol
+	for _, f := range strings.Split(list, ",") {
+		switch p := Protocol(strings.TrimSpace(f)); p {
+		case "":
+		case ModeE, ModeC, DirectHDLC:
+			out = append(out, p)
+		default:
+			return nil, fmt.Errorf("%w %q: want mode-e, mode-c or hdlc", ErrProtocol, p)
+		}
+	}
+	return out, nil
+}
 
 // Address is an HDLC server address (IEC 62056-46, PROTOCOLS.md §2.3):
 // logical device, physical device and encoded size in bytes (1, 2 or 4).
@@ -115,6 +136,10 @@ type Options struct {
 	Store Store
 	// Expect, when set, looks up the profile before the first attempt.
 	Expect *Expect
+	// Protocols, when not empty, limits Detect to these protocols (the
+	// field engineer knows the meter only gives a readout, say).
+	// SelfTest ignores it.
+	Protocols []Protocol
 	// Progress, when set, is called before each attempt, on the caller's
 	// goroutine.
 	Progress func(Progress)
@@ -311,6 +336,8 @@ func (d *detector) describe(s step) string {
 // skip reports whether a step is pointless now.
 func (d *detector) skip(s step, tried map[string]bool) bool {
 	switch {
+	case len(d.opt.Protocols) > 0 && !slices.Contains(d.opt.Protocols, s.proto):
+		return true
 	case s.proto != DirectHDLC && d.noIEC:
 		return true
 	case s.proto == ModeE && d.noModeE:

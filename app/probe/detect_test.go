@@ -197,3 +197,22 @@ func TestDetectFailures(t *testing.T) {
 		})
 	}
 }
+
+func TestDetectProtocolsLimit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		port := optical(t, newMeter(t, nil), sim.LineConfig{})
+		res, err := probe.Detect(context.Background(), port, probe.Options{Protocols: []probe.Protocol{probe.ModeC}})
+		if err != nil {
+			t.Fatalf("Detect: %v", err)
+		}
+		if res.Protocol != probe.ModeC || len(res.Attempts) != 1 || res.Serial != "23110007" {
+			t.Errorf("Detect limited to mode C = %+v", res)
+		}
+	})
+	if p, err := probe.ParseProtocols(" mode-e,hdlc,"); err != nil || len(p) != 2 || p[1] != probe.DirectHDLC {
+		t.Errorf("ParseProtocols = %v, %v", p, err)
+	}
+	if _, err := probe.ParseProtocols("mode-e,zmodem"); !errors.Is(err, probe.ErrProtocol) {
+		t.Errorf("ParseProtocols(zmodem) = %v, want ErrProtocol", err)
+	}
+}

@@ -45,6 +45,7 @@ type Check struct {
 // the *Error whose Kind the report carries (Advice gives the same words as
 // Report.Title and Report.Action).
 func SelfTest(ctx context.Context, p Port, opt Options) (*Report, error) {
+	opt.Protocols = nil
 	d := newDetector(p, opt, "self-test")
 	rep := &Report{}
 	if err := d.port.SetLine(300, iec62056.Format7E1); err != nil {

@@ -28,7 +28,8 @@ const probeAbout = `List probes, self-test a probe on a meter, or detect the met
 
   smetsctl probe list [--json]
   smetsctl probe test   --port P | --usb VID:PID[:serial] [--json]
-  smetsctl probe detect --port P | --usb VID:PID[:serial] [--json] [--profiles FILE] [--expect FLAG/MODEL]
+  smetsctl probe detect --port P | --usb VID:PID[:serial] [--json] [--profiles FILE]
+                        [--expect FLAG/MODEL] [--protocols mode-e,mode-c,hdlc]
 
 test checks the probe and the optical port (echo, sign-on at 300 Bd, the
 speed switch) and says what to do when something is wrong. detect tries
@@ -230,10 +231,11 @@ func runProbeUse(ctx context.Context, e *env, sub string, args []string) error {
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up after this long")
 	maxBaud := fs.Int("max-baud", 0, "the probe's highest speed (0: no limit)")
-	var profiles, expect *string
+	var profiles, expect, protocols *string
 	if sub == "detect" {
 		profiles = fs.String("profiles", defaultProfiles(), "file remembering what worked per meter model (empty: none)")
 		expect = fs.String("expect", "", "the meter expected, as FLAG/MODEL (for example LGZ/E470): try its remembered profile first")
+		protocols = fs.String("protocols", "", "try only these, comma-separated: mode-e, mode-c, hdlc")
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -244,6 +246,14 @@ func runProbeUse(ctx context.Context, e *env, sub string, args []string) error {
 		}
 		fs.Usage()
 		return errUsage
+	}
+	var only []probe.Protocol
+	if protocols != nil {
+		var err error
+		if only, err = probe.ParseProtocols(*protocols); err != nil {
+			fmt.Fprintln(e.stderr, err)
+			return errUsage
+		}
 	}
 	target := probeTarget{port: *port}
 	if *usbSel != "" {
@@ -266,7 +276,8 @@ func runProbeUse(ctx context.Context, e *env, sub string, args []string) error {
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	opt := probe.Options{
-		MaxBaud: *maxBaud,
+		MaxBaud:   *maxBaud,
+		Protocols: only,
 		Progress: func(pr probe.Progress) {
 			fmt.Fprintf(e.stderr, "attempt %d of %d: %s\n", pr.Attempt, pr.Of, pr.What)
 		},

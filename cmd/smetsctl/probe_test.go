@@ -163,6 +163,27 @@ func TestProbeDetectOverPTY(t *testing.T) {
 	}
 }
 
+// TestProbeDetectModeCOverPTY limits detection to the mode C readout,
+// which the simulated meter gives as well.
+func TestProbeDetectModeCOverPTY(t *testing.T) {
+	t.Parallel()
+	path, _ := ptyMeter(t, "trailing-bytes")
+	code, out, errOut := smetsctl(t, "probe", "detect", "--port", path, "--json", "--profiles", "", "--protocols", "mode-c", "--timeout", "60s")
+	if code != 0 {
+		t.Fatalf("probe detect --protocols mode-c = %d\n%s\n%s", code, out, errOut)
+	}
+	var res probe.Result
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("probe detect JSON %q: %v", out, err)
+	}
+	if res.Protocol != probe.ModeC || res.Manufacturer != "SMk" || res.Serial != "23110007" || len(res.Attempts) != 1 {
+		t.Errorf("probe detect --protocols mode-c = %+v", res)
+	}
+	if code, _, _ := smetsctl(t, "probe", "detect", "--port", path, "--protocols", "mode-x"); code != 2 {
+		t.Errorf("probe detect --protocols mode-x = %d, want 2", code)
+	}
+}
+
 func TestProbeTestOverPTY(t *testing.T) {
 	path, _ := ptyMeter(t, "ir-echo")
 	code, out, errOut := smetsctl(t, "probe", "test", "--port", path, "--json")
