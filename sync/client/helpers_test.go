@@ -3,6 +3,8 @@ package client
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -10,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -59,18 +62,38 @@ type inventoryEnv struct {
 type fault int
 
 const (
-	faultNone        fault = iota
-	fault500               // 500 with a problem
-	faultGarbage           // 200 with a body that is not JSON
-	faultHang              // no answer until the client gives up
-	faultApplyThen500      // apply the batch, then lose the answer (a 502)
-	faultTruncated         // 200 with half of the real answer
+	faultNone         fault = iota
+	fault500                // 500 with a problem
+	faultGarbage            // 200 with a body that is not JSON
+	faultHang               // no answer until the client gives up
+	faultApplyThen500       // apply the batch, then lose the answer (a 502)
+	faultTruncated          // 200 with half of the real answer
 )
 
 func newInventory(tb testing.TB) *inventoryEnv {
 	tb.Helper()
+	return newInventoryIn(tb, tb.TempDir())
+}
+
+// memDir is a temporary directory on tmpfs when there is one (else
+// t.TempDir): the files are real SQLite databases, but a commit's fsync
+// costs nothing. For tests about process crashes, which leave the page
+// cache intact, and for measuring the code rather than the disk.
+func memDir(tb testing.TB) string {
+	tb.Helper()
+	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
+		if d, err := os.MkdirTemp("/dev/shm", "smetskit-client-"); err == nil {
+			tb.Cleanup(func() { os.RemoveAll(d) })
+			return d
+		}
+	}
+	return tb.TempDir()
+}
+
+func newInventoryIn(tb testing.TB, dir string) *inventoryEnv {
+	tb.Helper()
 	ctx := context.Background()
-	db, err := server.OpenDB(ctx, filepath.Join(tb.TempDir(), "inventory.db"))
+	db, err := server.OpenDB(ctx, filepath.Join(dir, "inventory.db"))
 	if err != nil {
 		tb.Fatalf("OpenDB: %v", err)
 	}
@@ -394,3 +417,5 @@ func (tab *tablet) syncUntil(n int, cond func() bool) {
 func jobWith(id, installer string, devices ...string) server.Job {
 	return server.Job{ID: id, Installer: installer, Site: "site-" + id, Postcode: "SW1A 1AA", Devices: devices}
 }
+
+func tlsConfig(pool *x509.CertPool) *tls.Config { return &tls.Config{RootCAs: pool} }

@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS sync_pull_cursor (
 // per page.
 type SQLApplier struct {
 	DB     TxRunner
-	Stream string // cursor name; default "inventory"
+	Reader *sql.DB // if set, Cursor reads here instead of in a write transaction
+	Stream string  // cursor name; default "inventory"
 }
 
 // CreateTables runs PulledSchema.
@@ -58,6 +59,13 @@ func (a *SQLApplier) stream() string {
 // Cursor returns the stored cursor.
 func (a *SQLApplier) Cursor(ctx context.Context) (string, error) {
 	var cur string
+	if a.Reader != nil {
+		err := a.Reader.QueryRowContext(ctx, "SELECT cursor FROM sync_pull_cursor WHERE stream = ?", a.stream()).Scan(&cur)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", nil
+		}
+		return cur, err
+	}
 	err := a.DB.InTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, "SELECT cursor FROM sync_pull_cursor WHERE stream = ?", a.stream()).Scan(&cur)
 		if errors.Is(err, sql.ErrNoRows) {
