@@ -62,9 +62,11 @@ type env struct {
 // backends runs fn against SQLite and PostgreSQL: the same suite for both.
 func backends(t *testing.T, fn func(t *testing.T, e *env)) {
 	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
 		fn(t, newEnv(t, filepath.Join(t.TempDir(), "inventory.db")))
 	})
 	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
 		fn(t, newEnv(t, postgresDSN(t)))
 	})
 }
