@@ -130,29 +130,7 @@ func (e *Engine) Start(ctx context.Context, p Plan) error {
 // Answer merges the engineer's answers into the run's plan; a step that
 // failed for a missing answer then passes when Run is called again.
 func (e *Engine) Answer(ctx context.Context, jobID string, answers map[string]string) error {
-	return e.db.InTx(ctx, func(tx *sql.Tx) error {
-		var b string
-		if err := tx.QueryRowContext(ctx, `SELECT plan FROM commission_runs WHERE job_id = ?`, jobID).Scan(&b); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("answer %s: %w", jobID, ErrNoRun)
-			}
-			return fmt.Errorf("answer %s: %w", jobID, err)
-		}
-		var p Plan
-		if err := json.Unmarshal([]byte(b), &p); err != nil {
-			return fmt.Errorf("answer %s: %w", jobID, err)
-		}
-		if p.Answers == nil {
-			p.Answers = map[string]string{}
-		}
-		maps.Copy(p.Answers, answers)
-		nb, err := json.Marshal(p)
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE commission_runs SET plan = ?, updated_at = ? WHERE job_id = ?`, string(nb), e.now().UTC().UnixMilli(), jobID)
-		return err
-	})
+	return e.updatePlan(ctx, jobID, func(p *Plan) { maps.Copy(p.Answers, answers) })
 }
 
 func (e *Engine) load(ctx context.Context, q interface {
@@ -428,4 +406,37 @@ func (r *run) laterStarted(id string) bool {
 		}
 	}
 	return false
+}
+
+// AddReads records register reads taken on site in the run's plan; a reads
+// step that failed for a missing read then passes when Run is called again.
+func (e *Engine) AddReads(ctx context.Context, jobID string, reads ...Read) error {
+	return e.updatePlan(ctx, jobID, func(p *Plan) { p.Reads = append(p.Reads, reads...) })
+}
+
+// updatePlan changes the stored plan of a run in one transaction.
+func (e *Engine) updatePlan(ctx context.Context, jobID string, change func(*Plan)) error {
+	return e.db.InTx(ctx, func(tx *sql.Tx) error {
+		var b string
+		if err := tx.QueryRowContext(ctx, `SELECT plan FROM commission_runs WHERE job_id = ?`, jobID).Scan(&b); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("update %s: %w", jobID, ErrNoRun)
+			}
+			return fmt.Errorf("update %s: %w", jobID, err)
+		}
+		var p Plan
+		if err := json.Unmarshal([]byte(b), &p); err != nil {
+			return fmt.Errorf("update %s: %w", jobID, err)
+		}
+		if p.Answers == nil {
+			p.Answers = map[string]string{}
+		}
+		change(&p)
+		nb, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE commission_runs SET plan = ?, updated_at = ? WHERE job_id = ?`, string(nb), e.now().UTC().UnixMilli(), jobID)
+		return err
+	})
 }

@@ -205,16 +205,30 @@ func (p *Plan) joinPeriod() time.Duration {
 	return 90 * time.Second
 }
 
-// firstSR is the service request that will first act on a device of this
-// type in the install flows: what the pre-check asks the rules about.
-func firstSR(t string) string {
-	switch t {
-	case "CHF", "GPF":
-		return "8.14.1"
-	case "IHD", "CAD":
-		return ""
+// firstSR is the first service request of the flow that will act on d
+// (the step's devices by type and role; for single-item steps the hub
+// fitted, or with Device "old-chf" the hub coming out): what the pre-check
+// asks the rules about. Steps whose precondition is not yet known (wan)
+// count; steps the answers rule out do not. "" means no SR acts on d.
+func (r *run) firstSR(d Device) string {
+	for _, s := range r.flow {
+		if s.Kind != KindSR || !s.mayApply(r.facts, r.plan.Answers) {
+			continue
+		}
+		if len(s.ForEach) > 0 {
+			if s.Role == d.Role && slices.Contains(s.ForEach, d.Type) {
+				return s.SR
+			}
+			continue
+		}
+		switch {
+		case s.Device == "" && d.Role == "" && d.ID == r.plan.CHF && (s.SR == "8.14.1" || s.SR == "8.14.2"):
+			return s.SR
+		case s.Device == "old-chf" && d.ID == r.plan.OldCHF:
+			return s.SR
+		}
 	}
-	return "8.11"
+	return ""
 }
 
 // precheck checks each device's SMI status against the rules, the CPL
@@ -226,11 +240,12 @@ func (e *Engine) precheck(r *run, s StepDef, it item) (outcome, *StepError) {
 	var found []finding
 	for _, d := range r.plan.Devices {
 		f := finding{Device: d.ID, Type: d.Type, Status: d.Status, CPL: d.CPLStatus, Check: "ok"}
-		sr := firstSR(d.Type)
-		if d.Role == "old" || sr == "" {
+		sr := r.firstSR(d)
+		if sr == "" || d.Type == "IHD" || d.Type == "CAD" {
 			found = append(found, f)
-			continue // coming out, or a Type 2 device: no SMI status to check
+			continue // nothing acts on it, or a Type 2 device: no SMI status to check
 		}
+		f.Check = sr
 		if d.Status == "" {
 			return outcome{}, fail(s, it, ReasonNotInSMI, fmt.Errorf("%s %s: %w", d.Type, d.ID, inventory.ErrUnknownDevice))
 		}
