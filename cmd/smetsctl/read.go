@@ -46,6 +46,7 @@ func runRead(ctx context.Context, e *env, args []string) error {
 	bundle := fs.String("bundle", "", "write an evidence bundle to `file`")
 	engineer := fs.String("engineer", "", "engineer ID for the evidence bundle")
 	job := fs.String("job", "", "job ID for the evidence bundle")
+	ntp := fs.String("ntp", "", "compare the device clock with the NTP server at `host:port` too")
 	timeout := fs.Duration("timeout", 10*time.Minute, "give up after this long")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -104,6 +105,16 @@ func runRead(ctx context.Context, e *env, args []string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
+
+	if *ntp != "" {
+		t, err := diagnose.SNTP(ctx, *ntp, nil)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "smetsctl read: no NTP reference: %v\n", err)
+		} else {
+			at := time.Now()
+			cfg.Reference = func() (time.Time, string, bool) { return t.Add(time.Since(at)), "ntp", true }
+		}
+	}
 
 	var conn diagnose.Connector
 	if *tcp != "" {

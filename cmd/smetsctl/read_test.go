@@ -123,7 +123,7 @@ func TestFaultVisit(t *testing.T) {
 
 	// Hub: JSON with the full device log and no WAN.
 	hb := filepath.Join(dir, "hub.json")
-	code, jsonOut, errOut := smetsctl(t, "read", "--tcp", hubAddr, "--password", "00000000", "--format", "json",
+	code, jsonOut, errOut := smetsctl(t, "read", "--tcp", hubAddr, "--password", "00000000", "--format", "json", "--ntp", "127.0.0.1:1",
 		"--bundle", hb, "--job", "J-2026-0042", "identity", "hub-log", "wan", "clock")
 	if code != 0 {
 		t.Fatalf("read hub = %d\n%s", code, errOut)
@@ -131,6 +131,9 @@ func TestFaultVisit(t *testing.T) {
 	var r diagnose.Readout
 	if err := json.Unmarshal([]byte(jsonOut), &r); err != nil {
 		t.Fatalf("hub JSON: %v", err)
+	}
+	if !strings.Contains(errOut, "no NTP reference") {
+		t.Errorf("unreachable NTP server not reported: %q", errOut)
 	}
 	if r.HubLog == nil || !r.HubLog.Full || r.WAN == nil || r.Device.Kind != "hub" {
 		t.Errorf("hub readout = %+v", r)
