@@ -271,7 +271,10 @@ type detector struct {
 	sawMeter  bool // an identification or an HDLC frame came back
 	unsettled time.Time
 	noIEC     bool // nothing answered the sign-on: skip mode C and E
-	noModeE   bool // the meter does not enter mode E
+
+	silentSignOns int
+	retried       bool // the first unanswered sign-on was tried again
+	noModeE       bool // the meter does not enter mode E
 }
 
 func newDetector(p Port, opt Options, op string) *detector {
@@ -402,6 +405,13 @@ func (d *detector) run(ctx context.Context, plan []step) (*Result, error) {
 		if ctx.Err() != nil {
 			return nil, d.fail(KindCanceled, ctx.Err())
 		}
+		if d.ident == nil && !d.noIEC && s.proto != DirectHDLC && !d.retried {
+			// The first sign-on went unanswered: try the same again
+			// rather than conclude anything about speeds from it.
+			d.retried = true
+			delete(tried, string(s.proto)+"@"+strconv.Itoa(d.speed(s)))
+			plan = slices.Insert(plan, i+1, s)
+		}
 		if before == nil && d.ident != nil && !d.looked {
 			d.looked = true
 			if pr, ok := d.lookup(d.ident.Manufacturer, d.ident.Ident); ok {
@@ -498,7 +508,10 @@ func (d *detector) try(ctx context.Context, s step) (*Result, error) {
 	if err != nil {
 		k := d.iecKind(err)
 		if k == KindNoAnswer && d.ident == nil {
-			d.noIEC = true // nothing speaks IEC 62056-21 here
+			// Twice nothing: nothing speaks IEC 62056-21 here. Once
+			// may be a request lost to noise or a meter still busy.
+			d.silentSignOns++
+			d.noIEC = d.silentSignOns >= 2
 		}
 		return nil, &attemptError{k, err} // *iec62056.Error names the operation
 	}
@@ -608,13 +621,23 @@ func (d *detector) hdlc(ctx context.Context, conn hdlc.Conn, baud int, addrs []A
 	_, other0 := d.port.counts()
 	var last error
 	for _, a := range addrs {
-		link, err := hdlc.Dial(ctx, conn, hdlc.Config{
+		cfg := hdlc.Config{
 			ClientSAP: d.opt.ClientSAP, ServerLogical: a.Logical, ServerPhysical: a.Physical, ServerAddressSize: a.Size,
-			ResponseTimeout: d.opt.HDLCResponseTimeout, Retries: -1,
-		})
+			ResponseTimeout: d.opt.HDLCResponseTimeout, Retries: -1, // one SNRM per address
+		}
+		link, err := hdlc.Dial(ctx, conn, cfg)
 		if err == nil {
 			d.sawMeter = true
 			res := &Result{Baud: baud, Address: &a}
+			// The address is right: connect again with retries, so a
+			// frame lost to noise does not cost the identity. The
+			// server takes the new SNRM as a fresh link (IEC 62056-46).
+			cfg.Retries = 0 // hdlc's default, 3
+			if again, err := hdlc.Dial(ctx, conn, cfg); err == nil {
+				link = again
+			} else {
+				d.opt.Logf("connect again with retries: %v", err)
+			}
 			d.identify(ctx, link, res)
 			if perr := d.port.failed(); perr != nil {
 				return nil, &attemptError{KindPort, fmt.Errorf("identify the meter at %v: %w", a, perr)}

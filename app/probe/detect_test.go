@@ -216,3 +216,24 @@ func TestDetectProtocolsLimit(t *testing.T) {
 		t.Errorf("ParseProtocols(zmodem) = %v, want ErrProtocol", err)
 	}
 }
+
+// TestDetectNoisyLine detects the meter through a line that flips a bit in
+// 1 % of the characters and drops 0.5 % of them, for several seeds of the
+// fault generators: an unanswered sign-on is tried again before anything
+// is concluded, and the association runs with HDLC retries.
+func TestDetectNoisyLine(t *testing.T) {
+	for seed := int64(1); seed <= 8; seed++ {
+		t.Run(strconv.FormatInt(seed, 10), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				port := optical(t, newMeter(t, nil), sim.LineConfig{Seed: seed, Faults: sim.Faults{BitErrorRate: 0.01, DropRate: 0.005}})
+				res, err := probe.Detect(context.Background(), port, probe.Options{})
+				if err != nil {
+					t.Fatalf("Detect: %v", err)
+				}
+				if res.Protocol != probe.ModeE || res.Manufacturer != "SMk" {
+					t.Errorf("Detect = %+v", res)
+				}
+			})
+		})
+	}
+}
