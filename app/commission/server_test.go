@@ -145,6 +145,9 @@ func TestSMIAfterDrain(t *testing.T) {
 				e := newEngine(t, db)
 				site := newSimSite(t, tc.quirk, nil)
 				p := dualFuelPlan("J-E2E")
+				if tc.quirk.Has(sim.QuirkNoWAN) {
+					p = noWANPlanWithCommands(t, "J-E2E")
+				}
 				if err := e.Start(ctx, p); err != nil {
 					t.Fatal(err)
 				}
