@@ -113,6 +113,15 @@ func TestInstallFlow(t *testing.T) {
 		if !strings.Contains(string(r.body), mpan) {
 			t.Errorf("back office view lacks the MPxN: %s", r.body)
 		}
+		var hist []HistoryEntry
+		r = e.do("GET", "/v1/devices/"+chf+"/history", "alice", nil, nil)
+		json.Unmarshal(r.body, &hist)
+		if len(hist) != 3 || hist[0].Rule != "T2b" || hist[1].To != "InstalledNotCommissioned" || hist[2].To != "Commissioned" || hist[2].At.Sub(hist[1].At) != time.Hour {
+			t.Errorf("CHF history: %s", r.body)
+		}
+		if r := e.do("GET", "/v1/devices/"+chf+"/history", "bob", nil, nil); r.status != http.StatusNotFound {
+			t.Errorf("bob reads alice's device history: %d", r.status)
+		}
 		if r := e.do("GET", "/v1/devices/"+chf, "bob", nil, nil); r.status != http.StatusNotFound {
 			t.Errorf("bob sees alice's device: %d", r.status)
 		}

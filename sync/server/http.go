@@ -27,6 +27,7 @@ import (
 //	GET  /v1/jobs/{jobId}/status       what the service applied of a job (sync/api)
 //	GET  /v1/changes?cursor=           jobs, devices, CPL and removals since the cursor (sync/api)
 //	GET  /v1/devices/{id}              one SMI record (MPxN masked)
+//	GET  /v1/devices/{id}/history      status history: from, to, when, rule, request
 //	GET  /v1/devices/{id}/readings     consumption readings (back office, own installer)
 //	POST /v1/readings                  add a reading
 //	GET  /v1/jobs, POST /v1/jobs       jobs (installers see their own)
@@ -54,6 +55,7 @@ func (s *Server) Handler() http.Handler {
 	handle("GET "+api.PathChanges, senders, s.getChanges)
 	handle("GET /v1/devices/{id}", all, s.getDevice)
 	handle("GET /v1/devices/{id}/readings", senders, s.getReadings)
+	handle("GET /v1/devices/{id}/history", all, s.getHistory)
 	handle("POST /v1/readings", senders, s.postReading)
 	handle("GET /v1/jobs", senders, s.getJobs)
 	handle("POST /v1/jobs", []Role{RoleBackOffice}, s.postJob)
@@ -377,4 +379,36 @@ func (s *Server) getAudit(w http.ResponseWriter, r *http.Request, p Principal) e
 		return err
 	}
 	return writeJSON(w, http.StatusOK, es)
+}
+
+// HistoryEntry is one status change as the API shows it.
+type HistoryEntry struct {
+	From      string    `json:"from"`
+	To        string    `json:"to"`
+	At        time.Time `json:"at"`
+	Trigger   string    `json:"trigger"`
+	Rule      string    `json:"rule"`
+	RequestID string    `json:"requestId"`
+}
+
+func (s *Server) getHistory(w http.ResponseWriter, r *http.Request, p Principal) error {
+	id, err := duis.ParseEUI64(r.PathValue("id"))
+	if err != nil {
+		return &RequestError{Err: ErrMalformed, Detail: err.Error()}
+	}
+	if ok, err := s.canSeeDevice(r.Context(), p, id); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		return &RequestError{Err: ErrNotFound}
+	}
+	hs, err := s.History(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	out := []HistoryEntry{}
+	for _, c := range hs {
+		out = append(out, HistoryEntry{From: string(c.From), To: string(c.To), At: c.At, Trigger: c.Trigger, Rule: c.Rule, RequestID: c.RequestID})
+	}
+	return writeJSON(w, http.StatusOK, out)
 }
