@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/smetskit/smetskit/app/inventory"
@@ -37,6 +38,9 @@ type Options struct {
 	// RecentWithin is how recent a device's last communication must be for
 	// the post-checks (default 1 h).
 	RecentWithin time.Duration
+	// Sealer, when set, seals install codes in stored plans (AES-GCM bound
+	// to the device ID). Without it they are stored as given.
+	Sealer *inventory.Sealer
 }
 
 // Engine runs commissioning flows for jobs, one committed transaction per
@@ -53,11 +57,12 @@ type Engine struct {
 	// hook, set by tests, is called inside each item's transaction just
 	// before it commits ("commit") and just after ("committed").
 	hook func(point, step, item string)
+	sealer *inventory.Sealer
 }
 
 // New returns an engine on db (Migrate must have run).
 func New(db *store.DB, opt Options) (*Engine, error) {
-	e := &Engine{db: db, flows: opt.Flows, rules: opt.Rules, now: opt.Now, recent: opt.RecentWithin}
+	e := &Engine{db: db, flows: opt.Flows, rules: opt.Rules, now: opt.Now, recent: opt.RecentWithin, sealer: opt.Sealer}
 	if e.flows == nil {
 		fs, err := Flows()
 		if err != nil {
@@ -104,8 +109,22 @@ func (e *Engine) Start(ctx context.Context, p Plan) error {
 	if p.Answers == nil {
 		p.Answers = map[string]string{}
 	}
-	b, err := json.Marshal(p)
+	p.Devices = append([]Device(nil), p.Devices...)
+	for i := range p.Devices {
+		p.Devices[i].InstallCode = strings.ToUpper(p.Devices[i].InstallCode)
+	}
+	sealed, err := sealPlan(e.sealer, p)
 	if err != nil {
+		return fmt.Errorf("start %s: %w", p.JobID, err)
+	}
+	b, err := json.Marshal(sealed)
+	if err != nil {
+		return fmt.Errorf("start %s: %w", p.JobID, err)
+	}
+	// Compare as stored: JSON drops what JSON cannot carry (monotonic
+	// clock readings, nil versus empty).
+	var want Plan
+	if err := json.Unmarshal(b, &want); err != nil {
 		return fmt.Errorf("start %s: %w", p.JobID, err)
 	}
 	return e.db.InTx(ctx, func(tx *sql.Tx) error {
@@ -113,7 +132,8 @@ func (e *Engine) Start(ctx context.Context, p Plan) error {
 		err := tx.QueryRowContext(ctx, `SELECT plan FROM commission_runs WHERE job_id = ?`, p.JobID).Scan(&old)
 		if err == nil {
 			var op Plan
-			if json.Unmarshal([]byte(old), &op) == nil && reflect.DeepEqual(op, p) {
+			if json.Unmarshal([]byte(old), &op) == nil && openPlan(e.sealer, &op) == nil && openPlan(e.sealer, &want) == nil &&
+				reflect.DeepEqual(op, want) {
 				return nil
 			}
 			return fmt.Errorf("start %s: %w", p.JobID, ErrRunExists)
@@ -148,6 +168,9 @@ func (e *Engine) load(ctx context.Context, q interface {
 	}
 	if err := json.Unmarshal([]byte(planJSON), &r.plan); err != nil {
 		return nil, fmt.Errorf("load run %s plan: %w", jobID, err)
+	}
+	if err := openPlan(e.sealer, &r.plan); err != nil {
+		return nil, fmt.Errorf("load run %s: %w", jobID, err)
 	}
 	if err := json.Unmarshal([]byte(factsJSON), &r.facts); err != nil {
 		return nil, fmt.Errorf("load run %s facts: %w", jobID, err)
@@ -431,8 +454,15 @@ func (e *Engine) updatePlan(ctx context.Context, jobID string, change func(*Plan
 		if p.Answers == nil {
 			p.Answers = map[string]string{}
 		}
+		if err := openPlan(e.sealer, &p); err != nil {
+			return fmt.Errorf("update %s: %w", jobID, err)
+		}
 		change(&p)
-		nb, err := json.Marshal(p)
+		sp, err := sealPlan(e.sealer, p)
+		if err != nil {
+			return fmt.Errorf("update %s: %w", jobID, err)
+		}
+		nb, err := json.Marshal(sp)
 		if err != nil {
 			return err
 		}
