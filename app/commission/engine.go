@@ -56,7 +56,7 @@ type Engine struct {
 	recent time.Duration
 	// hook, set by tests, is called inside each item's transaction just
 	// before it commits ("commit") and just after ("committed").
-	hook func(point, step, item string)
+	hook   func(point, step, item string)
 	sealer *inventory.Sealer
 }
 
