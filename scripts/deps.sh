@@ -13,6 +13,8 @@ packages=(
   xvfb x11-utils imagemagick # real-window smoke tests and screenshots
   libxml2-utils             # xmllint validates generated DUIS against the XSD
   umockdev                  # emulated USB devices for the libusb integration tests
+  nodejs npm                # a public IEC 62056-21 client (smartmeter-obis) reads the simulated meter
+  poppler-utils             # pdftoppm checks that generated PDF reports render
 )
 
 if [ "$(uname -s)" != "Linux" ]; then
