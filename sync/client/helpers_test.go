@@ -57,6 +57,7 @@ type inventoryEnv struct {
 	pulls   []string   // cursors asked for
 	counter map[string]uint64
 	closing chan struct{} // closed before the server closes: hanging handlers return
+	stub    bool          // answer every pushed message "applied" without the service
 }
 
 type fault int
@@ -190,6 +191,20 @@ func (e *inventoryEnv) push(w http.ResponseWriter, r *http.Request, inner http.H
 		e.mu.Unlock()
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
+	if e.stub {
+		req, err := api.DecodePushRequest(bytes.NewReader(body))
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		var resp api.PushResponse
+		for _, m := range req.Messages {
+			resp.Results = append(resp.Results, api.PushResult{IdempotencyKey: m.IdempotencyKey, Status: api.StatusApplied, ResponseCode: "I0"})
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(resp)
+		return
+	}
 	if f == faultNone {
 		inner.ServeHTTP(w, r)
 		return
