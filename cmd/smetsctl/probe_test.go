@@ -185,6 +185,7 @@ func TestProbeDetectModeCOverPTY(t *testing.T) {
 }
 
 func TestProbeTestOverPTY(t *testing.T) {
+	t.Parallel()
 	path, _ := ptyMeter(t, "ir-echo")
 	code, out, errOut := smetsctl(t, "probe", "test", "--port", path, "--json")
 	if code != 0 {
@@ -218,6 +219,8 @@ func (u *unplugged) SetLine(baud int, format string) error {
 	return u.probePort.SetLine(baud, format)
 }
 
+// TestProbeDetectUnpluggedOverPTY replaces openProbe, so it must not run
+// in parallel with the other probe tests.
 func TestProbeDetectUnpluggedOverPTY(t *testing.T) {
 	path, unplug := ptyMeter(t, "")
 	openProbe = func(target probeTarget) (probePort, error) {
