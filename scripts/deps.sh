@@ -15,6 +15,7 @@ packages=(
   umockdev                  # emulated USB devices for the libusb integration tests
   nodejs npm                # a public IEC 62056-21 client (smartmeter-obis) reads the simulated meter
   poppler-utils             # pdftoppm checks that generated PDF reports render
+  postgresql                # inventoryd's PostgreSQL back end is tested against a real server
 )
 
 if [ "$(uname -s)" != "Linux" ]; then
