@@ -38,6 +38,11 @@ type Options struct {
 	// RecentWithin is how recent a device's last communication must be for
 	// the post-checks (default 1 h).
 	RecentWithin time.Duration
+	// StepTimeout bounds each item's device I/O (default 2 min).
+	StepTimeout time.Duration
+	// JoinPoll is how often the join step rereads the hub's device log while
+	// it waits, up to the join period, for a device to join (default 5 s).
+	JoinPoll time.Duration
 	// Sealer, when set, seals install codes in stored plans (AES-GCM bound
 	// to the device ID). Without it they are stored as given.
 	Sealer *inventory.Sealer
@@ -56,8 +61,10 @@ type Engine struct {
 	recent time.Duration
 	// hook, set by tests, is called inside each item's transaction just
 	// before it commits ("commit") and just after ("committed").
-	hook   func(point, step, item string)
-	sealer *inventory.Sealer
+	hook        func(point, step, item string)
+	sealer      *inventory.Sealer
+	stepTimeout time.Duration
+	joinPoll    time.Duration
 }
 
 // New returns an engine on db (Migrate must have run).
@@ -78,6 +85,13 @@ func New(db *store.DB, opt Options) (*Engine, error) {
 	}
 	if e.recent <= 0 {
 		e.recent = time.Hour
+	}
+	e.stepTimeout, e.joinPoll = opt.StepTimeout, opt.JoinPoll
+	if e.stepTimeout <= 0 {
+		e.stepTimeout = 2 * time.Minute
+	}
+	if e.joinPoll <= 0 {
+		e.joinPoll = 5 * time.Second
 	}
 	return e, nil
 }
@@ -263,7 +277,9 @@ func (e *Engine) Run(ctx context.Context, jobID string, hub Hub) error {
 			if st := r.items[itemKey(s.ID, it.key)].Status; st == StateDone || st == StateSkipped {
 				continue
 			}
-			out, serr := e.exec(ctx, r, s, it, hub)
+			sctx, cancel := context.WithTimeout(ctx, e.stepTimeout)
+			out, serr := e.exec(sctx, r, s, it, hub)
+			cancel()
 			if serr != nil {
 				if err := e.commit(ctx, r, seq, s, it.key, StateFailed, outcome{}, serr); err != nil {
 					return errors.Join(serr, err)

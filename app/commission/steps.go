@@ -292,15 +292,32 @@ func (e *Engine) checkLog(ctx context.Context, r *run, s StepDef, it item, hub H
 	if hub == nil {
 		return outcome{}, fail(s, it, ReasonNoHub, ErrNoHub)
 	}
-	log, err := hub.DeviceLog(ctx)
-	if err != nil {
-		return outcome{}, fail(s, it, ReasonHubNotAnswering, fmt.Errorf("read device log: %w", err))
-	}
 	want, _ := duis.ParseEUI64(it.dev.ID)
 	var entry *LogEntry
-	for i := range log {
-		if got, err := duis.ParseEUI64(log[i].DeviceID); err == nil && got == want {
-			entry = &log[i]
+	// The installer presses Join HAN on the device once joining is open:
+	// the join step rereads the log until the device has joined or the join
+	// period is over.
+	deadline := e.now().Add(r.plan.joinPeriod())
+	for {
+		log, err := hub.DeviceLog(ctx)
+		if err != nil {
+			return outcome{}, fail(s, it, ReasonHubNotAnswering, fmt.Errorf("read device log: %w", err))
+		}
+		entry = nil
+		for i := range log {
+			if got, err := duis.ParseEUI64(log[i].DeviceID); err == nil && got == want {
+				entry = &log[i]
+			}
+		}
+		if s.Kind != KindHubJoin || (entry != nil && entry.Joined) || !e.now().Before(deadline) {
+			break
+		}
+		t := time.NewTimer(e.joinPoll)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return outcome{}, fail(s, it, ReasonNotJoined, fmt.Errorf("wait for %s to join: %w", it.dev.ID, ctx.Err()))
+		case <-t.C:
 		}
 	}
 	switch {
