@@ -346,8 +346,11 @@ func (d *detector) skip(s step, tried map[string]bool) bool {
 	case s.proto == ModeE && d.noModeE:
 		return true
 	}
-	return tried[string(s.proto)+"@"+strconv.Itoa(d.speed(s))]
+	return tried[d.key(s)]
 }
+
+// key names what a step tries, for telling repeats apart.
+func (d *detector) key(s step) string { return string(s.proto) + "@" + strconv.Itoa(d.speed(s)) }
 
 // run carries out the plan until an attempt works.
 func (d *detector) run(ctx context.Context, plan []step) (*Result, error) {
@@ -364,7 +367,7 @@ func (d *detector) run(ctx context.Context, plan []step) (*Result, error) {
 		if err := d.settle(ctx); err != nil {
 			return nil, d.fail(KindCanceled, err)
 		}
-		tried[string(s.proto)+"@"+strconv.Itoa(d.speed(s))] = true
+		tried[d.key(s)] = true
 		n := len(d.attempts) + 1
 		of := n
 		for _, r := range plan[i+1:] {
@@ -383,7 +386,7 @@ func (d *detector) run(ctx context.Context, plan []step) (*Result, error) {
 		cancel()
 		// The identification may have told the speed "the meter's
 		// speed" stood for: mark that one tried as well.
-		tried[string(s.proto)+"@"+strconv.Itoa(d.speed(s))] = true
+		tried[d.key(s)] = true
 		a := Attempt{N: n, What: what, Protocol: s.proto, Baud: d.speed(s)}
 		if err == nil {
 			d.attempts = append(d.attempts, a)
@@ -409,13 +412,13 @@ func (d *detector) run(ctx context.Context, plan []step) (*Result, error) {
 			// The first sign-on went unanswered: try the same again
 			// rather than conclude anything about speeds from it.
 			d.retried = true
-			delete(tried, string(s.proto)+"@"+strconv.Itoa(d.speed(s)))
+			delete(tried, d.key(s))
 			plan = slices.Insert(plan, i+1, s)
 		}
 		if before == nil && d.ident != nil && !d.looked {
 			d.looked = true
 			if pr, ok := d.lookup(d.ident.Manufacturer, d.ident.Ident); ok {
-				plan = append(plan[:i+1], append([]step{profileStep(pr)}, plan[i+1:]...)...)
+				plan = slices.Insert(plan, i+1, profileStep(pr))
 			}
 		}
 	}
