@@ -54,3 +54,14 @@ func TestReadoutOverPTY(t *testing.T) {
 		t.Fatal("meter did not stop")
 	}
 }
+
+// TestPTYCloseTwice: closing a pseudo-terminal twice (a deferred Close after
+// an explicit one) must not panic.
+func TestPTYCloseTwice(t *testing.T) {
+	p, err := sim.OpenPTY("")
+	if err != nil {
+		t.Skipf("no pseudo-terminals here: %v", err)
+	}
+	p.Close()
+	p.Close()
+}

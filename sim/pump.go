@@ -14,6 +14,7 @@ type pump struct {
 	chunks chan []byte
 	errc   chan error
 	done   chan struct{}
+	once   sync.Once // closes done
 	rest   []byte
 	err    error
 
@@ -45,7 +46,8 @@ func newPump(r io.Reader) *pump {
 }
 
 // stop lets the pump goroutine end once its blocked read returns.
-func (p *pump) stop() { close(p.done) }
+// stop ends the pump; calling it again does nothing.
+func (p *pump) stop() { p.once.Do(func() { close(p.done) }) }
 
 func (p *pump) SetReadDeadline(t time.Time) error {
 	p.mu.Lock()
