@@ -18,6 +18,7 @@ var (
 	obisNetworkControl = cosem.MustOBIS("0-0:30.3.0*255") // class 104, the CHF device log
 	obisGSMDiagnostic  = cosem.MustOBIS("0-0:25.6.0*255") // class 47, the WAN
 	obisLocalDelivery  = cosem.MustOBIS("0-0:128.1.0*255")
+	obisFirmware       = cosem.MustOBIS("1-0:0.2.0*255") // class 1, active firmware identifier
 )
 
 // classLocalDelivery is the manufacturer-specific class of the local
@@ -161,8 +162,9 @@ func ParseActiveDevices(d []byte) ([]LogEntry, error) {
 	return out, nil
 }
 
-// Clock reads the hub's clock (class 8 attribute 2); it is reliable when
-// its status has neither the invalid nor the doubtful bit (a hub without
+// Clock reads the hub's clock (class 8 attribute 2, and attribute 4, the
+// clock status); it is reliable when neither status has the invalid or the
+// doubtful bit (a hub without
 // WAN flags its clock doubtful, DOMAIN.md §8.1).
 func (h *DLMSHub) Clock(ctx context.Context) (time.Time, bool, error) {
 	d, err := h.C.Get(ctx, dlms.AttributeDescriptor{Class: cosem.ClassClock, Instance: obisClock, Attribute: 2}, nil)
@@ -185,7 +187,13 @@ func (h *DLMSHub) Clock(ctx context.Context) (time.Time, bool, error) {
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("decode clock: %w", err)
 	}
-	return t, dt.Status&(axdr.StatusInvalid|axdr.StatusDoubtful) == 0, nil
+	status := dt.Status
+	if d, err := h.C.Get(ctx, dlms.AttributeDescriptor{Class: cosem.ClassClock, Instance: obisClock, Attribute: 4}, nil); err == nil {
+		if v, _, err := axdr.Decode(d); err == nil {
+			status |= axdr.ClockStatus(v.Uint())
+		}
+	}
+	return t, status&(axdr.StatusInvalid|axdr.StatusDoubtful) == 0, nil
 }
 
 // Deliver invokes deliver (class 128 method 1) with the GBCS command as an
@@ -204,4 +212,18 @@ func (h *DLMSHub) Deliver(ctx context.Context, gbcs []byte) ([]byte, error) {
 		return nil, fmt.Errorf("decode delivery response: %w", err)
 	}
 	return v.Bytes(), nil
+}
+
+// Firmware reads the hub's active firmware identifier (class 1 value,
+// 1-0:0.2.0). The post-checks record it when the hub offers it.
+func (h *DLMSHub) Firmware(ctx context.Context) (string, error) {
+	d, err := h.C.Get(ctx, dlms.AttributeDescriptor{Class: cosem.ClassData, Instance: obisFirmware, Attribute: 2}, nil)
+	if err != nil {
+		return "", fmt.Errorf("read firmware: %w", err)
+	}
+	v, _, err := axdr.Decode(d)
+	if err != nil {
+		return "", fmt.Errorf("decode firmware: %w", err)
+	}
+	return v.Text(), nil
 }

@@ -486,3 +486,30 @@ func (e *Engine) updatePlan(ctx context.Context, jobID string, change func(*Plan
 		return err
 	})
 }
+
+// RunSummary is one stored run, for the list of jobs to resume.
+type RunSummary struct {
+	JobID, Flow, Status string
+	UpdatedAt           time.Time
+}
+
+// Runs lists the stored runs, most recently changed first: after a restart
+// the UI offers to resume those not done.
+func (e *Engine) Runs(ctx context.Context) ([]RunSummary, error) {
+	rows, err := e.db.Reader().QueryContext(ctx, `SELECT job_id, flow, status, updated_at FROM commission_runs ORDER BY updated_at DESC, job_id`)
+	if err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	defer rows.Close()
+	var out []RunSummary
+	for rows.Next() {
+		var r RunSummary
+		var at int64
+		if err := rows.Scan(&r.JobID, &r.Flow, &r.Status, &at); err != nil {
+			return nil, fmt.Errorf("list runs: %w", err)
+		}
+		r.UpdatedAt = time.UnixMilli(at).UTC()
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

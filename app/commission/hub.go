@@ -44,3 +44,9 @@ type LogEntry struct {
 	LastSeen time.Time `json:"lastSeen,omitzero"`
 	RSSI     int       `json:"rssi"`
 }
+
+// FirmwareReader is a Hub that can also report its firmware version; the
+// post-checks record it as evidence when the hub offers it.
+type FirmwareReader interface {
+	Firmware(ctx context.Context) (string, error)
+}

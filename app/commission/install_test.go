@@ -2,6 +2,7 @@ package commission
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"testing"
@@ -53,6 +54,11 @@ func TestInstallWithWAN(t *testing.T) {
 				t.Errorf("step %s = %s, want %s", s.ID, s.State, want)
 			}
 		}
+		checkPostEvidence(t, st, true)
+		runs, err := e.Runs(ctx)
+		if err != nil || len(runs) != 1 || runs[0].JobID != p.JobID || runs[0].Status != StateDone {
+			t.Errorf("Runs = %+v, %v", runs, err)
+		}
 		// Running again changes nothing.
 		if err := e.Run(ctx, p.JobID, nil); err != nil {
 			t.Fatal(err)
@@ -93,6 +99,7 @@ func TestInstallNoWAN(t *testing.T) {
 		if st.Facts["wan"] != "no" || st.Facts["coverage"] != "no" {
 			t.Errorf("facts = %v", st.Facts)
 		}
+		checkPostEvidence(t, st, false)
 	})
 }
 
@@ -143,4 +150,22 @@ func TestDeviceLogFull(t *testing.T) {
 			t.Fatalf("Run = %v, want device log full", err)
 		}
 	})
+}
+
+// checkPostEvidence: the post-checks recorded the hub's clock, whether it
+// is reliable (not without WAN, DOMAIN.md §8.1) and its firmware.
+func checkPostEvidence(t *testing.T, st *RunStatus, reliable bool) {
+	t.Helper()
+	i := slices.IndexFunc(st.Steps, func(s StepStatus) bool { return s.ID == "post-checks" })
+	var ev struct {
+		Entry    LogEntry `json:"entry"`
+		Reliable *bool    `json:"hubClockReliable"`
+		Firmware string   `json:"hubFirmware"`
+	}
+	if err := json.Unmarshal(st.Steps[i].Items[0].Evidence, &ev); err != nil {
+		t.Fatal(err)
+	}
+	if !ev.Entry.Joined || ev.Entry.LastSeen.IsZero() || ev.Reliable == nil || *ev.Reliable != reliable || ev.Firmware == "" {
+		t.Errorf("post-check evidence = %s, want joined, seen, clock reliable %v, firmware", st.Steps[i].Items[0].Evidence, reliable)
+	}
 }

@@ -338,6 +338,11 @@ func (e *Engine) checkLog(ctx context.Context, r *run, s StepDef, it item, hub H
 		if t, reliable, err := hub.Clock(ctx); err == nil {
 			ev["hubClock"], ev["hubClockReliable"] = t.UTC(), reliable
 		}
+		if fr, ok := hub.(FirmwareReader); ok {
+			if fw, err := fr.Firmware(ctx); err == nil {
+				ev["hubFirmware"] = fw
+			}
+		}
 	}
 	return outcome{evidence: ev}, nil
 }
