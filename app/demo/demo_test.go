@@ -1,0 +1,88 @@
+package demo
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/smetskit/smetskit/app/diagnose"
+)
+
+func TestDemoSiteReadsAndQueues(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	d, err := Start(ctx, Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	defer func() {
+		if err := d.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	}()
+	if len(d.Site.Meters) == 0 || d.Site.Hub == nil {
+		t.Fatalf("demo site has %d meters, hub %v", len(d.Site.Meters), d.Site.Hub != nil)
+	}
+
+	s, err := diagnose.Open(ctx, d.Meter(0), d.ReaderConfig())
+	if err != nil {
+		t.Fatalf("Open meter: %v", err)
+	}
+	r, err := s.Read(ctx, diagnose.Request{Sections: []diagnose.Section{diagnose.SectionIdentity, diagnose.SectionRegisters}})
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	_ = s.Close(ctx)
+	if want := d.Site.Meters[0].Identity().Serial; r.Device == nil || r.Device.Serial != want {
+		t.Errorf("meter identity = %+v, want serial %s", r.Device, want)
+	}
+	if len(r.Registers) == 0 {
+		t.Errorf("no registers read")
+	}
+
+	h, err := diagnose.Open(ctx, d.Hub(), d.ReaderConfig())
+	if err != nil {
+		t.Fatalf("Open hub: %v", err)
+	}
+	id, err := h.Identity(ctx)
+	if err != nil || id.Kind != "hub" {
+		t.Errorf("hub Identity = %+v, %v", id, err)
+	}
+	_ = h.Close(ctx)
+
+	jobs, err := d.Store.Outbox().Jobs(ctx)
+	if err != nil || len(jobs) != 1 || jobs[0].Pending != 3 {
+		t.Errorf("queue jobs = %+v, %v; want one job with 3 pending", jobs, err)
+	}
+
+	if d.ServerURL == "" || d.Token == "" {
+		t.Fatalf("no in-process inventory service: url %q", d.ServerURL)
+	}
+	resp, err := http.Get(d.ServerURL + "/metrics")
+	if err != nil {
+		t.Fatalf("GET /metrics: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /metrics = %s", resp.Status)
+	}
+}
+
+func TestDemoConnectorErrors(t *testing.T) {
+	ctx := context.Background()
+	d, err := Start(ctx, Options{Dir: t.TempDir(), NoServer: true, NoPTY: true})
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	if _, _, err := d.Meter(9).Connect(ctx); !errors.Is(err, ErrNoDevice) {
+		t.Errorf("Meter(9).Connect = %v, want ErrNoDevice", err)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if _, _, err := d.Meter(0).Connect(ctx); !errors.Is(err, ErrClosed) {
+		t.Errorf("Connect after Close = %v, want ErrClosed", err)
+	}
+}
