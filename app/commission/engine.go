@@ -9,6 +9,7 @@ import (
 	"maps"
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/smetskit/smetskit/app/inventory"
@@ -65,6 +66,9 @@ type Engine struct {
 	sealer      *inventory.Sealer
 	stepTimeout time.Duration
 	joinPoll    time.Duration
+
+	mu      sync.Mutex
+	running map[string]bool // jobs with a Run in progress
 }
 
 // New returns an engine on db (Migrate must have run).
@@ -255,8 +259,24 @@ type outcome struct {
 // (nil) or a step fails (*StepError, stored with the step for Status). hub
 // may be nil when no hub is connected; steps that need one then fail with
 // ReasonNoHub. Run is safe to call again after any failure or crash: items
-// already done are not repeated.
+// already done are not repeated. A second Run of a job while one is in
+// progress returns ErrRunning.
 func (e *Engine) Run(ctx context.Context, jobID string, hub Hub) error {
+	e.mu.Lock()
+	if e.running[jobID] {
+		e.mu.Unlock()
+		return fmt.Errorf("run %s: %w", jobID, ErrRunning)
+	}
+	if e.running == nil {
+		e.running = map[string]bool{}
+	}
+	e.running[jobID] = true
+	e.mu.Unlock()
+	defer func() {
+		e.mu.Lock()
+		delete(e.running, jobID)
+		e.mu.Unlock()
+	}()
 	r, err := e.load(ctx, e.db.Reader(), jobID)
 	if err != nil {
 		return err

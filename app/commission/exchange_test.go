@@ -47,8 +47,9 @@ func TestExchangeCH(t *testing.T) {
 	})
 }
 
-// Meter exchange without WAN: final read of the old meter, 8.11 Remove for
-// it and Add for the new one, join, initial read; no 8.1.1 until WAN.
+// Meter exchange: final read of the old meter, 8.11 Remove for it (and off
+// the hub's log) and Add for the new one, join, 8.1.1 (the hub has WAN; the
+// engineer's WAN answer counts only with no hub connected), initial read.
 func TestExchangeMeter(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
@@ -66,7 +67,12 @@ func TestExchangeMeter(t *testing.T) {
 		if err := e.Start(ctx, p); err != nil {
 			t.Fatal(err)
 		}
-		err := e.Run(ctx, p.JobID, &DLMSHub{C: site.c})
+		// The old meter is on the hub's log before the visit.
+		hub := &DLMSHub{C: site.c}
+		if err := hub.WhitelistAdd(ctx, oldESME, []byte("0123456789ABCDEF")); err != nil {
+			t.Fatal(err)
+		}
+		err := e.Run(ctx, p.JobID, hub)
 		var se *StepError
 		if !errors.As(err, &se) || se.Step != "final-read" || se.Reason != ReasonMissingRead {
 			t.Fatalf("Run = %v, want the final read asked for", err)
@@ -90,6 +96,11 @@ func TestExchangeMeter(t *testing.T) {
 		}
 		if err := e.Run(ctx, p.JobID, &DLMSHub{C: site.c}); err != nil {
 			t.Fatalf("Run: %v", err)
+		}
+		for _, l := range site.hub.DeviceLog() {
+			if l.DeviceID.String() == oldESME {
+				t.Errorf("old meter still on the hub's device log")
+			}
 		}
 		// The hub has WAN here, but the run asked the hub: wan=yes
 		// commissions the new meter.

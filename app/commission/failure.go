@@ -13,6 +13,7 @@ var (
 	ErrRunExists     = errors.New("commission: a run exists for this job with another plan")
 	ErrNoHub         = errors.New("commission: no hub connected")
 	ErrDeviceLogFull = errors.New("commission: hub device log full")
+	ErrRunning       = errors.New("commission: the job's run is already in progress")
 )
 
 // Reason says why a step failed, in terms the UI maps to advice. Reasons are

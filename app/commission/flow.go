@@ -14,6 +14,7 @@ const (
 	KindWANCheck     = "wan-check"     // ask the hub (or the engineer) whether it has SM WAN; sets fact wan
 	KindSR           = "sr"            // one DUIS request per item into the outbox
 	KindHubWhitelist = "hub-whitelist" // device log add on the hub, then joining opened
+	KindHubRemove    = "hub-remove"    // device log removal on the hub
 	KindHubJoin      = "hub-join"      // each device shows joined in the hub's device log
 	KindDeliverLocal = "deliver-local" // prepared commands delivered to the hub, responses queued as 8.13
 	KindPostCheck    = "post-check"    // device log: listed, joined, seen recently; hub clock
@@ -77,7 +78,7 @@ func ParseFlows(b []byte) (map[string]Flow, error) {
 			}
 			seen[s.ID] = true
 			switch s.Kind {
-			case KindPrecheck, KindAnswers, KindWANCheck, KindSR, KindHubWhitelist, KindHubJoin, KindDeliverLocal,
+			case KindPrecheck, KindAnswers, KindWANCheck, KindSR, KindHubWhitelist, KindHubRemove, KindHubJoin, KindDeliverLocal,
 				KindPostCheck, KindReads, KindEvidence, KindFollowUp, KindComplete:
 			default:
 				return nil, fmt.Errorf("%s: kind %q: %w", where, s.Kind, ErrBadFlow)

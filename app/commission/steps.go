@@ -77,6 +77,14 @@ func (e *Engine) exec(ctx context.Context, r *run, s StepDef, it item, hub Hub) 
 			return outcome{}, fail(s, it, ReasonHubNotAnswering, fmt.Errorf("open joining: %w", err))
 		}
 		return outcome{evidence: map[string]any{"added": it.dev.ID, "joinSeconds": int(period / time.Second)}}, nil
+	case KindHubRemove:
+		if hub == nil {
+			return outcome{}, fail(s, it, ReasonNoHub, ErrNoHub)
+		}
+		if err := hub.WhitelistRemove(ctx, it.dev.ID); err != nil {
+			return outcome{}, fail(s, it, ReasonHubNotAnswering, fmt.Errorf("remove %s from the device log: %w", it.dev.ID, err))
+		}
+		return outcome{evidence: map[string]string{"removed": it.dev.ID}}, nil
 	case KindHubJoin, KindPostCheck:
 		return e.checkLog(ctx, r, s, it, hub)
 	case KindDeliverLocal:
