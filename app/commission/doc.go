@@ -18,7 +18,15 @@
 // same transaction (DOMAIN.md §12). A run killed at any point resumes where
 // it stopped with Run and never queues a message twice; a step that failed
 // is stored with a Reason and a hint of what to try (StepError), and is
-// retried by the next Run.
+// retried by the next Run (after Answer or AddReads when it waited for the
+// engineer). Status shows every step with its evidence; Runs lists the runs
+// to offer for resuming after a restart. With Options.Sealer the install
+// codes in stored plans are sealed at rest.
+//
+// Local delivery: each prepared command's response is stored the moment
+// the hub answers, before its 8.13 is built; the one unavoidable window (a
+// crash between the hub's answer and that write) is reported as
+// ReasonDeliveryLost, since the hub refuses a replayed command.
 //
 // Device steps talk to the hub through the Hub interface (the hub profile of
 // sim/HUBPROFILE.md); DLMSHub implements it over a dlms.Client. The tables
