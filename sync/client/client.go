@@ -125,6 +125,12 @@ func (c *Client) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		// The round's own acks woke us; NextReady below covers anything
+		// queued meanwhile.
+		select {
+		case <-wake:
+		default:
+		}
 		var wait time.Duration
 		if err != nil {
 			failures++
@@ -137,23 +143,34 @@ func (c *Client) Run(ctx context.Context) error {
 			}
 		}
 		c.setNextAttempt(c.clock.Now().Add(wait))
-		timer := time.NewTimer(wait)
-		// After a failure only SyncNow cuts the backoff short: new
-		// messages wait with the rest, so a tablet out of coverage does
-		// not hammer the network on every save.
-		wakeC := wake
-		if err != nil {
-			wakeC = nil
+		c.wait(ctx, wake, wait, err != nil)
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
+	}
+}
+
+// wait blocks for d, or until SyncNow, or until the outbox changes. After
+// a failure (backingOff) an outbox change only refreshes the counts: new
+// messages wait with the rest, so a tablet out of coverage does not hammer
+// the network on every save, while the status line still counts them.
+func (c *Client) wait(ctx context.Context, wake <-chan struct{}, d time.Duration, backingOff bool) {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	for {
 		select {
 		case <-ctx.Done():
-			timer.Stop()
-			return ctx.Err()
+			return
 		case <-timer.C:
-		case <-wakeC:
+			return
 		case <-c.now:
+			return
+		case <-wake:
+			if !backingOff {
+				return
+			}
+			c.refresh(ctx)
 		}
-		timer.Stop()
 	}
 }
 

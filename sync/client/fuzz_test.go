@@ -25,7 +25,7 @@ import (
 // PROTOCOLS.md gives them).
 var srvCases = []struct {
 	name, doc, want string
-	ok             bool
+	ok              bool
 }{
 	{"prefixed", `<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway"><sr:Header><sr:RequestID>x</sr:RequestID><sr:ServiceReferenceVariant>8.11</sr:ServiceReferenceVariant></sr:Header></sr:Request>`, "8.11", true},
 	{"plain", `<Request><Header><ServiceReferenceVariant> 8.14.2 </ServiceReferenceVariant></Header></Request>`, "8.14.2", true},

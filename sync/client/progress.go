@@ -109,13 +109,23 @@ func (c *Client) setNextAttempt(t time.Time) { c.update(func(p *Progress) { p.Ne
 
 // finish records the end of a round: its error and the queue counts.
 func (c *Client) finish(ctx context.Context, err error) {
-	jobs, jerr := c.cfg.Outbox.Jobs(ctx)
-	c.update(func(p *Progress) {
+	c.counts(ctx, func(p *Progress) {
 		p.Syncing = false
 		p.Err, p.Kind = err, KindOf(err)
 		if err == nil {
 			p.LastSuccess = c.clock.Now()
 		}
+	})
+}
+
+// refresh re-reads the queue counts.
+func (c *Client) refresh(ctx context.Context) { c.counts(ctx, func(*Progress) {}) }
+
+// counts reads the queue counts and publishes them with f's changes.
+func (c *Client) counts(ctx context.Context, f func(p *Progress)) {
+	jobs, jerr := c.cfg.Outbox.Jobs(ctx)
+	c.update(func(p *Progress) {
+		f(p)
 		if jerr == nil {
 			p.Waiting, p.Applied, p.NeedsAttention = 0, 0, 0
 			for _, j := range jobs {
