@@ -155,3 +155,28 @@ func TestErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestFollowUp(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, filepath.Join(t.TempDir(), "app.db"))
+	defer db.Close()
+	s := New(db, fixedClock())
+	if err := s.Put(ctx, sampleJob()); err != nil {
+		t.Fatal(err)
+	}
+	f, err := s.FollowUp(ctx, "J1", "commission when SM WAN is available")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.ID != "J1/follow-up" || f.Status != "follow-up" || len(f.Devices) != 2 || f.Site.Postcode != "AB1 2CD" ||
+		len(f.Tasks) != 1 || f.Tasks[0].Detail == "" {
+		t.Errorf("follow-up = %+v", f)
+	}
+	again, err := s.FollowUp(ctx, "J1", "other")
+	if err != nil || again.Tasks[0].Detail != f.Tasks[0].Detail {
+		t.Errorf("second FollowUp = %+v, %v", again, err)
+	}
+	if _, err := s.FollowUp(ctx, "nope", "x"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("FollowUp(nope) = %v", err)
+	}
+}

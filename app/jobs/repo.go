@@ -369,3 +369,24 @@ func each(ctx context.Context, db *sql.DB, q string, arg any, fn func(*sql.Rows)
 	}
 	return rows.Err()
 }
+
+// FollowUp creates (once) the follow-up job of job id: same site and
+// devices, status "follow-up", one task with detail, e.g. "commission when
+// SM WAN is available" after an install and leave (DOMAIN.md §8.3). Its ID
+// is id + "/follow-up"; a second call returns the existing one.
+func (s *Store) FollowUp(ctx context.Context, id, detail string) (*Job, error) {
+	parent, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("follow up: %w", err)
+	}
+	fid := id + "/follow-up"
+	if j, err := s.Get(ctx, fid); err == nil {
+		return j, nil
+	}
+	f := Job{ID: fid, Kind: parent.Kind, Status: "follow-up", Site: parent.Site, Devices: parent.Devices,
+		Tasks: []Task{{Kind: parent.Kind, Detail: detail}}, Checklist: DefaultChecklist(parent.Kind)}
+	if err := s.Put(ctx, f); err != nil {
+		return nil, fmt.Errorf("follow up: %w", err)
+	}
+	return s.Get(ctx, fid)
+}
