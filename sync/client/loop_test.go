@@ -125,6 +125,7 @@ func TestSummary(t *testing.T) {
 		{"sending", Progress{Syncing: true, Waiting: 3}, "Sending 3 changes"},
 		{"waiting", Progress{Waiting: 1}, "1 change waiting to be sent"},
 		{"attention", Progress{NeedsAttention: 2, Waiting: 1}, "2 changes need attention: open the job to retry or discard"},
+		{"offline, empty", Progress{Kind: KindOffline}, "No coverage: nothing waiting to be sent"},
 		{"offline", Progress{Kind: KindOffline, Waiting: 12}, "No coverage: 12 changes waiting; they will be sent when the connection returns"},
 		{"server", Progress{Kind: KindServer, Waiting: 2}, "The inventory service is not answering properly: 2 changes waiting; retrying automatically"},
 	} {

@@ -17,7 +17,8 @@ type Progress struct {
 	LastPull    time.Time // the last page of changes applied
 	NextAttempt time.Time // when Run tries next (zero outside Run)
 
-	Waiting        int // queued or being sent
+	Waiting        int // queued or being sent (InFlight included)
+	InFlight       int // being sent now
 	Applied        int
 	NeedsAttention int // rejected or dead: the engineer must retry or discard
 
@@ -31,6 +32,9 @@ func (p Progress) Summary() string {
 	waiting := changes(p.Waiting)
 	switch p.Kind {
 	case KindOffline:
+		if p.Waiting == 0 {
+			return "No coverage: nothing waiting to be sent"
+		}
 		return fmt.Sprintf("No coverage: %s waiting; they will be sent when the connection returns", waiting)
 	case KindAuth:
 		return fmt.Sprintf("The inventory refused this tablet's sign-in: ask the office for a new token. %s waiting", capital(waiting))
@@ -127,9 +131,10 @@ func (c *Client) counts(ctx context.Context, f func(p *Progress)) {
 	c.update(func(p *Progress) {
 		f(p)
 		if jerr == nil {
-			p.Waiting, p.Applied, p.NeedsAttention = 0, 0, 0
+			p.Waiting, p.InFlight, p.Applied, p.NeedsAttention = 0, 0, 0, 0
 			for _, j := range jobs {
 				p.Waiting += j.Pending + j.InFlight
+				p.InFlight += j.InFlight
 				p.Applied += j.Applied
 				p.NeedsAttention += j.Rejected + j.Dead
 			}

@@ -88,6 +88,11 @@ func TestPushInstallFlow(t *testing.T) {
 	if p := tab.c.Progress(); p.NeedsAttention != 1 || p.Applied != 6 || !strings.Contains(p.Summary(), "1 change need") {
 		t.Errorf("progress %+v: %q", p, p.Summary())
 	}
+	// The service's side agrees: five applied, one refused.
+	st, err := tab.c.ServerJobStatus(context.Background(), "job-1")
+	if err != nil || st.Applied != 5 || st.Rejected != 1 || st.AllApplied {
+		t.Errorf("ServerJobStatus = %+v, %v; want 5 applied, 1 rejected", st, err)
+	}
 	// Discarding the refused message frees the job: applied, safe to leave.
 	if _, err := tab.ob.Discard(context.Background(), ids[5], "engineer: CHF already commissioned"); err != nil {
 		t.Fatal(err)
