@@ -3,6 +3,7 @@ package commission
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"testing"
 	"time"
 )
@@ -49,5 +50,16 @@ func TestNextCounter(t *testing.T) {
 	})
 	if d := next(supplier); d != c+1 {
 		t.Errorf("after a rollback counter = %d, want %d", d, c+1)
+	}
+}
+
+func TestIdempotencyKey(t *testing.T) {
+	if k := idempotencyKey("J1", "whitelist", esmeID); k != "J1/whitelist/"+esmeID {
+		t.Errorf("short key = %q", k)
+	}
+	long := strings.Repeat("J", 120)
+	k1, k2 := idempotencyKey(long, "local-delivery", "a"), idempotencyKey(long, "local-delivery", "b")
+	if len(k1) > 128 || k1 == k2 || k1 != idempotencyKey(long, "local-delivery", "a") {
+		t.Errorf("long keys %q, %q: want short, distinct and stable", k1, k2)
 	}
 }

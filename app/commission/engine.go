@@ -2,7 +2,9 @@ package commission
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/smetskit/smetskit/app/inventory"
 	"github.com/smetskit/smetskit/app/store"
+	"github.com/smetskit/smetskit/sync/api"
 	"github.com/smetskit/smetskit/sync/outbox"
 )
 
@@ -342,7 +345,7 @@ func (e *Engine) commit(ctx context.Context, r *run, seq int, s StepDef, key, st
 			if err != nil {
 				return err
 			}
-			m.JobID, m.IdempotencyKey = r.plan.JobID, r.plan.JobID+"/"+s.ID+"/"+key
+			m.JobID, m.IdempotencyKey = r.plan.JobID, idempotencyKey(r.plan.JobID, s.ID, key)
 			if _, err := e.db.Outbox().SendTx(ctx, tx, m); err != nil {
 				return fmt.Errorf("queue %s: %w", m.Kind, err)
 			}
@@ -416,4 +419,15 @@ func (e *Engine) updatePlan(ctx context.Context, jobID string, change func(*Plan
 		_, err = tx.ExecContext(ctx, `UPDATE commission_runs SET plan = ?, updated_at = ? WHERE job_id = ?`, string(nb), e.now().UTC().UnixMilli(), jobID)
 		return err
 	})
+}
+
+// idempotencyKey names an item's message for good: job/step/item, or its
+// SHA-256 when that is longer than the sync protocol allows.
+func idempotencyKey(job, step, item string) string {
+	k := job + "/" + step + "/" + item
+	if len(k) <= api.MaxKeyLen {
+		return k
+	}
+	sum := sha256.Sum256([]byte(k))
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
