@@ -25,6 +25,13 @@ type Options struct {
 	// Demo marks a session against simulated devices and an embedded
 	// inventory; the title bar says so, so nobody mistakes it for a live job.
 	Demo bool
+	// Devices are what the Readout screen can read; with none it keeps
+	// its empty-state text.
+	Devices []Device
+	// Sync connects the Sync screen; a nil Queue keeps its empty state.
+	Sync SyncOptions
+	// Engineer names who collects evidence (Settings once it lands).
+	Engineer string
 }
 
 // Screen names, in navigation order.
@@ -50,6 +57,9 @@ type Shell struct {
 	heading *widget.Label
 	about   *widget.Button
 	current string
+
+	readout *ReadoutScreen // nil without devices
+	sync    *SyncScreen    // nil without a queue
 }
 
 // Icon is the application icon as a Fyne resource.
@@ -65,7 +75,11 @@ func Title(opts Options) string {
 
 // NewShell builds the main window of a and shows the Jobs screen. It does not
 // show the window: the caller decides (ShowAndRun in main, nothing in tests).
-func NewShell(a fyne.App, opts Options) *Shell {
+func NewShell(a fyne.App, opts Options) *Shell { return newShell(a, opts, fyne.Do) }
+
+// newShell builds the shell with do as the bridge's way onto the event
+// goroutine.
+func newShell(a fyne.App, opts Options, do doFunc) *Shell {
 	w := a.NewWindow(Title(opts))
 	w.SetIcon(Icon)
 	s := &Shell{
@@ -75,6 +89,17 @@ func NewShell(a fyne.App, opts Options) *Shell {
 		heading: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 	}
 	s.content = container.NewStack()
+	if len(opts.Devices) > 0 {
+		engineer := opts.Engineer
+		s.readout = newReadoutScreen(w, opts.Devices, func() string { return engineer }, do)
+		s.screens[ScreenReadout] = s.readout.Object()
+	}
+	if opts.Sync.Queue != nil {
+		s.sync = newSyncScreen(opts.Sync, do)
+		s.screens[ScreenSync] = s.sync.Object()
+		s.sync.Watch()
+		w.SetOnClosed(s.sync.Close)
+	}
 
 	icons := map[string]fyne.Resource{
 		ScreenJobs:       theme.ListIcon(),

@@ -1,0 +1,88 @@
+package ui
+
+import (
+	"sync"
+	"time"
+
+	"github.com/smetskit/smetskit/app/diagnose"
+	"github.com/smetskit/smetskit/sync/outbox"
+)
+
+// This file is the only place where background work touches widgets. Each
+// method wraps exactly one call of do (fyne.Do in the app) and hands the
+// value to a method of the screen that runs on the event goroutine;
+// nothing here does I/O.
+
+// doFunc runs f on the event goroutine. The app uses fyne.Do; tests pass a
+// queue they drain on the test goroutine, because the Fyne test driver
+// would run f on the calling (background) goroutine.
+type doFunc func(f func())
+
+// refreshInterval throttles high-rate updates (progress, traces) to about
+// 60 refreshes a second, like a terminal does.
+const refreshInterval = time.Second / 60
+
+// readoutBridge carries a readout's progress and result to the Readout screen.
+type readoutBridge struct {
+	s  *ReadoutScreen
+	do doFunc
+
+	mu   sync.Mutex
+	last time.Time // of the last progress applied
+}
+
+// progress shows how far a long read is, at most ~60 times a second.
+func (b *readoutBridge) progress(p diagnose.Progress) {
+	b.mu.Lock()
+	now := time.Now()
+	skip := now.Sub(b.last) < refreshInterval && p.Rows != p.Expected
+	if !skip {
+		b.last = now
+	}
+	b.mu.Unlock()
+	if skip {
+		return
+	}
+	b.do(func() { b.s.showProgress(p) })
+}
+
+// connected says the association is open and reading has begun.
+func (b *readoutBridge) connected(device string) {
+	b.do(func() { b.s.showConnected(device) })
+}
+
+// done shows a finished readout with its trace and evidence.
+func (b *readoutBridge) done(res readResult) {
+	b.do(func() { b.s.showResult(res) })
+}
+
+// failed shows why a read stopped, in words an engineer can act on.
+func (b *readoutBridge) failed(err error) {
+	b.do(func() { b.s.showFailure(err) })
+}
+
+// exported says where an export went, or why it did not.
+func (b *readoutBridge) exported(what string, err error) {
+	b.do(func() { b.s.showExported(what, err) })
+}
+
+// syncBridge carries the queue's state to the Sync screen.
+type syncBridge struct {
+	s  *SyncScreen
+	do doFunc
+}
+
+// update shows the queue as last read.
+func (b syncBridge) update(jobs []outbox.JobState, msgs []outbox.Message) {
+	b.do(func() { b.s.showQueue(jobs, msgs) })
+}
+
+// failed shows why the queue could not be read or changed.
+func (b syncBridge) failed(err error) {
+	b.do(func() { b.s.showFailure(err) })
+}
+
+// said shows the outcome of an action the engineer asked for.
+func (b syncBridge) said(text string) {
+	b.do(func() { b.s.showNote(text) })
+}

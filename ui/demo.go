@@ -1,0 +1,25 @@
+package ui
+
+import (
+	"github.com/smetskit/smetskit/app/demo"
+	"github.com/smetskit/smetskit/sync/outbox"
+)
+
+// DemoOptions are the shell's options for a running demo site: its hub and
+// meters on the Readout screen, its store's queue on the Sync screen.
+func DemoOptions(d *demo.Demo) Options {
+	opts := Options{Demo: true, Engineer: demo.Installer}
+	for i, m := range d.Site.Meters {
+		id := m.Identity()
+		opts.Devices = append(opts.Devices, Device{Name: "Meter " + id.Serial + " (simulated)", Connector: d.Meter(i), Config: d.ReaderConfig()})
+	}
+	if h := d.Site.Hub; h != nil {
+		opts.Devices = append(opts.Devices, Device{Name: "Hub " + h.Identity().Serial + " (simulated)", Connector: d.Hub(), Config: d.ReaderConfig()})
+	}
+	var q *outbox.Outbox
+	if d.Store != nil {
+		q = d.Store.Outbox()
+	}
+	opts.Sync = SyncOptions{Queue: q, Server: d.ServerURL}
+	return opts
+}

@@ -1,0 +1,652 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/smetskit/smetskit/app/diagnose"
+	"github.com/smetskit/smetskit/app/probe"
+)
+
+// Device is something the Readout screen can read: a name the engineer
+// recognises and how to reach it.
+type Device struct {
+	Name      string
+	Connector diagnose.Connector
+	Config    diagnose.Config
+}
+
+// Spans the profile can be read and zoomed over.
+const (
+	SpanDay   = "Day"
+	SpanWeek  = "Week"
+	SpanMonth = "Month"
+)
+
+var spans = map[string]time.Duration{SpanDay: 24 * time.Hour, SpanWeek: 7 * 24 * time.Hour, SpanMonth: 30 * 24 * time.Hour}
+
+// readResult is what one background read hands to the screen.
+type readResult struct {
+	readout *diagnose.Readout
+	bundle  *diagnose.Bundle
+	frames  []diagnose.Frame
+	dropped int
+	span    time.Duration
+	device  string
+}
+
+// ReadoutScreen reads a meter or hub through app/diagnose and shows what it
+// said. It keeps the widgets tests need as fields. Every method that
+// touches a widget runs on the event goroutine; reads run on their own
+// goroutine and report through readoutBridge.
+type ReadoutScreen struct {
+	root     fyne.CanvasObject
+	win      fyne.Window
+	devices  []Device
+	engineer func() string
+
+	device   *widget.Select
+	span     *widget.RadioGroup
+	read     *widget.Button
+	cancel   *widget.Button
+	progress *widget.ProgressBar
+	status   *widget.Label
+
+	identity  *widget.Label
+	clock     *widget.Label
+	registers *widget.Label
+	problems  *widget.Label
+	chart     *ProfileChart
+	table     *widget.List
+	events    *widget.List
+	filter    *widget.Entry
+	logFilter *widget.Select
+	trace     *widget.List
+	traceNote *widget.Label
+	tabs      *container.AppTabs
+	exportCSV *widget.Button
+	exportJS  *widget.Button
+	exportPDF *widget.Button
+
+	bridge *readoutBridge
+
+	// Set and read on the event goroutine only.
+	result    *readResult
+	rows      []string // the profile table, formatted
+	shown     []diagnose.Event
+	shownLogs []string
+	stop      context.CancelFunc
+
+	// idle is closed and replaced when a read ends (tests wait on it).
+	mu   sync.Mutex
+	idle chan struct{}
+}
+
+// NewReadoutScreen builds the screen over devices; win parents its dialogs.
+func NewReadoutScreen(win fyne.Window, devices []Device, engineer func() string) *ReadoutScreen {
+	return newReadoutScreen(win, devices, engineer, fyne.Do)
+}
+
+func newReadoutScreen(win fyne.Window, devices []Device, engineer func() string, do doFunc) *ReadoutScreen {
+	s := &ReadoutScreen{win: win, devices: devices, engineer: engineer, idle: make(chan struct{})}
+	s.bridge = &readoutBridge{s: s, do: do}
+	names := make([]string, len(devices))
+	for i, d := range devices {
+		names[i] = d.Name
+	}
+	s.device = widget.NewSelect(names, nil)
+	if len(names) > 0 {
+		s.device.SetSelectedIndex(0)
+	}
+	s.span = widget.NewRadioGroup([]string{SpanDay, SpanWeek, SpanMonth}, func(string) { s.zoom() })
+	s.span.Horizontal = true
+	s.span.SetSelected(SpanDay)
+	s.read = widget.NewButtonWithIcon("Read", theme.DownloadIcon(), s.Start)
+	s.read.Importance = widget.HighImportance
+	s.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), s.Cancel)
+	s.cancel.Disable()
+	s.progress = widget.NewProgressBar()
+	s.status = widget.NewLabel("Choose a device and press Read.")
+	s.status.Wrapping = fyne.TextWrapWord
+
+	label := func() *widget.Label {
+		l := widget.NewLabel("")
+		l.Wrapping = fyne.TextWrapWord
+		return l
+	}
+	s.identity, s.clock, s.registers, s.problems = label(), label(), label(), label()
+	s.registers.TextStyle = fyne.TextStyle{Monospace: true}
+	s.chart = NewProfileChart()
+	s.table = widget.NewList(func() int { return len(s.rows) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.TextStyle = fyne.TextStyle{Monospace: true}
+			return l
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(s.rows[i]) })
+	s.filter = widget.NewEntry()
+	s.filter.SetPlaceHolder("Filter events (name, code, date)")
+	s.filter.OnChanged = func(string) { s.filterEvents() }
+	s.logFilter = widget.NewSelect(nil, func(string) { s.filterEvents() })
+	s.logFilter.PlaceHolder = "All logs"
+	s.events = widget.NewList(func() int { return len(s.shown) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			o.(*widget.Label).SetText(eventLine(s.shown[i], s.shownLogs[i]))
+		})
+	s.traceNote = widget.NewLabel("")
+	s.trace = widget.NewList(func() int {
+		if s.result == nil {
+			return 0
+		}
+		return len(s.result.frames)
+	},
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.TextStyle = fyne.TextStyle{Monospace: true}
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			o.(*widget.Label).SetText(frameLine(s.result.frames[i]))
+		})
+
+	s.exportCSV = widget.NewButtonWithIcon("CSV", theme.DocumentSaveIcon(), func() { s.saveAs("csv") })
+	s.exportJS = widget.NewButtonWithIcon("JSON", theme.DocumentSaveIcon(), func() { s.saveAs("json") })
+	s.exportPDF = widget.NewButtonWithIcon("PDF report", theme.DocumentSaveIcon(), func() { s.saveAs("pdf") })
+	s.setExports(false)
+
+	summary := container.NewVScroll(container.NewVBox(
+		widget.NewLabelWithStyle("Device", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.identity,
+		widget.NewLabelWithStyle("Clock", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.clock,
+		widget.NewLabelWithStyle("Findings", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.problems,
+	))
+	profile := container.NewVSplit(s.chart, s.table)
+	profile.Offset = 0.65
+	events := container.NewBorder(container.NewBorder(nil, nil, nil, s.logFilter, s.filter), nil, nil, nil, s.events)
+	trace := container.NewBorder(s.traceNote, nil, nil, nil, s.trace)
+	s.tabs = container.NewAppTabs(
+		container.NewTabItem("Summary", summary),
+		container.NewTabItem("Registers", container.NewVScroll(s.registers)),
+		container.NewTabItem("Profile", profile),
+		container.NewTabItem("Events", events),
+		container.NewTabItem("Trace", trace),
+	)
+	controls := container.NewVBox(
+		container.NewBorder(nil, nil, widget.NewLabel("Device"), container.NewHBox(s.read, s.cancel), s.device),
+		container.NewHBox(widget.NewLabel("Profile"), s.span, widget.NewLabel("Export"), s.exportCSV, s.exportJS, s.exportPDF),
+		s.progress, s.status,
+	)
+	s.root = container.NewBorder(controls, nil, nil, nil, s.tabs)
+	return s
+}
+
+// Object returns the screen's content.
+func (s *ReadoutScreen) Object() fyne.CanvasObject { return s.root }
+
+// Start reads the chosen device in the background: identity, clock,
+// registers, the profile over the chosen span and the event logs.
+func (s *ReadoutScreen) Start() {
+	i := s.device.SelectedIndex()
+	if i < 0 || i >= len(s.devices) || s.stop != nil {
+		return
+	}
+	dev := s.devices[i]
+	span := spans[s.span.Selected]
+	if span == 0 {
+		span = spans[SpanDay]
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	s.read.Disable()
+	s.cancel.Enable()
+	s.progress.SetValue(0)
+	s.status.SetText("Connecting to " + dev.Name + "…")
+	engineer := "engineer"
+	if s.engineer != nil {
+		engineer = s.engineer()
+	}
+	go s.run(ctx, dev, span, engineer)
+}
+
+// run is the background read; it reports only through the bridge.
+func (s *ReadoutScreen) run(ctx context.Context, dev Device, span time.Duration, engineer string) {
+	cfg := dev.Config
+	cfg.Progress = s.bridge.progress
+	started := time.Now()
+	sess, err := diagnose.Open(ctx, dev.Connector, cfg)
+	if err != nil {
+		s.bridge.failed(fmt.Errorf("connect to %s: %w", dev.Name, err))
+		return
+	}
+	defer sess.Close(context.Background())
+	s.bridge.connected(dev.Name)
+	now := time.Now()
+	if cfg.Now != nil {
+		now = cfg.Now()
+	}
+	r, err := sess.Read(ctx, diagnose.Request{From: now.Add(-span), To: now})
+	if err != nil {
+		s.bridge.failed(fmt.Errorf("read %s: %w", dev.Name, err))
+		return
+	}
+	b, err := diagnose.NewBundle(diagnose.Header{Engineer: engineer, StartedAt: started, FinishedAt: time.Now(), Tool: "smetskit"}, sess, r)
+	if err != nil {
+		s.bridge.failed(fmt.Errorf("keep evidence of %s: %w", dev.Name, err))
+		return
+	}
+	frames, dropped, _ := sess.Trace()
+	s.bridge.done(readResult{readout: r, bundle: b, frames: frames, dropped: dropped, span: span, device: dev.Name})
+}
+
+// Cancel stops a read in progress; what was read so far is discarded.
+func (s *ReadoutScreen) Cancel() {
+	if s.stop != nil {
+		s.stop()
+		s.status.SetText("Cancelling…")
+	}
+}
+
+// Idle returns a channel closed when the read in progress (or the next one)
+// ends.
+func (s *ReadoutScreen) Idle() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.idle
+}
+
+func (s *ReadoutScreen) finished() {
+	if s.stop != nil {
+		s.stop()
+		s.stop = nil
+	}
+	s.read.Enable()
+	s.cancel.Disable()
+	s.mu.Lock()
+	close(s.idle)
+	s.idle = make(chan struct{})
+	s.mu.Unlock()
+}
+
+func (s *ReadoutScreen) showConnected(device string) {
+	s.status.SetText("Connected to " + device + ". Reading identity, clock and registers…")
+}
+
+func (s *ReadoutScreen) showProgress(p diagnose.Progress) {
+	if s.stop == nil {
+		return
+	}
+	what := map[diagnose.Section]string{diagnose.SectionProfile: "load profile", diagnose.SectionEvents: "event logs"}[p.Section]
+	if what == "" {
+		what = string(p.Section)
+	}
+	text := fmt.Sprintf("Reading %s: %d rows", what, p.Rows)
+	if p.Expected > 0 {
+		s.progress.SetValue(min(float64(p.Rows)/float64(p.Expected), 1))
+		text = fmt.Sprintf("Reading %s: %d of %d rows", what, p.Rows, p.Expected)
+	}
+	if p.ETA > 0 {
+		text += ", about " + roughDuration(p.ETA) + " left"
+	}
+	s.status.SetText(text + ". You can cancel at any time.")
+}
+
+func (s *ReadoutScreen) showFailure(err error) {
+	s.finished()
+	s.progress.SetValue(0)
+	if errors.Is(err, context.Canceled) {
+		s.status.SetText("Read cancelled. Nothing was kept; press Read to start again.")
+		return
+	}
+	s.status.SetText(FieldWords(err))
+}
+
+func (s *ReadoutScreen) showResult(res readResult) {
+	s.finished()
+	s.result = &res
+	s.progress.SetValue(1)
+	r := res.readout
+	s.status.SetText(fmt.Sprintf("Read %s at %s: %d registers, %d profile rows, %d events.", res.device,
+		time.Now().Format("15:04"), len(r.Registers), profileRows(r), eventCount(r)))
+	s.identity.SetText(identityText(r.Device))
+	s.clock.SetText(clockText(r.Clock))
+	s.registers.SetText(registersText(r.Registers))
+	s.problems.SetText(problemsText(r.Problems))
+	s.zoom()
+	names := []string{}
+	for _, l := range r.Events {
+		names = append(names, l.Name)
+	}
+	s.logFilter.SetOptions(append([]string{"All logs"}, names...))
+	s.filterEvents()
+	s.traceNote.SetText(fmt.Sprintf("%d frames (oldest first)", len(res.frames)))
+	if res.dropped > 0 {
+		s.traceNote.SetText(fmt.Sprintf("%d frames (oldest first); %d earlier frames not kept", len(res.frames), res.dropped))
+	}
+	s.trace.Refresh()
+	s.setExports(true)
+}
+
+// zoom redraws the profile chart and table over the chosen span, ending at
+// the last row read.
+func (s *ReadoutScreen) zoom() {
+	if s.result == nil || s.chart == nil {
+		return
+	}
+	r := s.result.readout
+	if len(r.Profiles) == 0 {
+		s.chart.SetSeries("", "", time.Time{}, time.Time{}, nil, nil)
+		s.rows = nil
+		s.table.Refresh()
+		return
+	}
+	p := r.Profiles[0]
+	col := -1
+	for i := range p.Columns {
+		numeric := false
+		for _, row := range p.Rows {
+			if i < len(row.Numeric) && row.Numeric[i] {
+				numeric = true
+				break
+			}
+		}
+		if numeric {
+			col = i
+			break
+		}
+	}
+	to := p.To
+	if n := len(p.Rows); n > 0 {
+		to = p.Rows[n-1].Time
+	}
+	from := to.Add(-spans[s.span.Selected])
+	var times []time.Time
+	var values []float64
+	s.rows = s.rows[:0]
+	for _, row := range p.Rows {
+		if row.Time.Before(from) {
+			continue
+		}
+		if col >= 0 && col < len(row.Values) && row.Numeric[col] {
+			times = append(times, row.Time)
+			values = append(values, row.Values[col])
+		}
+		s.rows = append(s.rows, row.Time.Local().Format("Mon 02 Jan 15:04")+"  "+strings.Join(row.Cells, "  "))
+	}
+	title, unit := p.Name, ""
+	if col >= 0 {
+		title = p.Name + ": " + p.Columns[col]
+		if col < len(p.Units) {
+			unit = p.Units[col]
+		}
+	}
+	s.chart.SetSeries(title, unit, from, to, times, values)
+	s.table.Refresh()
+}
+
+// filterEvents shows the events matching the filter text and log.
+func (s *ReadoutScreen) filterEvents() {
+	s.shown, s.shownLogs = s.shown[:0], s.shownLogs[:0]
+	if s.result != nil {
+		q := strings.ToLower(strings.TrimSpace(s.filter.Text))
+		log := s.logFilter.Selected
+		for _, l := range s.result.readout.Events {
+			if log != "" && log != "All logs" && l.Name != log {
+				continue
+			}
+			for _, e := range l.Entries {
+				if q == "" || strings.Contains(strings.ToLower(eventLine(e, l.Name)), q) {
+					s.shown = append(s.shown, e)
+					s.shownLogs = append(s.shownLogs, l.Name)
+				}
+			}
+		}
+	}
+	if s.events != nil {
+		s.events.Refresh()
+	}
+}
+
+func (s *ReadoutScreen) setExports(on bool) {
+	for _, b := range []*widget.Button{s.exportCSV, s.exportJS, s.exportPDF} {
+		if on {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+}
+
+// saveAs asks where to save an export, then writes it off the event
+// goroutine.
+func (s *ReadoutScreen) saveAs(format string) {
+	if s.result == nil {
+		return
+	}
+	res := s.result
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		go func() {
+			err := writeExport(w, res, format)
+			if cerr := w.Close(); err == nil {
+				err = cerr
+			}
+			s.bridge.exported(w.URI().Name(), err)
+		}()
+	}, s.win)
+	d.SetFileName(exportName(res, format))
+	d.Show()
+}
+
+func (s *ReadoutScreen) showExported(what string, err error) {
+	if err != nil {
+		s.status.SetText("Could not save " + what + ": " + FieldWords(err))
+		return
+	}
+	s.status.SetText("Saved " + what + ".")
+}
+
+// exportName is the file name an export is offered under.
+func exportName(res *readResult, format string) string {
+	id := "device"
+	if d := res.readout.Device; d != nil && d.Serial != "" {
+		id = d.Serial
+	}
+	return fmt.Sprintf("readout-%s-%s.%s", id, time.Now().Format("20060102-1504"), format)
+}
+
+// writeExport writes a readout as CSV (every section, one after the other),
+// JSON, or the PDF report of its evidence bundle.
+func writeExport(w io.Writer, res *readResult, format string) error {
+	switch format {
+	case "csv":
+		var buf bytes.Buffer
+		for _, sec := range diagnose.Sections() {
+			var part bytes.Buffer
+			if err := diagnose.WriteCSV(&part, res.readout, sec); err != nil {
+				if errors.Is(err, diagnose.ErrUnknownSection) {
+					continue
+				}
+				return fmt.Errorf("export %s as CSV: %w", sec, err)
+			}
+			if part.Len() > 0 {
+				fmt.Fprintf(&buf, "# %s\n", sec)
+				buf.Write(part.Bytes())
+				buf.WriteByte('\n')
+			}
+		}
+		_, err := w.Write(buf.Bytes())
+		return err
+	case "json":
+		return diagnose.WriteJSON(w, res.readout)
+	case "pdf":
+		return diagnose.WritePDF(w, res.bundle)
+	}
+	return fmt.Errorf("export: unknown format %q", format)
+}
+
+// FieldWords turns an error into words a field engineer can act on. The
+// probe's advice covers the optical and serial failures; the rest is said
+// plainly with the detail kept for the log.
+func FieldWords(err error) string {
+	if err == nil {
+		return ""
+	}
+	if k := probe.KindOf(err); k != probe.KindOther && k != probe.KindCanceled {
+		title, action := probe.Advice(err)
+		return title + ". " + action
+	}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
+		return "The device stopped answering. Check the probe is seated on the meter's optical port and try again. (" + err.Error() + ")"
+	case errors.Is(err, os.ErrPermission):
+		return "This computer does not allow opening that port or file. Ask for access, or pick another place. (" + err.Error() + ")"
+	}
+	return "Something went wrong: " + err.Error() + ". Try again; if it keeps happening, export the trace for support."
+}
+
+func roughDuration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d.Seconds()+0.5))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Minutes()+0.5))
+	}
+	return fmt.Sprintf("%.1f h", d.Hours())
+}
+
+func identityText(d *diagnose.Identity) string {
+	if d == nil {
+		return "Not read."
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s serial %s", d.Kind, d.Serial)
+	if d.DeviceID != "" {
+		fmt.Fprintf(&b, ", device ID %s", d.DeviceID)
+	}
+	if d.GPFID != "" {
+		fmt.Fprintf(&b, ", GPF ID %s", d.GPFID)
+	}
+	if d.Firmware != "" {
+		fmt.Fprintf(&b, "\nFirmware %s", d.Firmware)
+		if d.CommFirmware != "" {
+			fmt.Fprintf(&b, ", communications firmware %s", d.CommFirmware)
+		}
+	}
+	if d.LogicalDeviceName != "" {
+		fmt.Fprintf(&b, "\nLogical device name %s", d.LogicalDeviceName)
+	}
+	return b.String()
+}
+
+// driftTolerance is where the app starts calling a clock wrong: hubs and
+// meters refuse adjustments beyond 10 s without a commanded sync (DOMAIN.md
+// §13 event 0x8F0C).
+const driftTolerance = 10 * time.Second
+
+func clockText(c *diagnose.ClockReading) string {
+	if c == nil {
+		return "Not read."
+	}
+	text := fmt.Sprintf("Device %s, laptop %s: %s.", c.Device.Format("2006-01-02 15:04:05 UTC"),
+		c.Laptop.UTC().Format("15:04:05 UTC"), driftWords(c.Drift, "the laptop"))
+	if c.ReferenceSource != "" {
+		text += fmt.Sprintf(" Against %s: %s.", c.ReferenceSource, driftWords(c.ReferenceDrift, c.ReferenceSource))
+	}
+	return text
+}
+
+func driftWords(d time.Duration, ref string) string {
+	d = d.Round(time.Second)
+	switch {
+	case d == 0:
+		return "in step with " + ref
+	case d > driftTolerance:
+		return fmt.Sprintf("%s ahead of %s — needs a clock sync", d, ref)
+	case d < -driftTolerance:
+		return fmt.Sprintf("%s behind %s — needs a clock sync", -d, ref)
+	case d > 0:
+		return fmt.Sprintf("%s ahead of %s (within tolerance)", d, ref)
+	}
+	return fmt.Sprintf("%s behind %s (within tolerance)", -d, ref)
+}
+
+func registersText(regs []diagnose.RegisterValue) string {
+	if len(regs) == 0 {
+		return "No registers read."
+	}
+	var b strings.Builder
+	sorted := append([]diagnose.RegisterValue(nil), regs...)
+	sort.SliceStable(sorted, func(i, j int) bool { return !sorted[i].Instantaneous && sorted[j].Instantaneous })
+	for _, r := range sorted {
+		kind := ""
+		if r.Instantaneous {
+			kind = " (now)"
+		}
+		fmt.Fprintf(&b, "%-40s %s%s\n", r.Name, r.Text, kind)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func problemsText(ps []diagnose.Problem) string {
+	if len(ps) == 0 {
+		return "Nothing to report."
+	}
+	var b strings.Builder
+	for _, p := range ps {
+		fmt.Fprintf(&b, "• %s\n", p.Text)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func eventLine(e diagnose.Event, log string) string {
+	t := e.RawTime
+	if !e.Time.IsZero() {
+		t = e.Time.Local().Format("2006-01-02 15:04:05")
+	}
+	line := fmt.Sprintf("%s  %s  0x%04X %s", t, log, e.Code, e.Name)
+	if e.Corrupt {
+		line += "  [corrupted entry: " + e.Problem + "]"
+	}
+	return line
+}
+
+func frameLine(f diagnose.Frame) string {
+	dir := "→"
+	if f.Dir == "rx" {
+		dir = "←"
+	}
+	return fmt.Sprintf("%s %s %s", f.At.Local().Format("15:04:05.000"), dir, f.Hex)
+}
+
+func profileRows(r *diagnose.Readout) int {
+	n := 0
+	for _, p := range r.Profiles {
+		n += len(p.Rows)
+	}
+	return n
+}
+
+func eventCount(r *diagnose.Readout) int {
+	n := 0
+	for _, l := range r.Events {
+		n += len(l.Entries)
+	}
+	return n
+}

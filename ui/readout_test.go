@@ -1,0 +1,182 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/smetskit/smetskit/app/demo"
+)
+
+// startDemo runs the demo site without the inventory service or ptys.
+func startDemo(t *testing.T) *demo.Demo {
+	t.Helper()
+	d, err := demo.Start(context.Background(), demo.Options{Dir: t.TempDir(), NoServer: true, NoPTY: true})
+	if err != nil {
+		t.Fatalf("demo.Start: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := d.Close(); err != nil {
+			t.Errorf("demo Close: %v", err)
+		}
+	})
+	return d
+}
+
+func TestReadoutShowsSimulatedMeter(t *testing.T) {
+	a := test.NewTempApp(t)
+	d := startDemo(t)
+	loop := newEventLoop()
+	s := newShell(a, DemoOptions(d), loop.do)
+	test.Tap(s.NavButton(ScreenReadout))
+	r := s.readout
+	if r == nil {
+		t.Fatal("demo shell has no Readout screen")
+	}
+	idle := r.Idle()
+	test.Tap(r.read)
+	loop.runUntil(t, idle, "the readout")
+
+	t.Logf("status: %s", r.status.Text)
+	meter := d.Site.Meters[0]
+	if got, want := r.identity.Text, meter.Identity().Serial; !strings.Contains(got, want) {
+		t.Errorf("identity = %q, want the simulator's serial %s", got, want)
+	}
+	if !strings.Contains(r.clock.Text, "laptop") {
+		t.Errorf("clock = %q, want device against laptop", r.clock.Text)
+	}
+	if !strings.Contains(r.registers.Text, "Wh") {
+		t.Errorf("registers = %q, want energy in Wh", r.registers.Text)
+	}
+	if r.chart.Points() < 40 {
+		t.Errorf("profile chart has %d points, want about 48 for a day", r.chart.Points())
+	}
+	if len(r.rows) < 40 {
+		t.Errorf("profile table has %d rows", len(r.rows))
+	}
+	if len(r.shown) == 0 {
+		t.Errorf("no events shown")
+	}
+	if len(r.result.frames) < 10 {
+		t.Errorf("trace has %d frames", len(r.result.frames))
+	}
+	if r.exportPDF.Disabled() || !r.cancel.Disabled() || r.read.Disabled() {
+		t.Errorf("after a read: export disabled %v, cancel disabled %v, read disabled %v", r.exportPDF.Disabled(), r.cancel.Disabled(), r.read.Disabled())
+	}
+
+	// The filter narrows the events to those that match.
+	all := len(r.shown)
+	first := r.shown[0].Name
+	test.Type(r.filter, first)
+	if len(r.shown) == 0 || len(r.shown) > all {
+		t.Errorf("filter %q shows %d of %d events", first, len(r.shown), all)
+	}
+	for _, e := range r.shown {
+		if !strings.Contains(strings.ToLower(eventLine(e, "")), strings.ToLower(first)) {
+			t.Errorf("filter %q shows %q", first, e.Name)
+		}
+	}
+
+	// Zooming to a week after reading a day keeps the day's points.
+	r.span.SetSelected(SpanWeek)
+	if r.chart.Points() < 40 {
+		t.Errorf("after zoom to a week, %d points", r.chart.Points())
+	}
+
+	for _, format := range []string{"csv", "json", "pdf"} {
+		var buf bytes.Buffer
+		if err := writeExport(&buf, r.result, format); err != nil || buf.Len() == 0 {
+			t.Errorf("export %s: %d bytes, %v", format, buf.Len(), err)
+		}
+	}
+}
+
+func TestReadoutCancel(t *testing.T) {
+	a := test.NewTempApp(t)
+	d := startDemo(t)
+	loop := newEventLoop()
+	s := newShell(a, DemoOptions(d), loop.do)
+	r := s.readout
+	// A month is the longest read; cancel it as soon as it starts.
+	r.span.SetSelected(SpanMonth)
+	idle := r.Idle()
+	test.Tap(r.read)
+	test.Tap(r.cancel)
+	loop.runUntil(t, idle, "the cancelled read")
+	if r.read.Disabled() || !r.cancel.Disabled() {
+		t.Errorf("after cancel: read disabled %v, cancel disabled %v", r.read.Disabled(), r.cancel.Disabled())
+	}
+	if !strings.Contains(r.status.Text, "cancelled") && r.result == nil {
+		t.Errorf("status after cancel = %q", r.status.Text)
+	}
+}
+
+func TestFieldWords(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"deadline", context.DeadlineExceeded, "stopped answering"},
+		{"other", errString("dlms: association refused"), "Try again"},
+	}
+	for _, tt := range tests {
+		if got := FieldWords(tt.err); !strings.Contains(got, tt.want) {
+			t.Errorf("%s: FieldWords(%v) = %q, want it to say %q", tt.name, tt.err, got, tt.want)
+		}
+	}
+}
+
+type errString string
+
+func (e errString) Error() string { return string(e) }
+
+func TestDriftWords(t *testing.T) {
+	tests := []struct {
+		name string
+		d    time.Duration
+		want string
+	}{
+		{"in step", 200 * time.Millisecond, "in step"},
+		{"ahead a little", 3 * time.Second, "3s ahead of the laptop (within tolerance)"},
+		{"behind a lot", -2 * time.Minute, "2m0s behind the laptop — needs a clock sync"},
+	}
+	for _, tt := range tests {
+		if got := driftWords(tt.d, "the laptop"); !strings.Contains(got, tt.want) {
+			t.Errorf("%s: driftWords(%v) = %q, want %q", tt.name, tt.d, got, tt.want)
+		}
+	}
+}
+
+// eventLoop stands in for the Fyne event goroutine in tests: the bridges
+// queue their updates and the test goroutine applies them.
+type eventLoop struct{ ch chan func() }
+
+func newEventLoop() *eventLoop { return &eventLoop{ch: make(chan func(), 4096)} }
+
+func (l *eventLoop) do(f func()) { l.ch <- f }
+
+// runUntil applies queued updates until done is closed.
+func (l *eventLoop) runUntil(t *testing.T, done <-chan struct{}, what string) {
+	t.Helper()
+	deadline := time.After(60 * time.Second)
+	for {
+		select {
+		case <-done:
+			return
+		default:
+		}
+		select {
+		case f := <-l.ch:
+			f()
+		case <-done:
+			return
+		case <-deadline:
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}

@@ -1,0 +1,292 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/smetskit/smetskit/sync/outbox"
+)
+
+// SyncOptions connect the Sync screen to the queue and, when there is one,
+// the sync client.
+type SyncOptions struct {
+	Queue *outbox.Outbox
+	// Server is the inventory service's address, shown as is.
+	Server string
+	// SyncNow asks the sync client to push and pull at once; nil when the
+	// app has no server configured.
+	SyncNow func()
+}
+
+// SyncScreen shows what is queued for the inventory service, job by job,
+// with what needs attention and the server's reason, and lets the engineer
+// retry or discard a message that cannot go.
+type SyncScreen struct {
+	root   fyne.CanvasObject
+	opts   SyncOptions
+	bridge syncBridge
+
+	summary  *widget.Label
+	server   *widget.Label
+	note     *widget.Label
+	syncNow  *widget.Button
+	jobs     *widget.List
+	messages *widget.List
+	retry    *widget.Button
+	discard  *widget.Button
+
+	// Event goroutine only.
+	jobStates []outbox.JobState
+	msgs      []outbox.Message
+	selected  int64 // message id, 0 for none
+
+	mu      sync.Mutex
+	updated chan struct{} // closed and replaced on each view (tests)
+	stop    context.CancelFunc
+}
+
+// NewSyncScreen builds the screen; Watch starts following the queue.
+func NewSyncScreen(opts SyncOptions) *SyncScreen { return newSyncScreen(opts, fyne.Do) }
+
+func newSyncScreen(opts SyncOptions, do doFunc) *SyncScreen {
+	s := &SyncScreen{opts: opts, updated: make(chan struct{})}
+	s.bridge = syncBridge{s: s, do: do}
+	s.summary = widget.NewLabelWithStyle("Reading the queue…", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.summary.Wrapping = fyne.TextWrapWord
+	s.server = widget.NewLabel("")
+	if opts.Server == "" {
+		s.server.SetText("No inventory server set: everything stays queued on this computer (Settings).")
+	} else {
+		s.server.SetText("Inventory server: " + opts.Server)
+	}
+	s.server.Wrapping = fyne.TextWrapWord
+	s.note = widget.NewLabel("")
+	s.note.Wrapping = fyne.TextWrapWord
+	s.syncNow = widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), func() {
+		if s.opts.SyncNow != nil {
+			s.opts.SyncNow()
+			s.note.SetText("Sync started at " + time.Now().Format("15:04:05") + ".")
+		}
+	})
+	s.syncNow.Importance = widget.HighImportance
+	if opts.SyncNow == nil {
+		s.syncNow.Disable()
+	}
+	s.jobs = widget.NewList(func() int { return len(s.jobStates) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(jobLine(s.jobStates[i])) })
+	s.messages = widget.NewList(func() int { return len(s.msgs) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(messageLine(s.msgs[i])) })
+	s.messages.OnSelected = func(i widget.ListItemID) { s.selectMessage(i) }
+	s.retry = widget.NewButtonWithIcon("Retry", theme.MediaReplayIcon(), func() { s.act("retry") })
+	s.discard = widget.NewButtonWithIcon("Discard", theme.DeleteIcon(), func() { s.act("discard") })
+	s.retry.Disable()
+	s.discard.Disable()
+
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, s.syncNow, s.summary), s.server, s.note)
+	jobs := container.NewBorder(widget.NewLabelWithStyle("Jobs", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, s.jobs)
+	msgs := container.NewBorder(widget.NewLabelWithStyle("Messages", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewHBox(s.retry, s.discard), nil, nil, s.messages)
+	split := container.NewVSplit(jobs, msgs)
+	split.Offset = 0.35
+	s.root = container.NewBorder(top, nil, nil, nil, split)
+	return s
+}
+
+// Object returns the screen's content.
+func (s *SyncScreen) Object() fyne.CanvasObject { return s.root }
+
+// Watch follows the queue in the background until Close: every commit
+// wakes it and the screen is redrawn with the new counts.
+func (s *SyncScreen) Watch() {
+	if s.opts.Queue == nil {
+		s.summary.SetText("Nothing queued: no local store is open.")
+		return
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	s.mu.Lock()
+	s.stop = stop
+	s.mu.Unlock()
+	wake, unsubscribe := s.opts.Queue.Subscribe()
+	go func() {
+		defer unsubscribe()
+		tick := time.NewTicker(5 * time.Second) // leases end and backoffs pass without a commit
+		defer tick.Stop()
+		for {
+			s.load(ctx)
+			select {
+			case <-ctx.Done():
+				return
+			case <-wake:
+			case <-tick.C:
+			}
+		}
+	}()
+}
+
+// Close stops watching the queue.
+func (s *SyncScreen) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stop != nil {
+		s.stop()
+	}
+}
+
+// load reads the queue (off the event goroutine) and hands it to the bridge.
+func (s *SyncScreen) load(ctx context.Context) {
+	jobs, err := s.opts.Queue.Jobs(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.bridge.failed(fmt.Errorf("read the queue: %w", err))
+		}
+		return
+	}
+	msgs, err := s.opts.Queue.Messages(ctx, outbox.Filter{Limit: 500})
+	if err != nil {
+		if ctx.Err() == nil {
+			s.bridge.failed(fmt.Errorf("read the queue: %w", err))
+		}
+		return
+	}
+	s.bridge.update(jobs, msgs)
+}
+
+// Updated returns a channel closed at the next redraw of the queue.
+func (s *SyncScreen) Updated() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.updated
+}
+
+func (s *SyncScreen) showQueue(jobs []outbox.JobState, msgs []outbox.Message) {
+	s.jobStates, s.msgs = jobs, msgs
+	waiting, attention := 0, 0
+	for _, j := range jobs {
+		waiting += j.Pending + j.InFlight
+		if j.Status() == outbox.NeedsAttention {
+			attention++
+		}
+	}
+	switch {
+	case len(jobs) == 0:
+		s.summary.SetText("Nothing queued.")
+	case attention > 0:
+		s.summary.SetText(fmt.Sprintf("%d waiting; %d job(s) need attention.", waiting, attention))
+	case waiting > 0:
+		s.summary.SetText(fmt.Sprintf("%d waiting to reach the inventory service.", waiting))
+	default:
+		s.summary.SetText("Everything applied by the inventory service.")
+	}
+	s.jobs.Refresh()
+	s.messages.Refresh()
+	s.selectByID(s.selected)
+	s.mu.Lock()
+	close(s.updated)
+	s.updated = make(chan struct{})
+	s.mu.Unlock()
+}
+
+func (s *SyncScreen) showFailure(err error) { s.note.SetText(FieldWords(err)) }
+
+func (s *SyncScreen) showNote(text string) { s.note.SetText(text) }
+
+func (s *SyncScreen) selectMessage(i int) {
+	if i < 0 || i >= len(s.msgs) {
+		s.selectByID(0)
+		return
+	}
+	s.selectByID(s.msgs[i].ID)
+}
+
+// selectByID enables Retry and Discard for a message that cannot go on.
+func (s *SyncScreen) selectByID(id int64) {
+	s.selected = id
+	var m *outbox.Message
+	for i := range s.msgs {
+		if s.msgs[i].ID == id {
+			m = &s.msgs[i]
+		}
+	}
+	stuck := m != nil && (m.State == outbox.Dead || m.State == outbox.Rejected)
+	if m != nil && m.State == outbox.Dead {
+		s.retry.Enable()
+	} else {
+		s.retry.Disable()
+	}
+	if stuck {
+		s.discard.Enable()
+	} else {
+		s.discard.Disable()
+	}
+}
+
+// act retries or discards the selected message off the event goroutine.
+func (s *SyncScreen) act(what string) {
+	id := s.selected
+	if id == 0 || s.opts.Queue == nil {
+		return
+	}
+	q := s.opts.Queue
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		var err error
+		var text string
+		switch what {
+		case "retry":
+			err = q.Retry(ctx, id)
+			text = fmt.Sprintf("Message %d will be sent again.", id)
+		case "discard":
+			var n int
+			n, err = q.Discard(ctx, id, "discarded by the engineer")
+			text = fmt.Sprintf("Discarded %d message(s).", n)
+		}
+		if err != nil {
+			s.bridge.failed(fmt.Errorf("%s message %d: %w", what, id, err))
+			return
+		}
+		s.bridge.said(text)
+	}()
+}
+
+// jobLine is one job's sync state in words: "3 waiting", "applied: safe
+// to leave site", "needs attention: <the server's reason>".
+func jobLine(j outbox.JobState) string {
+	switch j.Status() {
+	case outbox.AllApplied:
+		return j.JobID + " — applied: safe to leave site"
+	case outbox.NeedsAttention:
+		reason := j.LastError
+		if reason == "" {
+			reason = "a message could not be applied"
+		}
+		return j.JobID + " — needs attention: " + reason
+	}
+	return j.JobID + " — " + j.String()
+}
+
+func messageLine(m outbox.Message) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "#%d %s  %s  %s", m.ID, m.JobID, m.Kind, m.State)
+	if m.Attempts > 0 {
+		fmt.Fprintf(&b, ", %d attempt(s)", m.Attempts)
+	}
+	if m.LastError != "" {
+		b.WriteString(" — " + m.LastError)
+	}
+	return b.String()
+}
