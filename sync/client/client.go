@@ -116,9 +116,19 @@ func (c *Client) SyncNow() {
 // consecutive failure, capped, with jitter) and tries again, so no failure
 // stalls it. When all is well it waits Interval, or less when a message
 // becomes due, and wakes early on outbox changes and SyncNow.
+//
+// Run takes the client to be the outbox's only receiver: it first releases
+// the leases left by a process that died mid-push (outbox ReleaseInFlight),
+// so those messages go out at once rather than when their leases end.
 func (c *Client) Run(ctx context.Context) error {
 	wake, stop := c.cfg.Outbox.Subscribe()
 	defer stop()
+	c.syncMu.Lock()
+	_, err := c.cfg.Outbox.ReleaseInFlight(ctx)
+	c.syncMu.Unlock()
+	if err != nil && ctx.Err() == nil {
+		c.finish(ctx, &Error{Op: "start", Kind: KindLocal, Err: err})
+	}
 	failures := 0
 	for {
 		err := c.SyncOnce(ctx)

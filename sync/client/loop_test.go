@@ -155,3 +155,26 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestRunReleasesLeftoverLeases: a message leased by a process that died
+// mid-push goes out as soon as Run starts, not when its lease ends.
+func TestRunReleasesLeftoverLeases(t *testing.T) {
+	inv := newInventory(t)
+	inv.prenotify(11, "job-11", "alice")
+	tab := newTablet(t, inv, tabletOptions{outbox: outbox.Options{Visibility: time.Hour}})
+	id := tab.queue("job-11", 0, inv.siteFlow(11)[0])[0]
+	if got, err := tab.ob.Receive(context.Background(), 10); err != nil || len(got) != 1 {
+		t.Fatalf("Receive = %v, %v", got, err)
+	}
+	updates, stop := tab.c.Subscribe()
+	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- tab.c.Run(ctx) }()
+	waitProgress(t, updates, "the leased message applied", func(p Progress) bool { return p.Applied == 1 && !p.Syncing })
+	cancel()
+	<-done
+	if m := tab.msg(id); m.State != outbox.Applied {
+		t.Errorf("message: %s", m.State)
+	}
+}
