@@ -187,3 +187,37 @@ wait:
 		t.Errorf("summaries seen: %q", seen)
 	}
 }
+
+// TestPushOtherKindsAndBadPayloads: a job update (JSON body) is applied by
+// the service; payloads that cannot go on the wire are dead-lettered with
+// the reason at once instead of being retried, and do not stop the rest.
+func TestPushOtherKindsAndBadPayloads(t *testing.T) {
+	inv := newInventory(t)
+	inv.prenotify(12, "job-12", "alice")
+	tab := newTablet(t, inv, tabletOptions{})
+	ctx := context.Background()
+	send := func(job, kind string, payload []byte) int64 {
+		id, err := tab.ob.Send(ctx, outbox.Message{JobID: job, Kind: kind, Payload: payload})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	update := send("job-12", api.KindJobUpdate, []byte(`{"step":"arrived","at":"2026-11-28T09:00:00Z"}`))
+	notJSON := send("job-12b", api.KindJobUpdate, []byte("arrived"))
+	noVariant := send("job-12c", api.KindDUISRequest, []byte("<Request><Header/></Request>"))
+	if err := tab.c.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if m := tab.msg(update); m.State != outbox.Applied {
+		t.Errorf("job update: %s %q", m.State, m.LastError)
+	}
+	for _, id := range []int64{notJSON, noVariant} {
+		if m := tab.msg(id); m.State != outbox.Dead || !strings.Contains(m.LastError, "cannot be sent") {
+			t.Errorf("bad payload %d: %s %q, want dead with the reason", id, m.State, m.LastError)
+		}
+	}
+	if p := tab.c.Progress(); p.NeedsAttention != 2 || p.Applied != 1 {
+		t.Errorf("progress %+v", p)
+	}
+}
