@@ -10,10 +10,12 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/smetskit/smetskit/protocol/axdr"
 	"github.com/smetskit/smetskit/protocol/dlms"
 	"github.com/smetskit/smetskit/protocol/duis"
+	"github.com/smetskit/smetskit/protocol/gbcs"
 	"github.com/smetskit/smetskit/protocol/hdlc"
 	"github.com/smetskit/smetskit/protocol/iec62056"
 )
@@ -45,6 +47,22 @@ var decoders = map[string]decoder{
 		return dlms.Explain(b, dlms.ExplainOptions{Keys: o.keys, SystemTitle: o.systemTitle})
 	}},
 	"duis": {about: "a DUIS request, response or alert (XML)", decode: decodeDUIS},
+	"gbcs": {about: "a GBCS message (General-Ciphering, General-Signing or GBT; a file may hold hex, GFI lines or base64)", decode: decodeGBCS},
+}
+
+// decodeGBCS decodes binary GBCS, or, when the bytes are a text file that
+// was not plain hex, reads them as GFI lines or base64.
+func decodeGBCS(b []byte, _ decodeOptions) (any, error) {
+	d, err := gbcs.Decode(b)
+	if err == nil {
+		return d, nil
+	}
+	if utf8.Valid(b) {
+		if d, terr := gbcs.DecodeText(string(b)); terr == nil {
+			return d, nil
+		}
+	}
+	return nil, err
 }
 
 // duisDecode is what `decode duis` prints: the document with its kind and,

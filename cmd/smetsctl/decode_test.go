@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/smetskit/smetskit/internal/conformance"
 )
 
 // TestDecodeKinds runs `smetsctl decode` on one message of each kind and
@@ -68,6 +70,23 @@ func TestDecodeKinds(t *testing.T) {
 				t.Errorf("decode %v = %s", tt.args, out)
 			}
 		})
+	}
+}
+
+// TestDecodeGBCSConformance decodes one RTDS message of the shared
+// conformance set (read at test time, never copied here) through the CLI.
+func TestDecodeGBCSConformance(t *testing.T) {
+	path := conformance.Path(t, "gb/gbcs/messages/CCS01_8.11_SUCCESS_COMMAND_GBCS.HEX")
+	code, out, errOut := smetsctl(t, "decode", "gbcs", path)
+	if code != 0 {
+		t.Fatalf("decode gbcs = %d: %s", code, errOut)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("decode gbcs printed %q: %v", out, err)
+	}
+	if m["useCase"] != "CCS01" || m["messageCode"] != "0x0001" {
+		t.Errorf("decode gbcs: useCase %v, messageCode %v; want CCS01, 0x0001", m["useCase"], m["messageCode"])
 	}
 }
 
