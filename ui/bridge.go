@@ -86,3 +86,29 @@ func (b syncBridge) failed(err error) {
 func (b syncBridge) said(text string) {
 	b.do(func() { b.s.showNote(text) })
 }
+
+// jobsBridge carries work orders to the Jobs screen.
+type jobsBridge struct {
+	s  *JobsScreen
+	do doFunc
+}
+
+// show draws a job as read from the store.
+func (b jobsBridge) show(v jobView) {
+	b.do(func() { b.s.show(v) })
+}
+
+// failed says why a job could not be read or saved.
+func (b jobsBridge) failed(err error) {
+	b.do(func() { b.s.showFailure(err) })
+}
+
+// reload reads the job again after a change was saved.
+func (b jobsBridge) reload() {
+	b.do(func() { b.s.Load() })
+}
+
+// noteSaved clears the note entry once its text is safely stored.
+func (b jobsBridge) noteSaved(text string) {
+	b.do(func() { b.s.clearNote(text) })
+}

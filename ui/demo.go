@@ -21,5 +21,6 @@ func DemoOptions(d *demo.Demo) Options {
 		q = d.Store.Outbox()
 	}
 	opts.Sync = SyncOptions{Queue: q, Server: d.ServerURL}
+	opts.Jobs = JobsOptions{Jobs: d.WorkOrders, Queue: q}
 	return opts
 }

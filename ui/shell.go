@@ -30,6 +30,8 @@ type Options struct {
 	Devices []Device
 	// Sync connects the Sync screen; a nil Queue keeps its empty state.
 	Sync SyncOptions
+	// Jobs connects the Jobs screen; a nil Jobs keeps its empty state.
+	Jobs JobsOptions
 	// Engineer names who collects evidence (Settings once it lands).
 	Engineer string
 }
@@ -58,6 +60,7 @@ type Shell struct {
 	about   *widget.Button
 	current string
 
+	jobs    *JobsScreen    // nil without work orders
 	readout *ReadoutScreen // nil without devices
 	sync    *SyncScreen    // nil without a queue
 }
@@ -89,6 +92,11 @@ func newShell(a fyne.App, opts Options, do doFunc) *Shell {
 		heading: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 	}
 	s.content = container.NewStack()
+	if opts.Jobs.Jobs != nil {
+		s.jobs = newJobsScreen(w, opts.Jobs, do)
+		s.screens[ScreenJobs] = s.jobs.Object()
+		s.jobs.Load()
+	}
 	if len(opts.Devices) > 0 {
 		engineer := opts.Engineer
 		s.readout = newReadoutScreen(w, opts.Devices, func() string { return engineer }, do)

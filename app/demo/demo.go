@@ -15,6 +15,7 @@ import (
 
 	"github.com/smetskit/smetskit/app/diagnose"
 	"github.com/smetskit/smetskit/app/inventory"
+	"github.com/smetskit/smetskit/app/jobs"
 	"github.com/smetskit/smetskit/app/store"
 	"github.com/smetskit/smetskit/protocol/dlms"
 	"github.com/smetskit/smetskit/sim"
@@ -59,13 +60,14 @@ const Installer = "demo-installer"
 
 // Demo is a running demo site. Its fields are read-only after Start.
 type Demo struct {
-	Site      *sim.Site
-	Dir       string
-	Store     *store.DB
-	ServerURL string // "" when NoServer
-	Token     string // the installer's bearer token for ServerURL
-	Jobs      []server.Job
-	PTYs      []PTY
+	Site       *sim.Site
+	Dir        string
+	Store      *store.DB
+	WorkOrders *jobs.Store // the day's jobs in Store
+	ServerURL  string      // "" when NoServer
+	Token      string      // the installer's bearer token for ServerURL
+	Jobs       []server.Job
+	PTYs       []PTY
 
 	ownDir bool
 	srvDB  *server.DB
@@ -113,6 +115,9 @@ func Start(ctx context.Context, opts Options) (_ *Demo, err error) {
 		return nil, fmt.Errorf("start demo store: %w", err)
 	}
 	d.Jobs = siteJobs(sc, site)
+	if err := d.seedJobs(ctx); err != nil {
+		return nil, err
+	}
 	if err := d.seedQueue(ctx); err != nil {
 		return nil, err
 	}
@@ -143,6 +148,32 @@ func siteJobs(sc *sim.Scenario, site *sim.Site) []server.Job {
 		j.Devices = append(j.Devices, m.Identity().DeviceID)
 	}
 	return []server.Job{j}
+}
+
+// seedJobs writes the day's work orders into the local store, as a pull
+// from the inventory service would.
+func (d *Demo) seedJobs(ctx context.Context) error {
+	if err := jobs.Migrate(ctx, d.Store); err != nil {
+		return fmt.Errorf("seed demo jobs: %w", err)
+	}
+	d.WorkOrders = jobs.New(d.Store, nil)
+	for _, j := range d.Jobs {
+		wo := jobs.Job{ID: j.ID, Kind: j.Kind, Status: "assigned", ScheduledFor: j.ScheduledFor,
+			Site:      jobs.Site{ID: "S-DEMO-1", Address: j.Site, Postcode: j.Postcode, MPxN: []string{"1200023456789"}},
+			Tasks:     []jobs.Task{{Kind: jobs.TaskInstall}},
+			Checklist: jobs.DefaultChecklist(j.Kind)}
+		if h := d.Site.Hub; h != nil {
+			wo.Devices = append(wo.Devices, jobs.Device{ID: h.Identity().DeviceID, Type: "CHF", Manufacturer: h.Identity().Flag, Model: h.Identity().Model, Status: "Pending"})
+		}
+		for _, m := range d.Site.Meters {
+			id := m.Identity()
+			wo.Devices = append(wo.Devices, jobs.Device{ID: id.DeviceID, Type: "ESME", Manufacturer: id.Flag, Model: id.Model, Status: "Pending", ImportMPxN: "1200023456789"})
+		}
+		if err := d.WorkOrders.Put(ctx, wo); err != nil {
+			return fmt.Errorf("seed demo job %s: %w", j.ID, err)
+		}
+	}
+	return nil
 }
 
 // seedQueue queues the notes an engineer would have typed on arrival, so

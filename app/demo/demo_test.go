@@ -52,6 +52,13 @@ func TestDemoSiteReadsAndQueues(t *testing.T) {
 	}
 	_ = h.Close(ctx)
 
+	ids, err := d.WorkOrders.List(ctx)
+	if err != nil || len(ids) != 1 {
+		t.Errorf("work orders = %v, %v; want one", ids, err)
+	} else if j, err := d.WorkOrders.Get(ctx, ids[0]); err != nil || len(j.Devices) != 2 || len(j.Checklist) == 0 {
+		t.Errorf("work order %s = %+v, %v; want two devices and a checklist", ids[0], j, err)
+	}
+
 	jobs, err := d.Store.Outbox().Jobs(ctx)
 	if err != nil || len(jobs) != 1 || jobs[0].Pending != 3 {
 		t.Errorf("queue jobs = %+v, %v; want one job with 3 pending", jobs, err)
