@@ -1,0 +1,20 @@
+// Package visit is the glue the desktop app and smetsctl share for a site
+// visit: it opens the local store in the user's data folder with the job and
+// commissioning tables, imports jobs for demo or offline use, turns a synced
+// job into a commissioning plan, and connects to the communications hub on
+// site for the commissioning engine.
+//
+// app/commission may not import app/jobs (ARCHITECTURE.md), so the mapping
+// from a job to a plan lives here.
+//
+//	v, err := visit.Open(ctx, "") // os.UserConfigDir()/smetskit
+//	if err != nil { ... }
+//	defer v.Close()
+//	_ = v.ImportJobs(ctx, pulled.Jobs, pulled.Devices)
+//	j, _ := v.Jobs.Get(ctx, "J-1")
+//	plan, err := visit.PlanFor(j, visit.Inputs{Originator: supplierEUI, InstallCodes: codes})
+//	_ = v.Engine.Start(ctx, plan)
+//	hub, err := visit.ConnectHub(ctx, visit.Target{TCP: "10.0.0.5:4059"}, visit.HubConfig{Keys: keys})
+//	defer hub.Close(ctx)
+//	err = v.Engine.Run(ctx, plan.JobID, hub)
+package visit

@@ -1,0 +1,123 @@
+package visit
+
+import (
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/smetskit/smetskit/app/commission"
+	"github.com/smetskit/smetskit/app/jobs"
+)
+
+// Inputs are what a plan needs beyond the synced job: who acts, the install
+// codes read from the devices' labels on site, and what is known of SM WAN
+// coverage.
+type Inputs struct {
+	// Originator is the User's (supplier's) EUI-64, the Request ID
+	// originator of the DUIS requests (DOMAIN.md §12).
+	Originator string
+	// InstallCodes are the ZigBee install codes by device ID (hex, 16 bytes),
+	// needed for every HAN device the hub whitelists (DOMAIN.md §9).
+	InstallCodes map[string]string
+	// Coverage is the SM WAN coverage for the site's postcode as last synced
+	// ("yes", "partial", "no", "unknown"; "" when never synced).
+	Coverage string
+	// Answers are the engineer's answers known before the run starts.
+	Answers map[string]string
+}
+
+// hanTypes are the device types the install flow whitelists on the hub and
+// which therefore need an install code.
+var hanTypes = map[string]bool{"ESME": true, "GSME": true, "PPMID": true, "HCALCS": true, "IHD": true, "CAD": true}
+
+// NeedsInstallCode reports whether the install flow needs an install code
+// for a device of type typ.
+func NeedsInstallCode(typ string) bool { return hanTypes[typ] }
+
+// FlowFor names the commissioning flow of a job: "install" for an install
+// job; exchanges are not mapped yet (they need to know which devices come
+// out), so other kinds are ErrNoFlow.
+func FlowFor(j *jobs.Job) (string, error) {
+	if j.Kind == jobs.TaskInstall {
+		return "install", nil
+	}
+	return "", fmt.Errorf("job %s of kind %q: %w", j.ID, j.Kind, ErrNoFlow)
+}
+
+// PlanFor builds the commissioning plan of a synced job: the devices expected
+// from pre-notification with their SMI and CPL status, the hub fitted, the
+// site's import MPAN (or MPRN when the site has no MPAN) for 8.14.x, the
+// postcode, and the install codes and answers in in. Type 1 and Type 2 devices
+// (PPMID, HCALCS, IHD, CAD) join the electricity meter, or the gas meter on a
+// gas-only site (8.7.x).
+func PlanFor(j *jobs.Job, in Inputs) (commission.Plan, error) {
+	flow, err := FlowFor(j)
+	if err != nil {
+		return commission.Plan{}, err
+	}
+	p := commission.Plan{JobID: j.ID, Flow: flow, Originator: in.Originator, Postcode: j.Site.Postcode,
+		Coverage: in.Coverage, Answers: map[string]string{}}
+	for k, v := range in.Answers {
+		p.Answers[k] = v
+	}
+	var esme, gsme string
+	for _, d := range j.Devices {
+		switch d.Type {
+		case "CHF":
+			if p.CHF == "" {
+				p.CHF = d.ID
+			}
+		case "ESME":
+			if esme == "" {
+				esme = d.ID
+			}
+		case "GSME":
+			if gsme == "" {
+				gsme = d.ID
+			}
+		}
+	}
+	if p.CHF == "" {
+		return commission.Plan{}, fmt.Errorf("plan job %s: %w", j.ID, ErrNoHubDevice)
+	}
+	joinWith := esme
+	if joinWith == "" {
+		joinWith = gsme
+	}
+	for _, d := range j.Devices {
+		cd := commission.Device{ID: d.ID, Type: d.Type, Status: d.Status, CPLStatus: d.CPLStatus, MPxN: d.ImportMPxN}
+		if NeedsInstallCode(d.Type) {
+			code := strings.ToUpper(strings.TrimSpace(in.InstallCodes[d.ID]))
+			if b, err := hex.DecodeString(code); err != nil || len(b) != 16 {
+				return commission.Plan{}, fmt.Errorf("plan job %s: %s %s: %w", j.ID, d.Type, d.ID, ErrInstallCode)
+			}
+			cd.InstallCode = code
+		}
+		switch d.Type {
+		case "PPMID", "HCALCS", "IHD", "CAD":
+			cd.JoinWith = joinWith
+		}
+		p.Devices = append(p.Devices, cd)
+	}
+	p.MPxN = siteMPxN(j)
+	return p, nil
+}
+
+// siteMPxN is the site's import MPAN (13 digits), else its MPRN, else the
+// first meter's import MPxN.
+func siteMPxN(j *jobs.Job) string {
+	for _, m := range j.Site.MPxN {
+		if len(m) == 13 {
+			return m
+		}
+	}
+	if len(j.Site.MPxN) > 0 {
+		return j.Site.MPxN[0]
+	}
+	for _, d := range j.Devices {
+		if d.ImportMPxN != "" {
+			return d.ImportMPxN
+		}
+	}
+	return ""
+}
