@@ -2,7 +2,10 @@ package visit
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"github.com/smetskit/smetskit/app/store"
+	"strconv"
 	"strings"
 	"time"
 
@@ -129,3 +132,34 @@ type noWANFirmware struct {
 }
 
 func (n noWANFirmware) Firmware(ctx context.Context) (string, error) { return n.f.Firmware(ctx) }
+
+// counterKey is the settings key of the next invocation counter to use
+// with a hub.
+func counterKey(hubID string) string { return "visit.hub-invocation-counter." + hubID }
+
+// HubCounter returns the next invocation counter to use for the management
+// association with hubID (1 when none is stored): a ciphered association
+// must start above the last counter the hub accepted (PROTOCOLS.md §8.2).
+func (v *Visit) HubCounter(ctx context.Context, hubID string) (uint32, error) {
+	s, ok, err := v.DB.Setting(ctx, counterKey(hubID))
+	if err != nil || !ok {
+		return 1, err
+	}
+	n, err := strconv.ParseUint(s, 10, 32)
+	if err != nil || n == 0 {
+		return 1, nil
+	}
+	return uint32(n), nil
+}
+
+// SaveHubCounter stores the next invocation counter to use with hubID
+// (read from Hub.InvocationCounter after the association).
+func (v *Visit) SaveHubCounter(ctx context.Context, hubID string, next uint32) error {
+	return v.DB.InTx(ctx, func(tx *sql.Tx) error {
+		return store.SetSettingTx(ctx, tx, counterKey(hubID), strconv.FormatUint(uint64(next), 10))
+	})
+}
+
+// InvocationCounter is the next invocation counter the association would
+// use; store it with SaveHubCounter after Close.
+func (h *Hub) InvocationCounter() uint32 { return h.C.InvocationCounter() }
