@@ -49,6 +49,8 @@ func commands() []command {
 		{name: "report", summary: "render an evidence bundle as a PDF report", run: runReport},
 		{name: "probe", summary: "list probes, self-test a probe, detect the meter behind it", run: runProbe},
 		{name: "sim", summary: "run simulated meters and hubs on a pseudo-terminal or TCP", run: runSim},
+		{name: "job", summary: "list, show and start the jobs synced to this computer", run: runJob},
+		{name: "commission", summary: "walk a job's install and commission steps", run: runCommission},
 	}
 }
 

@@ -1,0 +1,343 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/smetskit/smetskit/app/commission"
+	"github.com/smetskit/smetskit/app/diagnose"
+	"github.com/smetskit/smetskit/app/visit"
+	"github.com/smetskit/smetskit/protocol/dlms"
+	"github.com/smetskit/smetskit/serial"
+	"github.com/smetskit/smetskit/sim"
+)
+
+const commissionAbout = `Walk a job's install and commission steps (DOMAIN.md §7, §8) against the
+communications hub on site, queueing the DUIS service requests for sync.
+
+The run is stored: running the command again resumes where it stopped and
+never queues a request twice. Where the installer acts (fitting the hub,
+install codes from the device labels, the site survey) the command asks on
+standard input, or takes the answers from --answers FILE:
+
+  {"answers": {"CHFConnectionMethod": "Hot-shoe", "CHFLocation": "...", ...},
+   "installCodes": {"00-DB-12-34-56-78-90-A0": "3031...46"},
+   "coverage": "yes"}
+
+--offline is an install and leave: the SM WAN is not available, so the hub is
+reported without WAN and the flow takes the 8.14.2 branch with a follow-up.
+The hub is reached with --hub tcp:HOST:PORT (IEC 62056-47 wrapper) or
+--hub serial:PATH (the hub's serial port, HDLC at 8N1); the management keys
+default to the simulator's.`
+
+// defaultOriginator is the supplier EUI-64 of the DUIS test system's
+// templates, used when no --originator is given.
+const defaultOriginator = "90-B3-D5-1F-30-01-00-00"
+
+// stdin is where prompts are answered; tests replace it.
+var stdin io.Reader = os.Stdin
+
+func runCommission(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "commission", "--job JOB [--hub tcp:HOST:PORT|serial:PATH] [--offline] [--answers FILE] [flags]", commissionAbout)
+	data := fs.String("data", "", "data `folder` holding the local database (default: the user's config folder)")
+	jobID := fs.String("job", "", "the `job` to commission")
+	hubFlag := fs.String("hub", "", "reach the hub at `target`: tcp:HOST:PORT or serial:PATH")
+	offline := fs.Bool("offline", false, "install and leave: no SM WAN on site (8.14.2)")
+	answersFile := fs.String("answers", "", "take the answers from `file` (JSON) instead of asking")
+	originator := fs.String("originator", defaultOriginator, "the supplier's `EUI-64` originating the service requests")
+	ekHex := fs.String("ek", hex.EncodeToString(sim.DefaultEK), "hub management encryption key (`hex`)")
+	akHex := fs.String("ak", hex.EncodeToString(sim.DefaultAK), "hub management authentication key (`hex`)")
+	baud := fs.Int("baud", 9600, "with --hub serial: the line speed")
+	timeout := fs.Duration("timeout", 30*time.Minute, "give up after this long")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *jobID == "" || fs.NArg() != 0 {
+		fmt.Fprintln(e.stderr, "smetsctl commission: give --job and no other arguments")
+		fs.Usage()
+		return errUsage
+	}
+	var target visit.Target
+	if *hubFlag != "" {
+		t, err := visit.ParseTarget(*hubFlag)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "smetsctl commission: %v\n", err)
+			return errUsage
+		}
+		target = t
+	}
+	keys, err := hubKeys(*ekHex, *akHex)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "smetsctl commission: %v\n", err)
+		return errUsage
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+
+	a := &asker{w: e.stdout}
+	if *answersFile != "" {
+		f, err := os.Open(*answersFile)
+		if err != nil {
+			return fmt.Errorf("read answers: %w", err)
+		}
+		ans, err := visit.DecodeAnswers(f)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		a.file = ans
+	} else {
+		a.r = bufio.NewReader(stdin)
+	}
+
+	v, err := visit.Open(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	if err := startRun(ctx, v, *jobID, *originator, a); err != nil {
+		return err
+	}
+	if a.file != nil && len(a.file.Answers) > 0 {
+		if err := v.Engine.Answer(ctx, *jobID, a.file.Answers); err != nil {
+			return err
+		}
+	}
+	if *offline && target.Kind == "" {
+		// No hub to ask: the engineer's word stands for the WAN check.
+		if err := v.Engine.Answer(ctx, *jobID, map[string]string{"WAN": "no"}); err != nil {
+			return err
+		}
+	}
+
+	var hub commission.Hub
+	if target.Kind != "" {
+		h, err := connectHub(ctx, v, target, keys, *baud)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			next := h.InvocationCounter()
+			_ = h.Close(ctx)
+			_ = v.SaveHubCounter(ctx, target.String(), next)
+		}()
+		hub = h
+		if *offline {
+			hub = visit.NoWAN(h)
+		}
+	}
+	runErr := walk(ctx, e, v, *jobID, hub, a)
+	st, err := v.Engine.Status(ctx, *jobID)
+	if err == nil {
+		printSteps(e.stdout, st.Steps)
+	}
+	if runErr != nil {
+		return runErr
+	}
+	n, err := queued(ctx, v, *jobID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "job %s: commissioning done; %d messages queued for sync\n", *jobID, n)
+	return nil
+}
+
+// startRun starts the job's run unless one is stored, asking for the
+// install codes the plan needs.
+func startRun(ctx context.Context, v *visit.Visit, jobID, originator string, a *asker) error {
+	if _, err := v.Engine.Status(ctx, jobID); err == nil {
+		return nil // resume
+	} else if !errors.Is(err, commission.ErrNoRun) {
+		return err
+	}
+	j, err := v.Jobs.Get(ctx, jobID)
+	if err != nil {
+		return err
+	}
+	in := visit.Inputs{Originator: originator, InstallCodes: map[string]string{}}
+	if a.file != nil {
+		in.Coverage = a.file.Coverage
+		for k, c := range a.file.InstallCodes {
+			in.InstallCodes[k] = c
+		}
+	}
+	for _, d := range j.Devices {
+		if !visit.NeedsInstallCode(d.Type) || in.InstallCodes[d.ID] != "" {
+			continue
+		}
+		c, err := a.ask("installCodes."+d.ID, fmt.Sprintf("Install code of %s %s (32 hex digits, from its label)", d.Type, d.ID))
+		if err != nil {
+			return err
+		}
+		in.InstallCodes[d.ID] = c
+	}
+	p, err := visit.PlanFor(j, in)
+	if err != nil {
+		return err
+	}
+	return v.Engine.Start(ctx, p)
+}
+
+// maxPrompts bounds the rounds of questions, so an answer the engine keeps
+// refusing ends the command instead of asking for ever.
+const maxPrompts = 16
+
+// walk runs the flow, asking for what a step is missing and running again,
+// until it completes or fails for a reason the engineer must fix on site.
+func walk(ctx context.Context, e *env, v *visit.Visit, jobID string, hub commission.Hub, a *asker) error {
+	flows, err := commission.Flows()
+	if err != nil {
+		return err
+	}
+	for range maxPrompts {
+		err := v.Engine.Run(ctx, jobID, hub)
+		var se *commission.StepError
+		if !errors.As(err, &se) {
+			return err
+		}
+		if se.Reason != commission.ReasonMissingAnswer {
+			return fmt.Errorf("step %s (%s): %w\n  what to try: %s", se.Step, se.Item, err, se.Hint)
+		}
+		st, err := v.Engine.Status(ctx, jobID)
+		if err != nil {
+			return err
+		}
+		def, ok := stepDef(flows[st.Flow], se.Step)
+		if !ok {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s:\n", def.Title)
+		answers := map[string]string{}
+		for _, q := range def.Requires {
+			if a.asked[q] {
+				continue
+			}
+			ans, err := a.ask(q, q)
+			if err != nil {
+				return fmt.Errorf("step %s: %w", se.Step, err)
+			}
+			answers[q] = ans
+		}
+		if len(answers) == 0 {
+			return fmt.Errorf("step %s: %w\n  what to try: %s", se.Step, se, se.Hint)
+		}
+		if err := v.Engine.Answer(ctx, jobID, answers); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("job %s: still missing answers after %d rounds", jobID, maxPrompts)
+}
+
+func stepDef(f commission.Flow, id string) (commission.StepDef, bool) {
+	for _, s := range f {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return commission.StepDef{}, false
+}
+
+// asker takes answers from an answers file or, without one, asks on stdin.
+type asker struct {
+	file  *visit.Answers
+	r     *bufio.Reader
+	w     io.Writer
+	asked map[string]bool
+}
+
+// errNoAnswer is a question neither the answers file nor stdin answered.
+var errNoAnswer = errors.New("no answer")
+
+func (a *asker) ask(key, prompt string) (string, error) {
+	if a.asked == nil {
+		a.asked = map[string]bool{}
+	}
+	a.asked[key] = true
+	if a.file != nil {
+		if id, ok := strings.CutPrefix(key, "installCodes."); ok {
+			if c := a.file.InstallCodes[id]; c != "" {
+				return c, nil
+			}
+		} else if s := a.file.Answers[key]; s != "" {
+			return s, nil
+		}
+		return "", fmt.Errorf("%s: %w in the answers file", key, errNoAnswer)
+	}
+	fmt.Fprintf(a.w, "  %s? ", prompt)
+	line, err := a.r.ReadString('\n')
+	line = strings.TrimSpace(line)
+	if line == "" {
+		if err == nil {
+			err = io.ErrUnexpectedEOF
+		}
+		return "", fmt.Errorf("%s: %w (%v)", key, errNoAnswer, err)
+	}
+	return line, nil
+}
+
+func hubKeys(ek, ak string) (dlms.Keys, error) {
+	e, err := hex.DecodeString(ek)
+	if err != nil || len(e) != 16 {
+		return dlms.Keys{}, fmt.Errorf("--ek: want 32 hex digits")
+	}
+	k, err := hex.DecodeString(ak)
+	if err != nil || len(k) != 16 {
+		return dlms.Keys{}, fmt.Errorf("--ak: want 32 hex digits")
+	}
+	return dlms.Keys{EK: e, AK: k}, nil
+}
+
+func connectHub(ctx context.Context, v *visit.Visit, t visit.Target, keys dlms.Keys, baud int) (*visit.Hub, error) {
+	ic, err := v.HubCounter(ctx, t.String())
+	if err != nil {
+		return nil, err
+	}
+	var conn diagnose.Connector
+	if t.Kind == "tcp" {
+		conn = visit.TCP(t.Addr)
+	} else {
+		p, err := openSerial(t.Addr, serial.Mode{Baud: baud})
+		if err != nil {
+			return nil, err
+		}
+		conn = visit.Serial(p, t.Addr, baud)
+	}
+	return visit.ConnectHub(ctx, conn, visit.HubConfig{Keys: keys, InvocationCounter: ic})
+}
+
+// queued counts the job's messages in the outbox.
+func queued(ctx context.Context, v *visit.Visit, jobID string) (int, error) {
+	var n int
+	err := v.DB.Reader().QueryRowContext(ctx, `SELECT count(*) FROM outbox_messages WHERE job_id = ?`, jobID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count queued messages: %w", err)
+	}
+	return n, nil
+}
+
+// printSteps prints every step of a run with its state, the service request
+// it produced and, for a failed item, the reason and what to try.
+func printSteps(w io.Writer, steps []commission.StepStatus) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, s := range steps {
+		sr := s.SR
+		if sr == "" {
+			sr = "-"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", s.State, s.ID, sr, s.Title)
+		for _, it := range s.Items {
+			if it.State == commission.StateFailed {
+				fmt.Fprintf(tw, "    \t%s\t%s\t%s; try: %s\n", it.Item, it.Reason, it.Error, it.Hint)
+			}
+		}
+	}
+	tw.Flush()
+}

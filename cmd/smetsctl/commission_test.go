@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/smetskit/smetskit/app/visit"
+	"github.com/smetskit/smetskit/protocol/duis"
+	"github.com/smetskit/smetskit/sync/api"
+)
+
+// Identities of the embedded "demo" scenario (sim/scenarios/demo.json) that
+// `smetsctl sim hub` serves: its hub and the meter on its HAN, with the
+// 8.11 template's install code.
+const (
+	demoCHF  = "00-DB-12-34-56-78-90-A2"
+	demoESME = "00-DB-12-34-56-78-90-A0"
+	demoCode = "30313233343536373839414243444546"
+	demoMPAN = "1200023456789"
+)
+
+// writeDemoPull writes a pull response with an install job at the demo
+// site and returns its path.
+func writeDemoPull(t *testing.T, dir string) string {
+	t.Helper()
+	at := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	pr := api.PullResponse{Cursor: "c1",
+		Jobs: []api.Job{{JobID: "J-DEMO-1", SiteID: "S-DEMO-1", Kind: "install", Status: "assigned", Postcode: "AB1 2CD",
+			Address: "1 Demo Street", MPxN: []string{demoMPAN}, ScheduledFor: at, UpdatedAt: at}},
+		Devices: []api.Device{
+			{DeviceID: demoCHF, DeviceType: "CHF", DeviceStatus: "Pending", Manufacturer: "SMK", Model: "SIM-CH1", CPLStatus: "Active", SiteID: "S-DEMO-1", UpdatedAt: at},
+			{DeviceID: demoESME, DeviceType: "ESME", DeviceStatus: "Pending", Manufacturer: "SMk", Model: "SIM-E1", CPLStatus: "Active", ImportMPxN: demoMPAN, SiteID: "S-DEMO-1", UpdatedAt: at},
+		}}
+	b, err := json.Marshal(pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "pull.json")
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// startDemoHub runs `smetsctl sim hub --tcp :0 --wrapper` and returns the
+// hub's address.
+func startDemoHub(t *testing.T) string {
+	t.Helper()
+	lines, stop := startSim(t, "hub", "--tcp", "127.0.0.1:0", "--wrapper")
+	t.Cleanup(func() {
+		if code := stop(); code != 0 {
+			t.Errorf("sim exit code %d", code)
+		}
+	})
+	m := waitLine(t, lines, regexp.MustCompile(`^hub .*wrapper frames listening on tcp (\S+)$`))
+	return m[1]
+}
+
+// mustRun runs a command line and fails the test unless it exits 0.
+func mustRun(t *testing.T, args ...string) string {
+	t.Helper()
+	code, out, errOut := smetsctl(t, args...)
+	if code != 0 {
+		t.Fatalf("smetsctl %s = %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, out, errOut)
+	}
+	return out
+}
+
+// queuedOf lists the job's outbox messages: kind, and the variant of DUIS
+// requests.
+func queuedOf(t *testing.T, dataDir, job string) []string {
+	t.Helper()
+	v, err := visit.Open(context.Background(), dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	rows, err := v.DB.Reader().Query(`SELECT kind, payload FROM outbox_messages WHERE job_id = ? ORDER BY id`, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var kind string
+		var payload []byte
+		if err := rows.Scan(&kind, &payload); err != nil {
+			t.Fatal(err)
+		}
+		if kind == "duis-request" {
+			req, err := duis.Parse(payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kind += " " + req.Header.ServiceReferenceVariant
+		}
+		out = append(out, kind)
+	}
+	return out
+}
+
+// TestCommissionScripted is the whole visit from the command line: import a
+// job for the demo site, list it, start it, commission it against the
+// simulated hub with an answers file, and show its progress.
+func TestCommissionScripted(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	addr := startDemoHub(t)
+
+	if out := mustRun(t, "job", "list", "--data", data); !strings.Contains(out, "no jobs") {
+		t.Errorf("job list on an empty store = %q", out)
+	}
+	mustRun(t, "job", "import", writeDemoPull(t, dir), "--data", data)
+	out := mustRun(t, "job", "--data", data, "list")
+	if !regexp.MustCompile(`J-DEMO-1\s+install\s+assigned\s+2026-11-28 09:00\s+AB1 2CD\s+-`).MatchString(out) {
+		t.Errorf("job list =\n%s", out)
+	}
+	if out := mustRun(t, "job", "start", "J-DEMO-1", "--data", data); !strings.Contains(out, "started") {
+		t.Errorf("job start = %q", out)
+	}
+
+	answers := filepath.Join(dir, "answers.json")
+	ans := `{"answers": {"CHFConnectionMethod": "Hot-shoe", "CHFLocation": "Indoors on external wall", "AerialInstall": "false"},
+		"installCodes": {"` + demoESME + `": "` + demoCode + `"}, "coverage": "yes"}`
+	if err := os.WriteFile(answers, []byte(ans), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out = mustRun(t, "commission", "--data", data, "--job", "J-DEMO-1", "--answers", answers, "--hub", "tcp:"+addr)
+	if !strings.Contains(out, "commissioning done; 5 messages queued") {
+		t.Errorf("commission output:\n%s", out)
+	}
+	want := []string{"duis-request 8.14.1", "duis-request 8.11", "duis-request 8.1.1", "evidence", "job-update"}
+	if got := queuedOf(t, data, "J-DEMO-1"); !slices.Equal(got, want) {
+		t.Errorf("queued %q, want %q", got, want)
+	}
+
+	out = mustRun(t, "job", "show", "J-DEMO-1", "--data", data)
+	for _, s := range []string{`Job J-DEMO-1 \(install\), started`, "ESME   " + demoESME, `Commissioning \(install\): done 13/13 steps`, `done +ch-status +8\.14\.1`, `skipped +follow-up`} {
+		if !regexp.MustCompile(s).MatchString(out) {
+			t.Errorf("job show lacks %q:\n%s", s, out)
+		}
+	}
+	if out := mustRun(t, "job", "list", "--data", data); !strings.Contains(out, "done 13/13 steps") {
+		t.Errorf("job list after the run =\n%s", out)
+	}
+	// Running again resumes a finished run: nothing new is queued.
+	mustRun(t, "commission", "--data", data, "--job", "J-DEMO-1", "--answers", answers, "--hub", "tcp:"+addr)
+	if got := queuedOf(t, data, "J-DEMO-1"); len(got) != len(want) {
+		t.Errorf("after a second run %d messages, want %d", len(got), len(want))
+	}
+}
+
+// TestCommissionPromptsOffline answers the prompts through a pipe on stdin
+// and takes the install-and-leave branch.
+func TestCommissionPromptsOffline(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	addr := startDemoHub(t)
+	mustRun(t, "job", "import", writeDemoPull(t, dir), "--data", data)
+
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	old := stdin
+	stdin = pr
+	t.Cleanup(func() { stdin = old })
+	go func() {
+		defer pw.Close()
+		// The install code, the hub fitting, then the site survey.
+		fmt.Fprintf(pw, "%s\nHot-shoe\nIndoors on external wall\nfalse\nTerraced\nfalse\ntrue\nfalse\n", demoCode)
+	}()
+	out := mustRun(t, "commission", "--data", data, "--job", "J-DEMO-1", "--offline", "--hub", "tcp:"+addr)
+	for _, s := range []string{"Install code of ESME " + demoESME, "CHFLocation?", "PremiseType?", "commissioning done; 5 messages queued"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("output lacks %q:\n%s", s, out)
+		}
+	}
+	want := []string{"duis-request 8.14.2", "duis-request 8.11", "evidence", "job-update", "job-update"}
+	if got := queuedOf(t, data, "J-DEMO-1"); !slices.Equal(got, want) {
+		t.Errorf("queued %q, want %q", got, want)
+	}
+}
+
+func TestCommissionUsageAndMissingAnswers(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	if code, _, _ := smetsctl(t, "commission", "--data", data); code != 2 {
+		t.Errorf("commission without --job = %d, want 2", code)
+	}
+	if code, _, _ := smetsctl(t, "commission", "--data", data, "--job", "J", "--hub", "udp:x"); code != 2 {
+		t.Errorf("commission --hub udp:x = %d, want 2", code)
+	}
+	if code, _, _ := smetsctl(t, "job", "--data", data, "frob"); code != 2 {
+		t.Errorf("job frob = %d, want 2", code)
+	}
+	mustRun(t, "job", "import", writeDemoPull(t, dir), "--data", data)
+	answers := filepath.Join(dir, "answers.json")
+	if err := os.WriteFile(answers, []byte(`{"installCodes": {"`+demoESME+`": "`+demoCode+`"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// No hub and no answers: the run stops at the first question, saying which.
+	code, _, errOut := smetsctl(t, "commission", "--data", data, "--job", "J-DEMO-1", "--answers", answers)
+	if code != 1 || !strings.Contains(errOut, "CHFConnectionMethod: no answer in the answers file") {
+		t.Errorf("commission with missing answers = %d, %q", code, errOut)
+	}
+	if out := mustRun(t, "job", "show", "J-DEMO-1", "--data", data); !strings.Contains(out, "missing-answer") {
+		t.Errorf("job show does not show the failed step:\n%s", out)
+	}
+}
