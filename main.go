@@ -40,6 +40,7 @@ func main() {
 		defer d.Close()
 		opts = ui.DemoOptions(d)
 	}
+	opts.Logf = log.Printf
 	a := fyneapp.NewWithID(app.ID)
 	a.SetIcon(ui.Icon)
 	shell := ui.NewShell(a, opts)

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -61,7 +62,7 @@ func TestDemoWindowUnderXvfb(t *testing.T) {
 	}
 	appCmd := exec.CommandContext(ctx, self, "--demo")
 	appCmd.Env = append(os.Environ(), runMainEnv+"=1", "DISPLAY="+display, "LIBGL_ALWAYS_SOFTWARE=1", "LANG=en_GB.UTF-8")
-	var appOut bytes.Buffer
+	var appOut lockedBuffer
 	appCmd.Stdout, appCmd.Stderr = &appOut, &appOut
 	if err := appCmd.Start(); err != nil {
 		t.Fatalf("start app: %v", err)
@@ -108,14 +109,168 @@ func TestDemoWindowUnderXvfb(t *testing.T) {
 		if !strings.Contains(title, "demo") {
 			t.Errorf("window title = %q, want it to say demo", title)
 		}
-		keep := filepath.Join(screenshotDir(), "shell-demo.png")
-		if err := os.MkdirAll(filepath.Dir(keep), 0o755); err == nil {
-			if b, err := os.ReadFile(shot); err == nil && os.WriteFile(keep, b, 0o644) == nil {
-				t.Logf("screenshot written to %s (%d colours)", keep, colours)
-			}
+		keepShot(t, shot, "shell-demo.png", colours)
+		if _, err := exec.LookPath("xdotool"); err != nil {
+			t.Logf("xdotool not installed (Debian package xdotool): screens not visited")
+			return
 		}
+		visitScreens(t, ctx, display, exited, &appOut)
 		return
 	}
+}
+
+// keepShot copies a screenshot to the screenshot folder for humans.
+func keepShot(t *testing.T, shot, name string, colours int) {
+	t.Helper()
+	keep := filepath.Join(screenshotDir(), name)
+	if err := os.MkdirAll(filepath.Dir(keep), 0o755); err == nil {
+		if b, err := os.ReadFile(shot); err == nil && os.WriteFile(keep, b, 0o644) == nil {
+			t.Logf("screenshot written to %s (%d colours)", keep, colours)
+		}
+	}
+}
+
+// visitScreens drives the demo app with its keyboard shortcuts (Ctrl+1…5,
+// Ctrl+R to read) and screenshots Jobs, Readout with the profile chart, and
+// Commission. Each screen is recognised by the window title, which names it.
+func visitScreens(t *testing.T, ctx context.Context, display string, exited <-chan error, appOut *lockedBuffer) {
+	t.Helper()
+	xdo := func(args ...string) error {
+		cmd := exec.CommandContext(ctx, "xdotool", args...)
+		cmd.Env = append(os.Environ(), "DISPLAY="+display)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("xdotool %s: %v: %s", strings.Join(args, " "), err, out)
+		}
+		return nil
+	}
+	shoot := func(path string) (int, error) {
+		if err := exec.CommandContext(ctx, "import", "-display", display, "-window", "root", path).Run(); err != nil {
+			return 0, fmt.Errorf("screenshot: %v", err)
+		}
+		return distinctColours(path)
+	}
+	dir := t.TempDir()
+	for _, sc := range []struct {
+		key, name, file string
+		read            bool
+	}{
+		{"ctrl+1", "Jobs", "jobs.png", false},
+		{"ctrl+2", "Readout", "readout.png", true},
+		{"ctrl+3", "Commission", "commission.png", false},
+	} {
+		shot := filepath.Join(dir, sc.file)
+		tick := time.NewTicker(250 * time.Millisecond)
+		var lastErr error
+		var before []byte
+		shown := false
+		for done := false; !done; {
+			select {
+			case err := <-exited:
+				t.Fatalf("app exited: %v\n%s", err, appOut.String())
+			case <-ctx.Done():
+				t.Fatalf("screen %s not shown: %v\n%s", sc.name, lastErr, appOut.String())
+			case <-tick.C:
+			}
+			title, err := windowTitle(ctx, display, "smetskit")
+			if err != nil {
+				lastErr = err
+				continue
+			}
+			if !strings.HasSuffix(title, sc.name) {
+				// Focus the window and press the screen's shortcut.
+				if err := xdo("search", "--name", "smetskit", "windowfocus", "key", sc.key); err != nil {
+					lastErr = err
+				} else {
+					lastErr = fmt.Errorf("title %q after %s", title, sc.key)
+				}
+				continue
+			}
+			colours, err := shoot(shot)
+			if err != nil || colours < 32 {
+				lastErr = fmt.Errorf("screen %s: %d colours, %v", sc.name, colours, err)
+				continue
+			}
+			if sc.read {
+				// Read the meter (Ctrl+R), wait for the app's log line that
+				// the readout is on screen, then for the screen to change.
+				img, _ := os.ReadFile(shot)
+				if before == nil {
+					before = img
+					if err := xdo("key", "ctrl+r"); err != nil {
+						lastErr = err
+						before = nil
+					}
+					continue
+				}
+				out := appOut.String()
+				if strings.Contains(out, "readout stopped") {
+					t.Fatalf("demo readout failed:\n%s", out)
+				}
+				if !strings.Contains(out, "readout of ") {
+					lastErr = fmt.Errorf("readout not shown yet")
+					continue
+				}
+				if !shown {
+					shown = true // one more tick for the frame to be drawn
+					continue
+				}
+				changed, err := changedFraction(before, img)
+				if err != nil || changed < 0.02 {
+					lastErr = fmt.Errorf("readout changed %.3f of the screen, %v", changed, err)
+					continue
+				}
+			}
+			keepShot(t, shot, sc.file, colours)
+			done = true
+		}
+		tick.Stop()
+	}
+}
+
+// lockedBuffer is a bytes.Buffer the app's output goroutine writes while
+// the test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// changedFraction is the share of pixels that differ between two PNGs.
+func changedFraction(a, b []byte) (float64, error) {
+	ia, err := png.Decode(bytes.NewReader(a))
+	if err != nil {
+		return 0, err
+	}
+	ib, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		return 0, err
+	}
+	r := ia.Bounds().Intersect(ib.Bounds())
+	if r.Empty() {
+		return 0, fmt.Errorf("empty screenshots")
+	}
+	diff, total := 0, 0
+	for y := r.Min.Y; y < r.Max.Y; y += 2 {
+		for x := r.Min.X; x < r.Max.X; x += 2 {
+			total++
+			if ia.At(x, y) != ib.At(x, y) {
+				diff++
+			}
+		}
+	}
+	return float64(diff) / float64(total), nil
 }
 
 // startXvfb starts an X server on a free display and returns its name.
@@ -158,10 +313,15 @@ func windowTitle(ctx context.Context, display, want string) (string, error) {
 		return "", fmt.Errorf("xwininfo: %v", err)
 	}
 	for _, l := range strings.Split(string(out), "\n") {
+		// 0x200020 "name": ("res name" "class")  geometry — the name is the
+		// first quoted string (the class may still hold an older title).
 		i := strings.Index(l, `"`)
-		j := strings.LastIndex(l, `"`)
-		if i >= 0 && j > i && strings.Contains(l[i+1:j], want) {
-			return l[i+1 : j], nil
+		if i < 0 {
+			continue
+		}
+		j := strings.Index(l[i+1:], `"`)
+		if j > 0 && strings.Contains(l[i+1:i+1+j], want) {
+			return l[i+1 : i+1+j], nil
 		}
 	}
 	return "", fmt.Errorf("no window named %q yet", want)

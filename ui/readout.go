@@ -83,6 +83,7 @@ type ReadoutScreen struct {
 	exportPDF *widget.Button
 
 	bridge *readoutBridge
+	logf   func(string, ...any) // nil: no log
 
 	// Set and read on the event goroutine only.
 	result    *readResult
@@ -125,11 +126,12 @@ func newReadoutScreen(win fyne.Window, devices []Device, engineer func() string,
 
 	label := func() *widget.Label {
 		l := widget.NewLabel("")
-		l.Wrapping = fyne.TextWrapWord
+		l.Truncation = fyne.TextTruncateEllipsis
 		return l
 	}
 	s.identity, s.clock, s.registers, s.problems = label(), label(), label(), label()
 	s.registers.TextStyle = fyne.TextStyle{Monospace: true}
+	s.registers.Truncation = fyne.TextTruncateOff
 	s.chart = NewProfileChart()
 	s.table = widget.NewList(func() int { return len(s.rows) },
 		func() fyne.CanvasObject {
@@ -170,19 +172,24 @@ func newReadoutScreen(win fyne.Window, devices []Device, engineer func() string,
 	s.exportPDF = widget.NewButtonWithIcon("PDF report", theme.DocumentSaveIcon(), func() { s.saveAs("pdf") })
 	s.setExports(false)
 
-	summary := container.NewVScroll(container.NewVBox(
-		widget.NewLabelWithStyle("Device", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.identity,
-		widget.NewLabelWithStyle("Clock", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.clock,
-		widget.NewLabelWithStyle("Findings", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.problems,
-	))
-	profile := container.NewVSplit(s.chart, s.table)
-	profile.Offset = 0.65
+	// The summary puts who, when and what is wrong above the profile chart:
+	// the first things an engineer checks.
+	bold := func(t string) *widget.Label {
+		return widget.NewLabelWithStyle(t, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	info := container.NewVBox(
+		container.NewBorder(nil, nil, bold("Device"), nil, s.identity),
+		container.NewBorder(nil, nil, bold("Clock"), nil, s.clock),
+		container.NewBorder(nil, nil, bold("Findings"), nil, s.problems),
+	)
+	summary := container.NewBorder(info, nil, nil, nil, s.chart)
+	profile := s.table
 	events := container.NewBorder(container.NewBorder(nil, nil, nil, s.logFilter, s.filter), nil, nil, nil, s.events)
 	trace := container.NewBorder(s.traceNote, nil, nil, nil, s.trace)
 	s.tabs = container.NewAppTabs(
 		container.NewTabItem("Summary", summary),
-		container.NewTabItem("Registers", container.NewVScroll(s.registers)),
-		container.NewTabItem("Profile", profile),
+		container.NewTabItem("Registers", container.NewScroll(s.registers)),
+		container.NewTabItem("Profile table", profile),
 		container.NewTabItem("Events", events),
 		container.NewTabItem("Trace", trace),
 	)
@@ -306,6 +313,7 @@ func (s *ReadoutScreen) showProgress(p diagnose.Progress) {
 }
 
 func (s *ReadoutScreen) showFailure(err error) {
+	s.log("readout stopped: %v", err)
 	s.finished()
 	s.progress.SetValue(0)
 	if errors.Is(err, context.Canceled) {
@@ -322,6 +330,8 @@ func (s *ReadoutScreen) showResult(res readResult) {
 	r := res.readout
 	s.status.SetText(fmt.Sprintf("Read %s at %s: %d registers, %d profile rows, %d events.", res.device,
 		time.Now().Format("15:04"), len(r.Registers), profileRows(r), eventCount(r)))
+	defer s.log("readout of %s shown: %d registers, %d profile rows, %d events, %d frames", res.device,
+		len(r.Registers), profileRows(r), eventCount(r), len(res.frames))
 	s.identity.SetText(identityText(r.Device))
 	s.clock.SetText(clockText(r.Clock))
 	s.registers.SetText(registersText(r.Registers))
@@ -341,6 +351,12 @@ func (s *ReadoutScreen) showResult(res readResult) {
 	s.setExports(true)
 }
 
+func (s *ReadoutScreen) log(format string, args ...any) {
+	if s.logf != nil {
+		s.logf(format, args...)
+	}
+}
+
 // zoom redraws the profile chart and table over the chosen span, ending at
 // the last row read.
 func (s *ReadoutScreen) zoom() {
@@ -355,20 +371,7 @@ func (s *ReadoutScreen) zoom() {
 		return
 	}
 	p := r.Profiles[0]
-	col := -1
-	for i := range p.Columns {
-		numeric := false
-		for _, row := range p.Rows {
-			if i < len(row.Numeric) && row.Numeric[i] {
-				numeric = true
-				break
-			}
-		}
-		if numeric {
-			col = i
-			break
-		}
-	}
+	col := chartColumn(p)
 	to := p.To
 	if n := len(p.Rows); n > 0 {
 		to = p.Rows[n-1].Time
@@ -394,8 +397,55 @@ func (s *ReadoutScreen) zoom() {
 			unit = p.Units[col]
 		}
 	}
+	// A register that only grows is a meter total: what the engineer
+	// wants to see is the energy of each interval.
+	if deltas, ok := intervals(values); ok {
+		times, values = times[1:], deltas
+		title += " per interval"
+	}
 	s.chart.SetSeries(title, unit, from, to, times, values)
 	s.table.Refresh()
+}
+
+// intervals returns the differences of a non-decreasing series (a
+// cumulative register), or false when the series is not one.
+func intervals(v []float64) ([]float64, bool) {
+	if len(v) < 2 {
+		return nil, false
+	}
+	d := make([]float64, len(v)-1)
+	for i := 1; i < len(v); i++ {
+		if v[i] < v[i-1] {
+			return nil, false
+		}
+		d[i-1] = v[i] - v[i-1]
+	}
+	return d, true
+}
+
+// chartColumn picks the column to draw: the first numeric one with a unit
+// (energy, not a status word), else the first numeric one; -1 for none.
+func chartColumn(p diagnose.ProfileReading) int {
+	first := -1
+	for i := range p.Columns {
+		numeric := false
+		for _, row := range p.Rows {
+			if i < len(row.Numeric) && row.Numeric[i] {
+				numeric = true
+				break
+			}
+		}
+		if !numeric {
+			continue
+		}
+		if i < len(p.Units) && p.Units[i] != "" {
+			return i
+		}
+		if first < 0 {
+			first = i
+		}
+	}
+	return first
 }
 
 // filterEvents shows the events matching the filter text and log.

@@ -55,6 +55,9 @@ func TestReadoutShowsSimulatedMeter(t *testing.T) {
 	if r.chart.Points() < 40 {
 		t.Errorf("profile chart has %d points, want about 48 for a day", r.chart.Points())
 	}
+	if !strings.Contains(r.chart.unit, "Wh") {
+		t.Errorf("chart draws %q in %q, want energy", r.chart.title, r.chart.unit)
+	}
 	if len(r.rows) < 40 {
 		t.Errorf("profile table has %d rows", len(r.rows))
 	}

@@ -32,6 +32,9 @@ type Options struct {
 	Sync SyncOptions
 	// Jobs connects the Jobs screen; a nil Jobs keeps its empty state.
 	Jobs JobsOptions
+	// Logf receives log lines for engineers (not shown in the window);
+	// nil discards them.
+	Logf func(format string, args ...any)
 	// Engineer names who collects evidence (Settings once it lands).
 	Engineer string
 }
@@ -62,7 +65,8 @@ type Shell struct {
 
 	jobs    *JobsScreen    // nil without work orders
 	readout *ReadoutScreen // nil without devices
-	sync    *SyncScreen    // nil without a queue
+	title   string
+	sync    *SyncScreen // nil without a queue
 }
 
 // Icon is the application icon as a Fyne resource.
@@ -87,6 +91,7 @@ func newShell(a fyne.App, opts Options, do doFunc) *Shell {
 	w.SetIcon(Icon)
 	s := &Shell{
 		Window:  w,
+		title:   Title(opts),
 		nav:     make(map[string]*widget.Button, len(Screens)),
 		screens: emptyScreens(),
 		heading: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -100,6 +105,7 @@ func newShell(a fyne.App, opts Options, do doFunc) *Shell {
 	if len(opts.Devices) > 0 {
 		engineer := opts.Engineer
 		s.readout = newReadoutScreen(w, opts.Devices, func() string { return engineer }, do)
+		s.readout.logf = opts.Logf
 		s.screens[ScreenReadout] = s.readout.Object()
 	}
 	if opts.Sync.Queue != nil {
@@ -129,6 +135,13 @@ func newShell(a fyne.App, opts Options, do doFunc) *Shell {
 		w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyName(fmt.Sprint(i + 1)), Modifier: fyne.KeyModifierShortcutDefault},
 			func(fyne.Shortcut) { s.Show(name) })
 	}
+	// Ctrl+R reads the chosen device on the Readout screen.
+	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault},
+		func(fyne.Shortcut) {
+			if s.current == ScreenReadout && s.readout != nil {
+				s.readout.Start()
+			}
+		})
 	column.Add(layout.NewSpacer())
 	s.about = widget.NewButtonWithIcon("About", theme.InfoIcon(), s.ShowAbout)
 	s.about.Alignment = widget.ButtonAlignLeading
@@ -159,6 +172,8 @@ func (s *Shell) Show(name string) {
 	}
 	s.current = name
 	s.heading.SetText(name)
+	// The title names the screen too, for window lists and screen readers.
+	s.Window.SetTitle(s.title + " — " + name)
 	s.content.Objects = []fyne.CanvasObject{obj}
 	s.content.Refresh()
 }

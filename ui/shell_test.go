@@ -45,8 +45,8 @@ func TestShellTitleSaysDemo(t *testing.T) {
 	if got := NewShell(a, Options{Demo: true}).Window.Title(); !strings.Contains(got, "demo") {
 		t.Errorf("demo title = %q, want it to say demo", got)
 	}
-	if got := NewShell(a, Options{}).Window.Title(); got != app.Name {
-		t.Errorf("title = %q, want %q", got, app.Name)
+	if got := NewShell(a, Options{}).Window.Title(); got != app.Name+" — "+ScreenJobs {
+		t.Errorf("title = %q, want %q", got, app.Name+" — "+ScreenJobs)
 	}
 }
 
