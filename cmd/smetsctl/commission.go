@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -137,6 +138,7 @@ func runCommission(ctx context.Context, e *env, args []string) error {
 	runErr := walk(ctx, e, v, *jobID, hub, a)
 	st, err := v.Engine.Status(ctx, *jobID)
 	if err == nil {
+		fmt.Fprintln(e.stdout)
 		printSteps(e.stdout, st.Steps)
 	}
 	if runErr != nil {
@@ -186,9 +188,9 @@ func startRun(ctx context.Context, v *visit.Visit, jobID, originator string, a *
 	return v.Engine.Start(ctx, p)
 }
 
-// maxPrompts bounds the rounds of questions, so an answer the engine keeps
-// refusing ends the command instead of asking for ever.
-const maxPrompts = 16
+// maxPrompts bounds the questions of one command, so an answer the engine
+// keeps refusing ends the command instead of asking for ever.
+const maxPrompts = 64
 
 // walk runs the flow, asking for what a step is missing and running again,
 // until it completes or fails for a reason the engineer must fix on site.
@@ -197,6 +199,7 @@ func walk(ctx context.Context, e *env, v *visit.Visit, jobID string, hub commiss
 	if err != nil {
 		return err
 	}
+	var lastTitle string
 	for range maxPrompts {
 		err := v.Engine.Run(ctx, jobID, hub)
 		var se *commission.StepError
@@ -214,26 +217,44 @@ func walk(ctx context.Context, e *env, v *visit.Visit, jobID string, hub commiss
 		if !ok {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "%s:\n", def.Title)
-		answers := map[string]string{}
-		for _, q := range def.Requires {
-			if a.asked[q] {
-				continue
-			}
-			ans, err := a.ask(q, q)
-			if err != nil {
-				return fmt.Errorf("step %s: %w", se.Step, err)
-			}
-			answers[q] = ans
+		if def.Title != lastTitle {
+			fmt.Fprintf(e.stdout, "%s:\n", def.Title)
+			lastTitle = def.Title
 		}
-		if len(answers) == 0 {
+		q, ok := missingAnswer(se, def)
+		if !ok || a.asked[q] {
 			return fmt.Errorf("step %s: %w\n  what to try: %s", se.Step, se, se.Hint)
 		}
-		if err := v.Engine.Answer(ctx, jobID, answers); err != nil {
+		ans, err := a.ask(q, q)
+		if err != nil {
+			return fmt.Errorf("step %s: %w", se.Step, err)
+		}
+		// Each answer is stored at once: a run stopped halfway through the
+		// questions keeps those already answered.
+		if err := v.Engine.Answer(ctx, jobID, map[string]string{q: ans}); err != nil {
 			return err
 		}
 	}
 	return fmt.Errorf("job %s: still missing answers after %d rounds", jobID, maxPrompts)
+}
+
+// missingAnswer names the answer a step stopped for. The engine names it in
+// the error ("answer X missing"); when that form is not found, the first
+// of the step's questions not yet asked is taken.
+func missingAnswer(se *commission.StepError, def commission.StepDef) (string, bool) {
+	if se.Err != nil {
+		msg := se.Err.Error()
+		if q, ok := strings.CutPrefix(msg, "answer "); ok {
+			q = strings.TrimSuffix(q, " missing")
+			if slices.Contains(def.Requires, q) {
+				return q, true
+			}
+		}
+	}
+	if len(def.Requires) > 0 {
+		return def.Requires[0], true
+	}
+	return "", false
 }
 
 func stepDef(f commission.Flow, id string) (commission.StepDef, bool) {

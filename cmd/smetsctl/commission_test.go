@@ -217,3 +217,25 @@ func TestCommissionUsageAndMissingAnswers(t *testing.T) {
 		t.Errorf("job show does not show the failed step:\n%s", out)
 	}
 }
+
+// TestCommissionStopsWithHint: without a hub the run stops at the WAN check
+// with what to try; with stdin closed before an answer the question is named.
+func TestCommissionStopsWithHint(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	mustRun(t, "job", "import", writeDemoPull(t, dir), "--data", data)
+
+	old := stdin
+	t.Cleanup(func() { stdin = old })
+	stdin = strings.NewReader(demoCode + "\nHot-shoe\n")
+	code, out, errOut := smetsctl(t, "commission", "--data", data, "--job", "J-DEMO-1")
+	if code != 1 || !strings.Contains(errOut, "CHFLocation: no answer") || !strings.Contains(out, "CHFLocation?") {
+		t.Errorf("commission with stdin ending early = %d, %q, %q", code, out, errOut)
+	}
+
+	stdin = strings.NewReader("Indoors on external wall\nfalse\n")
+	code, out, errOut = smetsctl(t, "commission", "--data", data, "--job", "J-DEMO-1")
+	if code != 1 || !strings.Contains(errOut, "step wan-check") || !strings.Contains(errOut, "what to try:") || !strings.Contains(out, "no-hub") {
+		t.Errorf("commission without a hub = %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+}
