@@ -22,5 +22,11 @@ func DemoOptions(d *demo.Demo) Options {
 	}
 	opts.Sync = SyncOptions{Queue: q, Server: d.ServerURL}
 	opts.Jobs = JobsOptions{Jobs: d.WorkOrders, Queue: q}
+	opts.Settings = SettingsInfo{DataDir: d.Dir + " (temporary, removed on exit)", Keys: map[string]string{}}
+	for _, m := range d.Site.Meters {
+		if id := m.Identity(); id.InstallCode != "" {
+			opts.Settings.Keys["Install code of meter "+id.Serial] = id.InstallCode
+		}
+	}
 	return opts
 }

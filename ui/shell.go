@@ -35,6 +35,8 @@ type Options struct {
 	// Logf receives log lines for engineers (not shown in the window);
 	// nil discards them.
 	Logf func(format string, args ...any)
+	// Settings is what the Settings screen shows but does not edit.
+	Settings SettingsInfo
 	// Engineer names who collects evidence (Settings once it lands).
 	Engineer string
 }
@@ -65,6 +67,7 @@ type Shell struct {
 
 	jobs    *JobsScreen    // nil without work orders
 	readout *ReadoutScreen // nil without devices
+	prefs   *SettingsScreen
 	title   string
 	sync    *SyncScreen // nil without a queue
 }
@@ -97,14 +100,18 @@ func newShell(a fyne.App, opts Options, do doFunc) *Shell {
 		heading: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 	}
 	s.content = container.NewStack()
+	ApplyLook(a)
+	s.prefs = NewSettingsScreen(a, opts.Settings)
+	s.screens[ScreenSettings] = s.prefs.Object()
 	if opts.Jobs.Jobs != nil {
 		s.jobs = newJobsScreen(w, opts.Jobs, do)
 		s.screens[ScreenJobs] = s.jobs.Object()
 		s.jobs.Load()
 	}
 	if len(opts.Devices) > 0 {
-		engineer := opts.Engineer
-		s.readout = newReadoutScreen(w, opts.Devices, func() string { return engineer }, do)
+		prefs := a.Preferences()
+		engineer := func() string { return prefs.StringWithFallback(PrefEngineer, opts.Engineer) }
+		s.readout = newReadoutScreen(w, opts.Devices, engineer, do)
 		s.readout.logf = opts.Logf
 		s.screens[ScreenReadout] = s.readout.Object()
 	}

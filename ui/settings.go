@@ -1,0 +1,210 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Preference keys. Values typed in Settings are saved as they are typed,
+// so nothing is lost if the app closes.
+const (
+	PrefEngineer  = "engineer.id"
+	PrefToken     = "engineer.token"
+	PrefServer    = "sync.server"
+	PrefTheme     = "look.theme"     // "system", "light", "dark"
+	PrefTextScale = "look.textscale" // 1.0 = normal
+	PrefDataDir   = "data.dir"
+	PrefProbeBaud = "probe.maxbaud"
+)
+
+// Theme choices.
+const (
+	ThemeSystem = "Follow the system"
+	ThemeLight  = "Light (sunlight)"
+	ThemeDark   = "Dark (cupboards)"
+)
+
+var themeKeys = map[string]string{ThemeSystem: "system", ThemeLight: "light", ThemeDark: "dark"}
+
+// textScales are the text sizes offered; large sizes double as large touch
+// targets, since padding grows with them.
+var textScales = map[string]float64{"Normal": 1, "Large": 1.25, "Extra large": 1.5}
+
+// fieldTheme is Fyne's default theme with the variant forced (light for
+// sunlight, dark for cupboards) and every size scaled.
+type fieldTheme struct {
+	variant string // "system", "light", "dark"
+	scale   float32
+}
+
+func (t fieldTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	switch t.variant {
+	case "light":
+		v = theme.VariantLight
+	case "dark":
+		v = theme.VariantDark
+	}
+	return theme.DefaultTheme().Color(n, v)
+}
+
+func (t fieldTheme) Font(s fyne.TextStyle) fyne.Resource { return theme.DefaultTheme().Font(s) }
+
+func (t fieldTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return theme.DefaultTheme().Icon(n) }
+
+func (t fieldTheme) Size(n fyne.ThemeSizeName) float32 {
+	s := t.scale
+	if s <= 0 {
+		s = 1
+	}
+	return theme.DefaultTheme().Size(n) * s
+}
+
+// ApplyLook sets the app's theme from its saved preferences.
+func ApplyLook(a fyne.App) {
+	p := a.Preferences()
+	a.Settings().SetTheme(fieldTheme{variant: p.StringWithFallback(PrefTheme, "system"),
+		scale: float32(p.FloatWithFallback(PrefTextScale, 1))})
+}
+
+// SettingsScreen edits the installer's identity, the inventory server, the
+// probe defaults, the look and the data folder. Secrets are never shown in
+// full.
+type SettingsScreen struct {
+	root fyne.CanvasObject
+	app  fyne.App
+
+	engineer *widget.Entry
+	token    *widget.Entry
+	tokenSet *widget.Label
+	server   *widget.Entry
+	baud     *widget.Select
+	theme    *widget.RadioGroup
+	size     *widget.RadioGroup
+	dataDir  *widget.Label
+	keys     *widget.Label
+	saved    *widget.Label
+}
+
+// SettingsInfo is what Settings shows but does not edit.
+type SettingsInfo struct {
+	DataDir string
+	// Keys names the secrets held (install codes, DLMS keys) with their
+	// values; only a masked form is shown.
+	Keys map[string]string
+}
+
+// NewSettingsScreen builds the screen over a's preferences.
+func NewSettingsScreen(a fyne.App, info SettingsInfo) *SettingsScreen {
+	p := a.Preferences()
+	s := &SettingsScreen{app: a}
+	s.saved = widget.NewLabel("")
+	bind := func(e *widget.Entry, key string) {
+		e.SetText(p.String(key))
+		e.OnChanged = func(v string) {
+			p.SetString(key, strings.TrimSpace(v))
+			s.saved.SetText("Saved.")
+		}
+	}
+	s.engineer = widget.NewEntry()
+	s.engineer.SetPlaceHolder("Your installer ID, e.g. E1234")
+	bind(s.engineer, PrefEngineer)
+	s.server = widget.NewEntry()
+	s.server.SetPlaceHolder("https://inventory.example.net")
+	bind(s.server, PrefServer)
+
+	// The token is write-only: typing replaces it, and only its last four
+	// characters are ever shown.
+	s.token = widget.NewPasswordEntry()
+	s.token.SetPlaceHolder("Paste a new token to replace the current one")
+	s.tokenSet = widget.NewLabel("")
+	s.token.OnChanged = func(v string) {
+		if v = strings.TrimSpace(v); v != "" {
+			p.SetString(PrefToken, v)
+			s.showToken()
+			s.saved.SetText("Token saved.")
+		}
+	}
+	s.showToken()
+
+	s.baud = widget.NewSelect([]string{"No limit", "9600", "19200", "4800"}, func(v string) {
+		p.SetString(PrefProbeBaud, v)
+		s.saved.SetText("Saved.")
+	})
+	s.baud.SetSelected(p.StringWithFallback(PrefProbeBaud, "No limit"))
+
+	s.theme = widget.NewRadioGroup([]string{ThemeSystem, ThemeLight, ThemeDark}, func(v string) {
+		if k, ok := themeKeys[v]; ok {
+			p.SetString(PrefTheme, k)
+			ApplyLook(a)
+		}
+	})
+	for label, k := range themeKeys {
+		if k == p.StringWithFallback(PrefTheme, "system") {
+			s.theme.SetSelected(label)
+		}
+	}
+	s.size = widget.NewRadioGroup([]string{"Normal", "Large", "Extra large"}, func(v string) {
+		if f, ok := textScales[v]; ok {
+			p.SetFloat(PrefTextScale, f)
+			ApplyLook(a)
+		}
+	})
+	s.size.Horizontal = true
+	for label, f := range textScales {
+		if f == p.FloatWithFallback(PrefTextScale, 1) {
+			s.size.SetSelected(label)
+		}
+	}
+	dir := info.DataDir
+	if dir == "" {
+		dir = "not set"
+	}
+	s.dataDir = widget.NewLabel(dir)
+	var keys []string
+	for name, v := range info.Keys {
+		keys = append(keys, name+": "+Mask(v))
+	}
+	if len(keys) == 0 {
+		keys = []string{"No keys held on this computer."}
+	}
+	s.keys = widget.NewLabel(strings.Join(keys, "\n"))
+
+	form := widget.NewForm(
+		widget.NewFormItem("Installer ID", s.engineer),
+		widget.NewFormItem("Token", container.NewVBox(s.token, s.tokenSet)),
+		widget.NewFormItem("Inventory server", s.server),
+		widget.NewFormItem("Probe speed limit", s.baud),
+		widget.NewFormItem("Theme", s.theme),
+		widget.NewFormItem("Text size", s.size),
+		widget.NewFormItem("Data folder", s.dataDir),
+		widget.NewFormItem("Keys", s.keys),
+	)
+	s.root = container.NewVScroll(container.NewVBox(form, s.saved))
+	return s
+}
+
+// Object returns the screen's content.
+func (s *SettingsScreen) Object() fyne.CanvasObject { return s.root }
+
+func (s *SettingsScreen) showToken() {
+	if t := s.app.Preferences().String(PrefToken); t != "" {
+		s.tokenSet.SetText("A token is set: " + Mask(t))
+	} else {
+		s.tokenSet.SetText("No token set: the app cannot sync.")
+	}
+}
+
+// Mask shows a secret as bullets and, for a long one (12 characters or
+// more), its last four characters and length, never more.
+func Mask(secret string) string {
+	if len(secret) < 12 {
+		return strings.Repeat("•", 8)
+	}
+	return fmt.Sprintf("%s%s (%d characters)", strings.Repeat("•", 4), secret[len(secret)-4:], len(secret))
+}
