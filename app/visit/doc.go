@@ -14,7 +14,11 @@
 //	j, _ := v.Jobs.Get(ctx, "J-1")
 //	plan, err := visit.PlanFor(j, visit.Inputs{Originator: supplierEUI, InstallCodes: codes})
 //	_ = v.Engine.Start(ctx, plan)
-//	hub, err := visit.ConnectHub(ctx, visit.Target{TCP: "10.0.0.5:4059"}, visit.HubConfig{Keys: keys})
+//	hub, err := visit.ConnectHub(ctx, visit.TCP("10.0.0.5:4059"), visit.HubConfig{Keys: keys})
+//	if err != nil { ... }
 //	defer hub.Close(ctx)
-//	err = v.Engine.Run(ctx, plan.JobID, hub)
+//	err = v.Engine.Run(ctx, plan.JobID, hub) // or visit.NoWAN(hub) for an install and leave
+//
+// Answers for scripted runs are read with DecodeAnswers; hub targets in the
+// CLI's form ("tcp:HOST:PORT", "serial:PATH") with ParseTarget.
 package visit
