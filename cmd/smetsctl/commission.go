@@ -120,6 +120,8 @@ func runCommission(ctx context.Context, e *env, args []string) error {
 	}
 
 	var hub commission.Hub
+	var deviceClock func() time.Time // the hub's clock, zero when unknown
+	deviceClock = func() time.Time { return time.Time{} }
 	if target.Kind != "" {
 		h, err := connectHub(ctx, v, target, keys, *baud)
 		if err != nil {
@@ -131,9 +133,21 @@ func runCommission(ctx context.Context, e *env, args []string) error {
 			_ = v.SaveHubCounter(ctx, target.String(), next)
 		}()
 		hub = h
+		deviceClock = func() time.Time {
+			t, _, err := h.Clock(ctx)
+			if err != nil {
+				return time.Time{}
+			}
+			return t
+		}
 		if *offline {
 			hub = visit.NoWAN(h)
 		}
+	}
+	// The visit starts, by the tablet's and the hub's clocks, when
+	// commissioning does (a second start keeps the first times).
+	if err := v.Jobs.Start(ctx, *jobID, deviceClock()); err != nil {
+		return err
 	}
 	runErr := walk(ctx, e, v, *jobID, hub, a)
 	st, err := v.Engine.Status(ctx, *jobID)
@@ -146,6 +160,9 @@ func runCommission(ctx context.Context, e *env, args []string) error {
 	}
 	n, err := queued(ctx, v, *jobID)
 	if err != nil {
+		return err
+	}
+	if err := v.Jobs.Finish(ctx, *jobID, deviceClock()); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "job %s: commissioning done; %d messages queued for sync\n", *jobID, n)

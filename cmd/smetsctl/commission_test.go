@@ -143,7 +143,7 @@ func TestCommissionScripted(t *testing.T) {
 	}
 
 	out = mustRun(t, "job", "show", "J-DEMO-1", "--data", data)
-	for _, s := range []string{`Job J-DEMO-1 \(install\), started`, "ESME   " + demoESME, `Commissioning \(install\): done 13/13 steps`, `done +ch-status +8\.14\.1`, `skipped +follow-up`} {
+	for _, s := range []string{`Job J-DEMO-1 \(install\), done`, "ESME   " + demoESME, `Commissioning \(install\): done 13/13 steps`, `done +ch-status +8\.14\.1`, `skipped +follow-up`, `ended 20\d\d-`} {
 		if !regexp.MustCompile(s).MatchString(out) {
 			t.Errorf("job show lacks %q:\n%s", s, out)
 		}
