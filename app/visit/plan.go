@@ -34,14 +34,39 @@ var hanTypes = map[string]bool{"ESME": true, "GSME": true, "PPMID": true, "HCALC
 // for a device of type typ.
 func NeedsInstallCode(typ string) bool { return hanTypes[typ] }
 
+// newStatus are the SMI statuses of a device not yet in service
+// (DOMAIN.md §4): on an exchange job such a device is the one going in, any
+// other of the exchanged type the one coming out.
+var newStatus = map[string]bool{"": true, "Pending": true, "Whitelisted": true}
+
 // FlowFor names the commissioning flow of a job: "install" for an install
-// job; exchanges are not mapped yet (they need to know which devices come
-// out), so other kinds are ErrNoFlow.
+// job; for an exchange, "exchange-ch" when its task concerns the hub (a CHF
+// device or the type "CHF") and "exchange-meter" otherwise. Other kinds are
+// ErrNoFlow.
 func FlowFor(j *jobs.Job) (string, error) {
-	if j.Kind == jobs.TaskInstall {
+	switch j.Kind {
+	case jobs.TaskInstall:
 		return "install", nil
+	case jobs.TaskExchange:
+		for _, t := range j.Tasks {
+			if t.Kind == jobs.TaskExchange && exchangedType(j, t) == "CHF" {
+				return "exchange-ch", nil
+			}
+		}
+		return "exchange-meter", nil
 	}
 	return "", fmt.Errorf("job %s of kind %q: %w", j.ID, j.Kind, ErrNoFlow)
+}
+
+// exchangedType is the device type an exchange task concerns: its Device
+// is a type, or the ID of one of the job's devices.
+func exchangedType(j *jobs.Job, t jobs.Task) string {
+	for _, d := range j.Devices {
+		if d.ID == t.Device {
+			return d.Type
+		}
+	}
+	return t.Device
 }
 
 // PlanFor builds the commissioning plan of a synced job: the devices expected
@@ -50,6 +75,12 @@ func FlowFor(j *jobs.Job) (string, error) {
 // postcode, and the install codes and answers in in. Type 1 and Type 2 devices
 // (PPMID, HCALCS, IHD, CAD) join the electricity meter, or the gas meter on a
 // gas-only site (8.7.x).
+//
+// On an exchange, a device of the exchanged type that is already in service
+// (SMI status other than Pending or Whitelisted) is the one coming out (Role
+// "old"). A hub exchange keeps every other device, which rejoins the new
+// hub; a meter exchange plans only the meters exchanged (the hub stays, and
+// the other devices are not touched).
 func PlanFor(j *jobs.Job, in Inputs) (commission.Plan, error) {
 	flow, err := FlowFor(j)
 	if err != nil {
@@ -60,21 +91,24 @@ func PlanFor(j *jobs.Job, in Inputs) (commission.Plan, error) {
 	for k, v := range in.Answers {
 		p.Answers[k] = v
 	}
+	exchanged := map[string]bool{}
+	for _, t := range j.Tasks {
+		if t.Kind == jobs.TaskExchange {
+			exchanged[exchangedType(j, t)] = true
+		}
+	}
+	old := func(d jobs.Device) bool { return flow != "install" && exchanged[d.Type] && !newStatus[d.Status] }
 	var esme, gsme string
 	for _, d := range j.Devices {
-		switch d.Type {
-		case "CHF":
-			if p.CHF == "" {
-				p.CHF = d.ID
-			}
-		case "ESME":
-			if esme == "" {
-				esme = d.ID
-			}
-		case "GSME":
-			if gsme == "" {
-				gsme = d.ID
-			}
+		switch {
+		case d.Type == "CHF" && old(d):
+			p.OldCHF = d.ID
+		case d.Type == "CHF" && p.CHF == "":
+			p.CHF = d.ID
+		case d.Type == "ESME" && esme == "" && !old(d):
+			esme = d.ID
+		case d.Type == "GSME" && gsme == "" && !old(d):
+			gsme = d.ID
 		}
 	}
 	if p.CHF == "" {
@@ -85,8 +119,13 @@ func PlanFor(j *jobs.Job, in Inputs) (commission.Plan, error) {
 		joinWith = gsme
 	}
 	for _, d := range j.Devices {
+		if flow == "exchange-meter" && !exchanged[d.Type] {
+			continue
+		}
 		cd := commission.Device{ID: d.ID, Type: d.Type, Status: d.Status, CPLStatus: d.CPLStatus, MPxN: d.ImportMPxN}
-		if NeedsInstallCode(d.Type) {
+		if old(d) {
+			cd.Role = "old"
+		} else if NeedsInstallCode(d.Type) {
 			code := strings.ToUpper(strings.TrimSpace(in.InstallCodes[d.ID]))
 			if b, err := hex.DecodeString(code); err != nil || len(b) != 16 {
 				return commission.Plan{}, fmt.Errorf("plan job %s: %s %s: %w", j.ID, d.Type, d.ID, ErrInstallCode)

@@ -74,7 +74,7 @@ func TestPlanFor(t *testing.T) {
 		err   error
 	}{
 		{name: "install", codes: codes},
-		{name: "exchange has no mapping yet", edit: func(j *jobs.Job) { j.Kind = "exchange" }, codes: codes, err: ErrNoFlow},
+		{name: "a fault visit has no flow", edit: func(j *jobs.Job) { j.Kind = jobs.TaskFaultVisit }, codes: codes, err: ErrNoFlow},
 		{name: "no hub", edit: func(j *jobs.Job) { j.Devices = j.Devices[1:] }, codes: codes, err: ErrNoHubDevice},
 		{name: "missing install code", codes: map[string]string{demoESME: demoCode}, err: ErrInstallCode},
 		{name: "short install code", codes: map[string]string{demoESME: "3031", "00-DB-12-34-56-78-90-C0": demoCode}, err: ErrInstallCode},
@@ -102,6 +102,48 @@ func TestPlanFor(t *testing.T) {
 			}
 			if !slices.Equal(p.Devices, want) {
 				t.Errorf("devices = %+v\nwant %+v", p.Devices, want)
+			}
+		})
+	}
+}
+
+func TestPlanForExchange(t *testing.T) {
+	const (
+		oldCHF  = "00-DB-12-34-56-78-90-AF"
+		oldESME = "00-DB-12-34-56-78-90-8F"
+		gsme    = "00-DB-12-34-56-78-90-B0"
+	)
+	codes := map[string]string{demoESME: demoCode, gsme: demoCode}
+	tests := []struct {
+		name     string
+		task     jobs.Task
+		devices  []jobs.Device
+		flow     string
+		chf, old string
+		want     []commission.Device
+	}{
+		{name: "hub exchange keeps the meters", task: jobs.Task{Kind: jobs.TaskExchange, Device: "CHF"},
+			devices: []jobs.Device{{ID: oldCHF, Type: "CHF", Status: "Commissioned"}, {ID: demoCHF, Type: "CHF", Status: "Pending"},
+				{ID: demoESME, Type: "ESME", Status: "Commissioned", ImportMPxN: demoMPAN}},
+			flow: "exchange-ch", chf: demoCHF, old: oldCHF,
+			want: []commission.Device{{ID: oldCHF, Type: "CHF", Role: "old", Status: "Commissioned"}, {ID: demoCHF, Type: "CHF", Status: "Pending"},
+				{ID: demoESME, Type: "ESME", Status: "Commissioned", MPxN: demoMPAN, InstallCode: demoCode}}},
+		{name: "meter exchange named by device ID plans only the meters", task: jobs.Task{Kind: jobs.TaskExchange, Device: oldESME},
+			devices: []jobs.Device{{ID: demoCHF, Type: "CHF", Status: "Commissioned"}, {ID: oldESME, Type: "ESME", Status: "Commissioned"},
+				{ID: demoESME, Type: "ESME", Status: "Pending", ImportMPxN: demoMPAN}, {ID: gsme, Type: "GSME", Status: "Commissioned"}},
+			flow: "exchange-meter", chf: demoCHF,
+			want: []commission.Device{{ID: oldESME, Type: "ESME", Role: "old", Status: "Commissioned"},
+				{ID: demoESME, Type: "ESME", Status: "Pending", MPxN: demoMPAN, InstallCode: demoCode}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			j := &jobs.Job{ID: "J-X", Kind: jobs.TaskExchange, Tasks: []jobs.Task{tt.task}, Devices: tt.devices, Site: jobs.Site{MPxN: []string{demoMPAN}}}
+			p, err := PlanFor(j, Inputs{Originator: demoSupplier, InstallCodes: codes})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Flow != tt.flow || p.CHF != tt.chf || p.OldCHF != tt.old || !slices.Equal(p.Devices, tt.want) {
+				t.Errorf("plan = %s chf %s old %s %+v\nwant %s chf %s old %s %+v", p.Flow, p.CHF, p.OldCHF, p.Devices, tt.flow, tt.chf, tt.old, tt.want)
 			}
 		})
 	}
