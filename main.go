@@ -30,7 +30,7 @@ func main() {
 		fmt.Println(app.Name, app.Version)
 		return
 	}
-	opts := ui.Options{}
+	opts := ui.Options{Connect: &ui.ConnectOptions{}}
 	if *demoMode {
 		d, err := demo.Start(context.Background(), demo.Options{Logf: log.Printf})
 		if err != nil {

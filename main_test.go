@@ -130,7 +130,7 @@ func keepShot(t *testing.T, shot, name string, colours int) {
 	}
 }
 
-// visitScreens drives the demo app with its keyboard shortcuts (Ctrl+1…5,
+// visitScreens drives the demo app with its keyboard shortcuts (Ctrl+1…6,
 // Ctrl+R to read) and screenshots Jobs, Readout with the profile chart, and
 // Commission. Each screen is recognised by the window title, which names it.
 func visitScreens(t *testing.T, ctx context.Context, display string, exited <-chan error, appOut *lockedBuffer) {
@@ -156,8 +156,8 @@ func visitScreens(t *testing.T, ctx context.Context, display string, exited <-ch
 		read            bool
 	}{
 		{"ctrl+1", "Jobs", "jobs.png", false},
-		{"ctrl+2", "Readout", "readout.png", true},
-		{"ctrl+3", "Commission", "commission.png", false},
+		{"ctrl+3", "Readout", "readout.png", true},
+		{"ctrl+4", "Commission", "commission.png", false},
 	} {
 		shot := filepath.Join(dir, sc.file)
 		tick := time.NewTicker(250 * time.Millisecond)

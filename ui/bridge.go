@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/smetskit/smetskit/app/diagnose"
+	"github.com/smetskit/smetskit/app/probe"
+	"github.com/smetskit/smetskit/serial"
 	"github.com/smetskit/smetskit/sync/outbox"
 )
 
@@ -111,4 +113,30 @@ func (b jobsBridge) reload() {
 // noteSaved clears the note entry once its text is safely stored.
 func (b jobsBridge) noteSaved(text string) {
 	b.do(func() { b.s.clearNote(text) })
+}
+
+// connectBridge carries probe events to the Connect screen.
+type connectBridge struct {
+	s  *ConnectScreen
+	do doFunc
+}
+
+// ports shows the ports present now.
+func (b connectBridge) ports(list []serial.PortInfo) {
+	b.do(func() { b.s.showPorts(list) })
+}
+
+// progress shows which attempt a detection is on.
+func (b connectBridge) progress(p probe.Progress) {
+	b.do(func() { b.s.showProgress(p) })
+}
+
+// detected shows what was found, the self-test's verdict, or the failure.
+func (b connectBridge) detected(res *probe.Result, rep *probe.Report, err error) {
+	b.do(func() { b.s.showDetected(res, rep, err) })
+}
+
+// failed says why the ports could not be listed.
+func (b connectBridge) failed(err error) {
+	b.do(func() { b.s.showFailure(err) })
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"github.com/smetskit/smetskit/app/demo"
+	"github.com/smetskit/smetskit/serial"
 	"github.com/smetskit/smetskit/sync/outbox"
 )
 
@@ -22,6 +23,10 @@ func DemoOptions(d *demo.Demo) Options {
 	}
 	opts.Sync = SyncOptions{Queue: q, Server: d.ServerURL}
 	opts.Jobs = JobsOptions{Jobs: d.WorkOrders, Queue: q}
+	opts.Connect = &ConnectOptions{}
+	for _, p := range d.PTYs {
+		opts.Connect.Extra = append(opts.Connect.Extra, serial.PortInfo{Name: p.Path, Product: p.About, Optical: p.Name != "hub"})
+	}
 	opts.Settings = SettingsInfo{DataDir: d.Dir + " (temporary, removed on exit)", Keys: map[string]string{}}
 	for _, m := range d.Site.Meters {
 		if id := m.Identity(); id.InstallCode != "" {

@@ -24,6 +24,10 @@ func emptyScreens() map[string]fyne.CanvasObject {
 			"No jobs yet.",
 			"Today's work orders will appear here once they are synced from the inventory service: the site, the devices expected, the checklist, notes and photos, and whether each job is safe to leave.",
 		),
+		ScreenConnect: say(
+			"No probe found.",
+			"Optical probes and serial ports will appear here as they are plugged in, with automatic meter detection, a self-test in plain words, and manual settings for awkward meters.",
+		),
 		ScreenReadout: say(
 			"No device connected.",
 			"Diagnostic readouts will appear here: identity, clock and drift, registers, instantaneous values, the load profile and event logs of a meter or hub read through an optical probe or serial line.",

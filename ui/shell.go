@@ -35,6 +35,8 @@ type Options struct {
 	// Logf receives log lines for engineers (not shown in the window);
 	// nil discards them.
 	Logf func(format string, args ...any)
+	// Connect lists probes and finds meters; nil keeps its empty state.
+	Connect *ConnectOptions
 	// Settings is what the Settings screen shows but does not edit.
 	Settings SettingsInfo
 	// Engineer names who collects evidence (Settings once it lands).
@@ -44,6 +46,7 @@ type Options struct {
 // Screen names, in navigation order.
 const (
 	ScreenJobs       = "Jobs"
+	ScreenConnect    = "Connect"
 	ScreenReadout    = "Readout"
 	ScreenCommission = "Commission"
 	ScreenSync       = "Sync"
@@ -51,7 +54,7 @@ const (
 )
 
 // Screens lists the navigation items in the order they appear.
-var Screens = []string{ScreenJobs, ScreenReadout, ScreenCommission, ScreenSync, ScreenSettings}
+var Screens = []string{ScreenJobs, ScreenConnect, ScreenReadout, ScreenCommission, ScreenSync, ScreenSettings}
 
 // Shell is the main window: a navigation column on the left and the current
 // screen on the right. It keeps the widgets tests need as fields.
@@ -67,6 +70,8 @@ type Shell struct {
 
 	jobs    *JobsScreen    // nil without work orders
 	readout *ReadoutScreen // nil without devices
+	connect *ConnectScreen // nil without probe options
+	closers []func()
 	prefs   *SettingsScreen
 	title   string
 	sync    *SyncScreen // nil without a queue
@@ -119,11 +124,18 @@ func newShell(a fyne.App, opts Options, do doFunc) *Shell {
 		s.sync = newSyncScreen(opts.Sync, do)
 		s.screens[ScreenSync] = s.sync.Object()
 		s.sync.Watch()
-		w.SetOnClosed(s.sync.Close)
+		s.closers = append(s.closers, s.sync.Close)
+	}
+	if opts.Connect != nil {
+		s.connect = newConnectScreen(*opts.Connect, do)
+		s.screens[ScreenConnect] = s.connect.Object()
+		s.connect.Watch()
+		s.closers = append(s.closers, s.connect.Close)
 	}
 
 	icons := map[string]fyne.Resource{
 		ScreenJobs:       theme.ListIcon(),
+		ScreenConnect:    theme.MediaRecordIcon(),
 		ScreenReadout:    theme.SearchIcon(),
 		ScreenCommission: theme.ConfirmIcon(),
 		ScreenSync:       theme.ViewRefreshIcon(),
@@ -138,7 +150,7 @@ func newShell(a fyne.App, opts Options, do doFunc) *Shell {
 		b.Alignment = widget.ButtonAlignLeading
 		s.nav[name] = b
 		column.Add(b)
-		// Ctrl+1 … Ctrl+5 switch screens without a mouse.
+		// Ctrl+1 … Ctrl+6 switch screens without a mouse.
 		w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyName(fmt.Sprint(i + 1)), Modifier: fyne.KeyModifierShortcutDefault},
 			func(fyne.Shortcut) { s.Show(name) })
 	}
@@ -157,6 +169,7 @@ func newShell(a fyne.App, opts Options, do doFunc) *Shell {
 	body := container.NewBorder(container.NewVBox(s.heading, widget.NewSeparator()), nil, nil, nil, s.content)
 	split := container.NewHSplit(container.NewPadded(column), container.NewPadded(body))
 	split.Offset = 0.2
+	w.SetOnClosed(s.Close)
 	w.SetContent(split)
 	w.Resize(fyne.NewSize(1024, 700))
 	s.Show(ScreenJobs)
@@ -183,6 +196,13 @@ func (s *Shell) Show(name string) {
 	s.Window.SetTitle(s.title + " — " + name)
 	s.content.Objects = []fyne.CanvasObject{obj}
 	s.content.Refresh()
+}
+
+// Close stops the screens' background work (queue and port watchers).
+func (s *Shell) Close() {
+	for _, c := range s.closers {
+		c()
+	}
 }
 
 // Current returns the name of the screen on show.
