@@ -13,13 +13,17 @@ const MaxAnswersBytes = 1 << 20
 //
 //	{"answers":      {"CHFLocation": "Indoors on external wall", ...},
 //	 "installCodes": {"00-DB-12-34-56-78-90-A0": "3031...46"},
-//	 "coverage":     "yes"}
+//	 "coverage":     "yes",
+//	 "reads":        {"final/00-DB-12-34-56-78-90-8F": "12345.6"}}
 //
-// answers are keyed by the DUIS field names the flow's steps require.
+// answers are keyed by the DUIS field names the flow's steps require; reads
+// (register reads taken on site, for exchanges) by "kind/deviceID", kind
+// "final" for the meter coming out and "initial" for the one going in.
 type Answers struct {
 	Answers      map[string]string `json:"answers,omitempty"`
 	InstallCodes map[string]string `json:"installCodes,omitempty"`
 	Coverage     string            `json:"coverage,omitempty"`
+	Reads        map[string]string `json:"reads,omitempty"`
 }
 
 // DecodeAnswers reads an answers file of at most MaxAnswersBytes.
@@ -36,4 +40,14 @@ func DecodeAnswers(r io.Reader) (*Answers, error) {
 		return nil, fmt.Errorf("decode answers: %w: %w", ErrAnswers, err)
 	}
 	return &a, nil
+}
+
+// ReadRegister is the register a read of a device type records: the
+// active import register for electricity (1-0:1.8.0, kWh), the volume
+// register for gas (7-0:3.0.0, m3).
+func ReadRegister(deviceType string) (register, unit string) {
+	if deviceType == "GSME" {
+		return "7-0:3.0.0", "m3"
+	}
+	return "1-0:1.8.0", "kWh"
 }

@@ -56,5 +56,8 @@ func norm(a *Answers) *Answers {
 	if len(c.InstallCodes) == 0 {
 		c.InstallCodes = nil
 	}
+	if len(c.Reads) == 0 {
+		c.Reads = nil
+	}
 	return &c
 }

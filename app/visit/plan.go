@@ -40,33 +40,77 @@ func NeedsInstallCode(typ string) bool { return hanTypes[typ] }
 var newStatus = map[string]bool{"": true, "Pending": true, "Whitelisted": true}
 
 // FlowFor names the commissioning flow of a job: "install" for an install
-// job; for an exchange, "exchange-ch" when its task concerns the hub (a CHF
-// device or the type "CHF") and "exchange-meter" otherwise. Other kinds are
+// job; for an exchange, "exchange-ch" when the hub is exchanged and
+// "exchange-meter" otherwise (see ExchangedTypes). Other kinds are
 // ErrNoFlow.
 func FlowFor(j *jobs.Job) (string, error) {
 	switch j.Kind {
 	case jobs.TaskInstall:
 		return "install", nil
 	case jobs.TaskExchange:
-		for _, t := range j.Tasks {
-			if t.Kind == jobs.TaskExchange && exchangedType(j, t) == "CHF" {
-				return "exchange-ch", nil
-			}
+		if ExchangedTypes(j)["CHF"] {
+			return "exchange-ch", nil
 		}
 		return "exchange-meter", nil
 	}
 	return "", fmt.Errorf("job %s of kind %q: %w", j.ID, j.Kind, ErrNoFlow)
 }
 
-// exchangedType is the device type an exchange task concerns: its Device
-// is a type, or the ID of one of the job's devices.
-func exchangedType(j *jobs.Job, t jobs.Task) string {
+// ExchangedTypes are the device types an exchange job replaces: those its
+// exchange tasks name (Task.Device, a type or the ID of one of the job's
+// devices); when no task names one, as with jobs pulled from the inventory,
+// every type with both a device in service and a new device on the job.
+func ExchangedTypes(j *jobs.Job) map[string]bool {
+	out := map[string]bool{}
+	for _, t := range j.Tasks {
+		if t.Kind != jobs.TaskExchange || t.Device == "" {
+			continue
+		}
+		typ := t.Device
+		for _, d := range j.Devices {
+			if d.ID == t.Device {
+				typ = d.Type
+			}
+		}
+		out[typ] = true
+	}
+	if len(out) > 0 {
+		return out
+	}
+	inService, fresh := map[string]bool{}, map[string]bool{}
 	for _, d := range j.Devices {
-		if d.ID == t.Device {
-			return d.Type
+		if newStatus[d.Status] {
+			fresh[d.Type] = true
+		} else {
+			inService[d.Type] = true
 		}
 	}
-	return t.Device
+	for typ := range fresh {
+		if inService[typ] {
+			out[typ] = true
+		}
+	}
+	return out
+}
+
+// InstallCodesNeeded lists the devices of a job whose install codes PlanFor
+// needs: the HAN devices the flow whitelists on the hub (not those coming
+// out, nor, on a meter exchange, the devices kept).
+func InstallCodesNeeded(j *jobs.Job) ([]jobs.Device, error) {
+	flow, err := FlowFor(j)
+	if err != nil {
+		return nil, err
+	}
+	exchanged := ExchangedTypes(j)
+	var out []jobs.Device
+	for _, d := range j.Devices {
+		if !NeedsInstallCode(d.Type) || (flow != "install" && exchanged[d.Type] && !newStatus[d.Status]) ||
+			(flow == "exchange-meter" && !exchanged[d.Type]) {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out, nil
 }
 
 // PlanFor builds the commissioning plan of a synced job: the devices expected
@@ -91,12 +135,7 @@ func PlanFor(j *jobs.Job, in Inputs) (commission.Plan, error) {
 	for k, v := range in.Answers {
 		p.Answers[k] = v
 	}
-	exchanged := map[string]bool{}
-	for _, t := range j.Tasks {
-		if t.Kind == jobs.TaskExchange {
-			exchanged[exchangedType(j, t)] = true
-		}
-	}
+	exchanged := ExchangedTypes(j)
 	old := func(d jobs.Device) bool { return flow != "install" && exchanged[d.Type] && !newStatus[d.Status] }
 	var esme, gsme string
 	for _, d := range j.Devices {

@@ -134,6 +134,12 @@ func TestPlanForExchange(t *testing.T) {
 			flow: "exchange-meter", chf: demoCHF,
 			want: []commission.Device{{ID: oldESME, Type: "ESME", Role: "old", Status: "Commissioned"},
 				{ID: demoESME, Type: "ESME", Status: "Pending", MPxN: demoMPAN, InstallCode: demoCode}}},
+		{name: "meter exchange pulled from the inventory: the type with an old and a new device", task: jobs.Task{Kind: jobs.TaskExchange},
+			devices: []jobs.Device{{ID: demoCHF, Type: "CHF", Status: "Commissioned"}, {ID: oldESME, Type: "ESME", Status: "Commissioned"},
+				{ID: demoESME, Type: "ESME", Status: "Pending", ImportMPxN: demoMPAN}, {ID: gsme, Type: "GSME", Status: "Commissioned"}},
+			flow: "exchange-meter", chf: demoCHF,
+			want: []commission.Device{{ID: oldESME, Type: "ESME", Role: "old", Status: "Commissioned"},
+				{ID: demoESME, Type: "ESME", Status: "Pending", MPxN: demoMPAN, InstallCode: demoCode}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,6 +147,23 @@ func TestPlanForExchange(t *testing.T) {
 			p, err := PlanFor(j, Inputs{Originator: demoSupplier, InstallCodes: codes})
 			if err != nil {
 				t.Fatal(err)
+			}
+			need, err := InstallCodesNeeded(j)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var withCode []string
+			for _, d := range tt.want {
+				if d.InstallCode != "" {
+					withCode = append(withCode, d.ID)
+				}
+			}
+			var needIDs []string
+			for _, d := range need {
+				needIDs = append(needIDs, d.ID)
+			}
+			if !slices.Equal(needIDs, withCode) {
+				t.Errorf("InstallCodesNeeded = %v, want %v", needIDs, withCode)
 			}
 			if p.Flow != tt.flow || p.CHF != tt.chf || p.OldCHF != tt.old || !slices.Equal(p.Devices, tt.want) {
 				t.Errorf("plan = %s chf %s old %s %+v\nwant %s chf %s old %s %+v", p.Flow, p.CHF, p.OldCHF, p.Devices, tt.flow, tt.chf, tt.old, tt.want)

@@ -188,8 +188,12 @@ func startRun(ctx context.Context, v *visit.Visit, jobID, originator string, a *
 			in.InstallCodes[k] = c
 		}
 	}
-	for _, d := range j.Devices {
-		if !visit.NeedsInstallCode(d.Type) || in.InstallCodes[d.ID] != "" {
+	need, err := visit.InstallCodesNeeded(j)
+	if err != nil {
+		return err
+	}
+	for _, d := range need {
+		if in.InstallCodes[d.ID] != "" {
 			continue
 		}
 		c, err := a.ask("installCodes."+d.ID, fmt.Sprintf("Install code of %s %s (32 hex digits, from its label)", d.Type, d.ID))
@@ -223,7 +227,7 @@ func walk(ctx context.Context, e *env, v *visit.Visit, jobID string, hub commiss
 		if !errors.As(err, &se) {
 			return err
 		}
-		if se.Reason != commission.ReasonMissingAnswer {
+		if se.Reason != commission.ReasonMissingAnswer && se.Reason != commission.ReasonMissingRead {
 			return fmt.Errorf("step %s (%s): %w\n  what to try: %s", se.Step, se.Item, err, se.Hint)
 		}
 		st, err := v.Engine.Status(ctx, jobID)
@@ -233,6 +237,16 @@ func walk(ctx context.Context, e *env, v *visit.Visit, jobID string, hub commiss
 		def, ok := stepDef(flows[st.Flow], se.Step)
 		if !ok {
 			return err
+		}
+		if se.Reason == commission.ReasonMissingRead {
+			if def.Title != lastTitle {
+				fmt.Fprintf(e.stdout, "%s:\n", def.Title)
+				lastTitle = def.Title
+			}
+			if err := askRead(ctx, v, jobID, def, se.Item, a); err != nil {
+				return fmt.Errorf("step %s: %w", se.Step, err)
+			}
+			continue
 		}
 		if def.Title != lastTitle {
 			fmt.Fprintf(e.stdout, "%s:\n", def.Title)
@@ -253,6 +267,30 @@ func walk(ctx context.Context, e *env, v *visit.Visit, jobID string, hub commiss
 		}
 	}
 	return fmt.Errorf("job %s: still missing answers after %d rounds", jobID, maxPrompts)
+}
+
+// askRead asks for the register read a reads step stopped for and records
+// it with the run.
+func askRead(ctx context.Context, v *visit.Visit, jobID string, def commission.StepDef, device string, a *asker) error {
+	kind := def.Fields["ReadKind"]
+	typ := "ESME"
+	if j, err := v.Jobs.Get(ctx, jobID); err == nil {
+		for _, d := range j.Devices {
+			if d.ID == device {
+				typ = d.Type
+			}
+		}
+	}
+	reg, unit := visit.ReadRegister(typ)
+	key := "reads." + kind + "/" + device
+	if a.asked[key] {
+		return fmt.Errorf("%s read of %s: %w", kind, device, errNoAnswer)
+	}
+	val, err := a.ask(key, fmt.Sprintf("%s read of %s %s register %s (%s)", kind, typ, device, reg, unit))
+	if err != nil {
+		return err
+	}
+	return v.Engine.AddReads(ctx, jobID, commission.Read{DeviceID: device, Kind: kind, Register: reg, Value: val, Unit: unit, At: time.Now().UTC()})
 }
 
 // missingAnswer names the answer a step stopped for. The engine names it in
@@ -303,6 +341,10 @@ func (a *asker) ask(key, prompt string) (string, error) {
 		if id, ok := strings.CutPrefix(key, "installCodes."); ok {
 			if c := a.file.InstallCodes[id]; c != "" {
 				return c, nil
+			}
+		} else if rd, ok := strings.CutPrefix(key, "reads."); ok {
+			if r := a.file.Reads[rd]; r != "" {
+				return r, nil
 			}
 		} else if s := a.file.Answers[key]; s != "" {
 			return s, nil

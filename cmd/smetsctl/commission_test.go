@@ -239,3 +239,43 @@ func TestCommissionStopsWithHint(t *testing.T) {
 		t.Errorf("commission without a hub = %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 }
+
+// TestCommissionExchangeAsksForReads: a meter exchange asks for the old
+// meter's final read, records it, queues the 8.11 Remove and, with no hub,
+// stops where the hub's device log must change.
+func TestCommissionExchangeAsksForReads(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	const oldESME = "00-DB-12-34-56-78-90-8F"
+	at := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	pr := api.PullResponse{Cursor: "c1",
+		Jobs: []api.Job{{JobID: "J-XM", SiteID: "S-1", Kind: "exchange", Status: "assigned", Postcode: "AB1 2CD", MPxN: []string{demoMPAN}, ScheduledFor: at, UpdatedAt: at}},
+		Devices: []api.Device{
+			{DeviceID: demoCHF, DeviceType: "CHF", DeviceStatus: "Commissioned", Manufacturer: "SMK", Model: "SIM-CH1", SiteID: "S-1", UpdatedAt: at},
+			{DeviceID: oldESME, DeviceType: "ESME", DeviceStatus: "Commissioned", Manufacturer: "SMk", Model: "OLD", CPLStatus: "Active", SiteID: "S-1", UpdatedAt: at},
+			{DeviceID: demoESME, DeviceType: "ESME", DeviceStatus: "Pending", Manufacturer: "SMk", Model: "SIM-E1", CPLStatus: "Active", ImportMPxN: demoMPAN, SiteID: "S-1", UpdatedAt: at},
+		}}
+	b, err := json.Marshal(pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pull := filepath.Join(dir, "pull.json")
+	if err := os.WriteFile(pull, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, "job", "import", pull, "--data", data)
+
+	old := stdin
+	t.Cleanup(func() { stdin = old })
+	stdin = strings.NewReader(demoCode + "\n12345.6\n")
+	code, out, errOut := smetsctl(t, "commission", "--data", data, "--job", "J-XM", "--offline")
+	if code != 1 || !strings.Contains(out, "final read of ESME "+oldESME+" register 1-0:1.8.0 (kWh)?") || !strings.Contains(errOut, "step hub-remove") {
+		t.Errorf("commission exchange = %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if !regexp.MustCompile(`done +final-read`).MatchString(out) {
+		t.Errorf("final read not done:\n%s", out)
+	}
+	if got := queuedOf(t, data, "J-XM"); !slices.Equal(got, []string{"duis-request 8.11"}) {
+		t.Errorf("queued %q, want the 8.11 Remove", got)
+	}
+}
