@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/smetskit/smetskit/app/commission"
 	"github.com/smetskit/smetskit/app/diagnose"
 	"github.com/smetskit/smetskit/app/inventory"
 	"github.com/smetskit/smetskit/app/jobs"
@@ -64,8 +65,9 @@ type Demo struct {
 	Dir        string
 	Store      *store.DB
 	WorkOrders *jobs.Store // the day's jobs in Store
-	ServerURL  string      // "" when NoServer
-	Token      string      // the installer's bearer token for ServerURL
+	Commission *commission.Engine
+	ServerURL  string // "" when NoServer
+	Token      string // the installer's bearer token for ServerURL
 	Jobs       []server.Job
 	PTYs       []PTY
 
@@ -120,6 +122,14 @@ func Start(ctx context.Context, opts Options) (_ *Demo, err error) {
 	}
 	if err := d.seedQueue(ctx); err != nil {
 		return nil, err
+	}
+	if err := commission.Migrate(ctx, d.Store); err != nil {
+		return nil, fmt.Errorf("start demo commissioning: %w", err)
+	}
+	// The simulated meters join at once: poll the device log often.
+	d.Commission, err = commission.New(d.Store, commission.Options{JoinPoll: 200 * time.Millisecond})
+	if err != nil {
+		return nil, fmt.Errorf("start demo commissioning: %w", err)
 	}
 	if !opts.NoServer {
 		if err := d.startServer(ctx, logf); err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smetskit/smetskit/app/commission"
 	"github.com/smetskit/smetskit/app/diagnose"
 )
 
@@ -91,5 +92,36 @@ func TestDemoConnectorErrors(t *testing.T) {
 	}
 	if _, _, err := d.Meter(0).Connect(ctx); !errors.Is(err, ErrClosed) {
 		t.Errorf("Connect after Close = %v, want ErrClosed", err)
+	}
+}
+
+func TestDemoCommissionsTheSite(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	d, err := Start(ctx, Options{Dir: t.TempDir(), NoServer: true, NoPTY: true})
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	defer d.Close()
+	e := d.Commission
+	plan := d.InstallPlan()
+	if err := e.Start(ctx, plan); err != nil {
+		t.Fatalf("Start plan: %v", err)
+	}
+	c, closeHub, err := d.HubManagement(ctx)
+	if err != nil {
+		t.Fatalf("HubManagement: %v", err)
+	}
+	defer closeHub()
+	runErr := e.Run(ctx, plan.JobID, &commission.DLMSHub{C: c})
+	st, err := e.Status(ctx, plan.JobID)
+	if err != nil {
+		t.Fatalf("Status: %v", err)
+	}
+	for _, s := range st.Steps {
+		t.Logf("%-12s %-8s %s", s.ID, s.State, s.Title)
+	}
+	if runErr != nil {
+		t.Fatalf("Run: %v", runErr)
 	}
 }

@@ -1,0 +1,66 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"net"
+
+	"github.com/smetskit/smetskit/app/commission"
+	"github.com/smetskit/smetskit/protocol/dlms"
+	"github.com/smetskit/smetskit/sim"
+)
+
+// Supplier is the demo's originator (the User acting, DOMAIN.md §2).
+const Supplier = "90-B3-D5-1F-30-01-00-00"
+
+// HubManagement opens the hub's management association (SAP 1, HLS-GMAC
+// with the simulator's test keys) through the IEC 62056-47 wrapper over an
+// in-process pipe: what the commissioning engine drives the hub through.
+// close releases the association and hangs up.
+func (d *Demo) HubManagement(ctx context.Context) (c *dlms.Client, close func(), err error) {
+	if d.Site.Hub == nil {
+		return nil, nil, fmt.Errorf("open hub management association: %w", ErrNoDevice)
+	}
+	if d.ctx.Err() != nil {
+		return nil, nil, fmt.Errorf("open hub management association: %w", ErrClosed)
+	}
+	client, far := net.Pipe()
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		stop := context.AfterFunc(d.ctx, func() { far.Close() })
+		defer stop()
+		_ = d.Site.Hub.ServeWrapper(d.ctx, far, nil)
+		far.Close()
+	}()
+	c, err = dlms.Associate(ctx, dlms.NewWrapperConn(client, sim.SAPManagement, 1), dlms.ClientConfig{Mechanism: dlms.MechanismGMAC, Ciphered: true,
+		Keys: dlms.Keys{EK: sim.DefaultEK, AK: sim.DefaultAK}, SystemTitle: []byte("SMKDEMO1"), InvocationCounter: 1})
+	if err != nil {
+		client.Close()
+		return nil, nil, fmt.Errorf("open hub management association: %w", err)
+	}
+	return c, func() {
+		_ = c.Release(context.Background())
+		client.Close()
+	}, nil
+}
+
+// InstallPlan is the commissioning plan for the demo job: the hub and the
+// meters of the site, Pending and Active on the CPL, with the engineer's
+// answers a newcomer would give.
+func (d *Demo) InstallPlan() commission.Plan {
+	j := d.Jobs[0]
+	p := commission.Plan{JobID: j.ID, Flow: "install", Originator: Supplier, MPxN: "1200023456789", Postcode: j.Postcode, Coverage: "yes",
+		Answers: map[string]string{"CHFConnectionMethod": "Hot-shoe", "CHFLocation": "Indoors on external wall", "AerialInstall": "false",
+			"PremiseType": "Terraced", "MetalObstructionCheck": "false", "ConnectivityObstructionCheck": "true", "SharedObstructionCheck": "false"}}
+	if h := d.Site.Hub; h != nil {
+		p.CHF = h.Identity().DeviceID
+		p.Devices = append(p.Devices, commission.Device{ID: p.CHF, Type: "CHF", Status: "Pending", CPLStatus: "Active"})
+	}
+	for _, m := range d.Site.Meters {
+		id := m.Identity()
+		p.Devices = append(p.Devices, commission.Device{ID: id.DeviceID, Type: "ESME", Status: "Pending", CPLStatus: "Active",
+			InstallCode: id.InstallCode, MPxN: p.MPxN})
+	}
+	return p
+}
