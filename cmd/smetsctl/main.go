@@ -1,11 +1,18 @@
-// Command smetsctl is the headless smetskit tool: list probes, decode
-// protocol messages, and (as features land) read meters, build and validate
-// DUIS requests, run simulated devices and inspect the sync queue.
+// Command smetsctl is the headless smetskit tool: list and test probes,
+// read meters and hubs, walk a job's install and commission steps, decode
+// protocol messages, build and validate DUIS requests, and run simulated
+// devices.
 //
-//	smetsctl version
 //	smetsctl ports [--json]
+//	smetsctl probe list|test|detect --port P | --usb VID:PID[:serial]
+//	smetsctl read --tcp ADDR | --port P [section...]
+//	smetsctl report --bundle B --pdf out.pdf
+//	smetsctl job list|show|start|import ...
+//	smetsctl commission --job J [--offline] [--answers FILE] [--hub tcp:HOST:PORT]
+//	smetsctl sim meter|hub|site [--pty PATH] [--tcp ADDR]
 //	smetsctl decode <kind> <hex|file>
 //	smetsctl duis validate|format|build ...
+//	smetsctl version
 //
 // Run `smetsctl help` or `smetsctl <command> --help` for details.
 package main
