@@ -4,6 +4,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/smetskit/smetskit/app/commission"
 	"github.com/smetskit/smetskit/app/diagnose"
 	"github.com/smetskit/smetskit/app/probe"
 	"github.com/smetskit/smetskit/serial"
@@ -139,4 +140,20 @@ func (b connectBridge) detected(res *probe.Result, rep *probe.Report, err error)
 // failed says why the ports could not be listed.
 func (b connectBridge) failed(err error) {
 	b.do(func() { b.s.showFailure(err) })
+}
+
+// commissionBridge carries the install's progress to the wizard.
+type commissionBridge struct {
+	s  *CommissionScreen
+	do doFunc
+}
+
+// status shows the run as stored (nil: no run yet).
+func (b commissionBridge) status(st *commission.RunStatus) {
+	b.do(func() { b.s.showStatus(st) })
+}
+
+// finished says how the run ended and what to try.
+func (b commissionBridge) finished(err error) {
+	b.do(func() { b.s.showFinished(err) })
 }

@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"context"
+
+	"github.com/smetskit/smetskit/app/commission"
 	"github.com/smetskit/smetskit/app/demo"
 	"github.com/smetskit/smetskit/serial"
 	"github.com/smetskit/smetskit/sync/outbox"
@@ -23,6 +26,14 @@ func DemoOptions(d *demo.Demo) Options {
 	}
 	opts.Sync = SyncOptions{Queue: q, Server: d.ServerURL}
 	opts.Jobs = JobsOptions{Jobs: d.WorkOrders, Queue: q}
+	opts.Commission = CommissionOptions{Engine: d.Commission, Plan: d.InstallPlan,
+		Hub: func(ctx context.Context) (commission.Hub, func(), error) {
+			c, hangUp, err := d.HubManagement(ctx)
+			if err != nil {
+				return nil, nil, err
+			}
+			return &commission.DLMSHub{C: c}, hangUp, nil
+		}}
 	opts.Connect = &ConnectOptions{}
 	for _, p := range d.PTYs {
 		opts.Connect.Extra = append(opts.Connect.Extra, serial.PortInfo{Name: p.Path, Product: p.About, Optical: p.Name != "hub"})

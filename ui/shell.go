@@ -35,6 +35,9 @@ type Options struct {
 	// Logf receives log lines for engineers (not shown in the window);
 	// nil discards them.
 	Logf func(format string, args ...any)
+	// Commission drives the install wizard; a nil Engine keeps its empty
+	// state.
+	Commission CommissionOptions
 	// Connect lists probes and finds meters; nil keeps its empty state.
 	Connect *ConnectOptions
 	// Settings is what the Settings screen shows but does not edit.
@@ -71,6 +74,7 @@ type Shell struct {
 	jobs    *JobsScreen    // nil without work orders
 	readout *ReadoutScreen // nil without devices
 	connect *ConnectScreen // nil without probe options
+	wizard  *CommissionScreen
 	closers []func()
 	prefs   *SettingsScreen
 	title   string
@@ -125,6 +129,11 @@ func newShell(a fyne.App, opts Options, do doFunc) *Shell {
 		s.screens[ScreenSync] = s.sync.Object()
 		s.sync.Watch()
 		s.closers = append(s.closers, s.sync.Close)
+	}
+	if opts.Commission.Engine != nil {
+		s.wizard = newCommissionScreen(opts.Commission, do)
+		s.screens[ScreenCommission] = s.wizard.Object()
+		s.wizard.Load()
 	}
 	if opts.Connect != nil {
 		s.connect = newConnectScreen(*opts.Connect, do)

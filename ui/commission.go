@@ -1,0 +1,271 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/smetskit/smetskit/app/commission"
+)
+
+// CommissionOptions connect the wizard to the commissioning engine.
+type CommissionOptions struct {
+	Engine *commission.Engine
+	// Plan returns the plan for the job to install (devices, install
+	// codes, the engineer's answers).
+	Plan func() commission.Plan
+	// Hub opens the hub the engine drives; close hangs up.
+	Hub func(ctx context.Context) (hub commission.Hub, close func(), err error)
+}
+
+// CommissionScreen is the step-by-step install wizard over app/commission:
+// what to do now, what was done, what failed and what to try. The engine
+// keeps every step in the store, so a run resumes after a restart.
+type CommissionScreen struct {
+	root   fyne.CanvasObject
+	opts   CommissionOptions
+	bridge commissionBridge
+
+	run   *widget.Button
+	stop  *widget.Button
+	now   *widget.Label
+	steps *widget.List
+	state *widget.Label
+
+	// Event goroutine only.
+	status  *commission.RunStatus
+	cancel  context.CancelFunc
+	running bool
+
+	mu   sync.Mutex
+	idle chan struct{} // closed and replaced when a run ends
+	seen chan struct{} // closed and replaced at each status shown
+}
+
+// NewCommissionScreen builds the wizard; Load shows a stored run.
+func NewCommissionScreen(opts CommissionOptions) *CommissionScreen {
+	return newCommissionScreen(opts, fyne.Do)
+}
+
+func newCommissionScreen(opts CommissionOptions, do doFunc) *CommissionScreen {
+	s := &CommissionScreen{opts: opts, idle: make(chan struct{}), seen: make(chan struct{})}
+	s.bridge = commissionBridge{s: s, do: do}
+	s.run = widget.NewButtonWithIcon("Start install", theme.MediaPlayIcon(), s.Start)
+	s.run.Importance = widget.HighImportance
+	s.stop = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), s.Pause)
+	s.stop.Disable()
+	s.now = widget.NewLabelWithStyle("Press Start install when the hub is fitted and powered.", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.now.Wrapping = fyne.TextWrapWord
+	s.state = widget.NewLabel("")
+	s.state.Wrapping = fyne.TextWrapWord
+	s.steps = widget.NewList(func() int {
+		if s.status == nil {
+			return 0
+		}
+		return len(s.status.Steps)
+	},
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(stepLine(s.status.Steps[i])) })
+	top := container.NewVBox(container.NewHBox(s.run, s.stop), s.now, s.state)
+	s.root = container.NewBorder(top, nil, nil, nil, s.steps)
+	return s
+}
+
+// Object returns the screen's content.
+func (s *CommissionScreen) Object() fyne.CanvasObject { return s.root }
+
+// Idle returns a channel closed when the running install stops.
+func (s *CommissionScreen) Idle() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.idle
+}
+
+// Seen returns a channel closed at the next status shown.
+func (s *CommissionScreen) Seen() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.seen
+}
+
+// Load shows the stored run of the plan's job, if any (after a restart).
+func (s *CommissionScreen) Load() {
+	if s.opts.Engine == nil || s.opts.Plan == nil {
+		return
+	}
+	job := s.opts.Plan().JobID
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		st, err := s.opts.Engine.Status(ctx, job)
+		if err != nil {
+			s.bridge.status(nil) // no run yet
+			return
+		}
+		s.bridge.status(st)
+	}()
+}
+
+// Start starts the install, or resumes it where it stopped.
+func (s *CommissionScreen) Start() {
+	if s.running || s.opts.Engine == nil || s.opts.Plan == nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel, s.running = cancel, true
+	s.run.Disable()
+	s.stop.Enable()
+	s.state.SetText("Connecting to the hub…")
+	plan := s.opts.Plan()
+	e := s.opts.Engine
+	fresh := s.status == nil
+	go func() {
+		if fresh {
+			if err := e.Start(ctx, plan); err != nil {
+				// A run stored before a restart is resumed instead.
+				if _, serr := e.Status(ctx, plan.JobID); serr != nil {
+					s.bridge.finished(fmt.Errorf("start the install: %w", err))
+					return
+				}
+			}
+		}
+		hub, hangUp, err := s.opts.Hub(ctx)
+		if err != nil {
+			s.bridge.finished(fmt.Errorf("connect to the hub: %w", err))
+			return
+		}
+		defer hangUp()
+		done := make(chan struct{})
+		go func() { // show each step as the engine stores it
+			tick := time.NewTicker(250 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-tick.C:
+					if st, err := e.Status(ctx, plan.JobID); err == nil {
+						s.bridge.status(st)
+					}
+				}
+			}
+		}()
+		err = e.Run(ctx, plan.JobID, hub)
+		close(done)
+		if st, serr := e.Status(context.Background(), plan.JobID); serr == nil {
+			s.bridge.status(st)
+		}
+		s.bridge.finished(err)
+	}()
+}
+
+// Pause stops the run between steps; Start resumes it.
+func (s *CommissionScreen) Pause() {
+	if s.cancel != nil {
+		s.cancel()
+		s.state.SetText("Pausing…")
+	}
+}
+
+func (s *CommissionScreen) showStatus(st *commission.RunStatus) {
+	s.status = st
+	s.steps.Refresh()
+	if st != nil {
+		if !s.running {
+			s.run.SetText("Resume install")
+			if st.Status == "done" {
+				s.run.SetText("Install done")
+				s.run.Disable()
+			}
+		}
+		s.now.SetText(nextAction(st))
+	}
+	s.mu.Lock()
+	close(s.seen)
+	s.seen = make(chan struct{})
+	s.mu.Unlock()
+}
+
+func (s *CommissionScreen) showFinished(err error) {
+	s.running = false
+	if s.cancel != nil {
+		s.cancel()
+		s.cancel = nil
+	}
+	s.stop.Disable()
+	s.run.Enable()
+	var se *commission.StepError
+	switch {
+	case err == nil:
+		s.state.SetText("Install complete. Everything is queued for the inventory service; see Sync for when it is safe to leave site.")
+		s.run.SetText("Install done")
+		s.run.Disable()
+	case errors.Is(err, context.Canceled):
+		s.state.SetText("Paused. Press Resume install to carry on from the same step.")
+		s.run.SetText("Resume install")
+	case errors.As(err, &se):
+		s.state.SetText(fmt.Sprintf("Stopped at %s: %s. Try: %s", se.Step, se.Reason, se.Hint))
+		s.run.SetText("Try again")
+	default:
+		s.state.SetText(FieldWords(err))
+		s.run.SetText("Try again")
+	}
+	s.mu.Lock()
+	close(s.idle)
+	s.idle = make(chan struct{})
+	s.mu.Unlock()
+}
+
+// nextAction says what to do now: the first step not done.
+func nextAction(st *commission.RunStatus) string {
+	if st.Status == "done" {
+		return "All steps done."
+	}
+	for _, step := range st.Steps {
+		switch step.State {
+		case "failed":
+			for _, it := range step.Items {
+				if it.State == "failed" {
+					return fmt.Sprintf("Needs you: %s — %s. %s", step.Title, it.Reason, it.Hint)
+				}
+			}
+			return "Needs you: " + step.Title
+		case "pending", "running":
+			return "Now: " + step.Title
+		}
+	}
+	return "Waiting for the next step."
+}
+
+func stepLine(st commission.StepStatus) string {
+	mark := map[string]string{"done": "✓", "skipped": "–", "failed": "✗"}[st.State]
+	if mark == "" {
+		mark = "·"
+	}
+	line := fmt.Sprintf("%s %s", mark, st.Title)
+	if st.SR != "" {
+		line += " (SR " + st.SR + ")"
+	}
+	var problems []string
+	for _, it := range st.Items {
+		if it.State == "failed" && it.Hint != "" {
+			problems = append(problems, it.Hint)
+		}
+	}
+	if len(problems) > 0 {
+		line += " — " + strings.Join(problems, "; ")
+	}
+	return line
+}
