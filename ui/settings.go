@@ -68,8 +68,11 @@ func (t fieldTheme) Size(n fyne.ThemeSizeName) float32 {
 // ApplyLook sets the app's theme from its saved preferences.
 func ApplyLook(a fyne.App) {
 	p := a.Preferences()
-	a.Settings().SetTheme(fieldTheme{variant: p.StringWithFallback(PrefTheme, "system"),
-		scale: float32(p.FloatWithFallback(PrefTextScale, 1))})
+	t := fieldTheme{variant: p.StringWithFallback(PrefTheme, "system"), scale: float32(p.FloatWithFallback(PrefTextScale, 1))}
+	if cur, ok := a.Settings().Theme().(fieldTheme); ok && cur == t {
+		return // every window would be redrawn for nothing
+	}
+	a.Settings().SetTheme(t)
 }
 
 // SettingsScreen edits the installer's identity, the inventory server, the
