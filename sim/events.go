@@ -51,6 +51,9 @@ type event struct {
 	kind logKind
 	code uint16
 	text string
+	// device and detail are the hub's extra columns (Hub.Events).
+	device EUI64
+	detail int
 }
 
 // addEvent records an event that happened now. The caller holds m.mu.

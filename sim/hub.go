@@ -57,6 +57,10 @@ type LogEntry struct {
 	LinkKeyHash []byte
 	LastSeen    time.Time
 	RSSI        int8
+	// JoinFailure is the GBCS join response code (DOMAIN.md §10.3) of the
+	// device's last failed join, 0 when it has not failed since it last
+	// joined. The CHF event log records each failure (EventJoinFailed).
+	JoinFailure int
 }
 
 // EUI64 is a device identifier.
@@ -106,6 +110,8 @@ type Hub struct {
 	counters    map[EUI64]uint64 // last originator counter accepted, per remote party
 	events      []event
 	delivered   int
+	panID       EUI64         // extended PAN ID: the CHF's id until a restore (CCS03)
+	joinFails   map[EUI64]int // last join failure code, also for devices not in the log
 }
 
 // Hub objects.
@@ -115,6 +121,8 @@ var (
 	obisGSMDiagnostic   = cosem.OBIS{0, 0, 25, 6, 0, 255}
 	obisHubEventLog     = cosem.OBIS{0, 0, 99, 98, 0, 255}
 	obisHubEventCode    = cosem.OBIS{0, 0, 96, 11, 0, 255}
+	obisHubEventDevice  = cosem.OBIS{0, 0, 128, 2, 0, 255} // simulator's choice (HUBPROFILE.md)
+	obisHubEventDetail  = cosem.OBIS{0, 0, 128, 2, 1, 255} // simulator's choice (HUBPROFILE.md)
 	obisGPFDeviceID     = cosem.OBIS{0, 0, 96, 1, 2, 255}
 	obisLocalDelivery   = cosem.OBIS{0, 0, 128, 1, 0, 255}
 	classLocalDelivery  = cosem.ClassID(128)
@@ -125,6 +133,8 @@ var (
 // Exported names of the hub profile (HUBPROFILE.md).
 var (
 	NetworkControlOBIS = obisNetworkControl
+	HistoricLogOBIS    = obisHistoricLog
+	HubEventLogOBIS    = obisHubEventLog
 	GSMDiagnosticOBIS  = obisGSMDiagnostic
 	LocalDeliveryOBIS  = obisLocalDelivery
 )
@@ -133,9 +143,23 @@ var (
 // simulator's local-delivery object (IEC 62056-6-2 reserves 128 … 199).
 const LocalDeliveryClass = cosem.ClassID(128)
 
-// Hub event codes (CHF event log).
+// Hub event codes (CHF event log; GB alert codes of DOMAIN.md §16.6 where
+// one exists).
 const (
-	EventDeviceAdded   uint16 = 0x8F12 // CS14: device log changed (DOMAIN.md §9)
+	// EventDeviceLogChanged (CS14) is recorded whenever a device is added
+	// to or removed from the CHF device log or its hashed link key
+	// changes (DOMAIN.md §9), including a restore (CCS03).
+	EventDeviceLogChanged uint16 = 0x8F12
+	// EventJoinFailed is recorded when a device fails to join the HAN;
+	// the entry's detail column holds the GBCS join response code
+	// (DOMAIN.md §10.3) and its device column the device's EUI-64.
+	EventJoinFailed uint16 = 0x8F48
+	// EventJoinSucceeded is recorded when a device joins the HAN.
+	EventJoinSucceeded uint16 = 0x8F49
+	// EventDeviceAdded is EventDeviceLogChanged.
+	EventDeviceAdded = EventDeviceLogChanged
+	// Deprecated: removals are recorded as EventDeviceLogChanged, as CS14
+	// requires; the hub no longer writes 0x8F13.
 	EventDeviceRemoved uint16 = 0x8F13
 	EventJoinEnabled   uint16 = 0x8F14
 	EventWANUp         uint16 = 0x8F20
@@ -189,8 +213,8 @@ func NewHub(cfg HubConfig) (*Hub, error) {
 	if s.SystemTitle == nil {
 		s.SystemTitle = id[:]
 	}
-	h := &Hub{cfg: cfg, Clock: NewClock(cfg.Start), id: id, gpf: gpf, joinTimeout: 90,
-		meters: map[EUI64]*ESME{}, counters: map[EUI64]uint64{}}
+	h := &Hub{cfg: cfg, Clock: NewClock(cfg.Start), id: id, gpf: gpf, joinTimeout: 90, panID: id,
+		meters: map[EUI64]*ESME{}, counters: map[EUI64]uint64{}, joinFails: map[EUI64]int{}}
 	if cfg.Quirks.Has(QuirkFullDeviceLog) {
 		for i := 0; i < cfg.Capacity; i++ {
 			e := EUI64{0x00, 0xDB, 0x12, 0xFF, 0xEE, 0x00, 0x00, byte(i)}
@@ -242,9 +266,45 @@ func (h *Hub) logf(format string, args ...any) {
 
 func (h *Hub) now() time.Time { return h.Clock.Now() }
 
+// JoinFailure returns the GBCS join response code (DOMAIN.md §10.3) of
+// the device's last failed join, or 0 when its last attempt succeeded or
+// it has not tried. Unlike LogEntry.JoinFailure it covers devices that are
+// not in the device log (codes 3 and 4).
+func (h *Hub) JoinFailure(id EUI64) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.joinFails[id]
+}
+
+// HubEvent is one CHF event log entry.
+type HubEvent struct {
+	At   time.Time
+	Code uint16
+	// Device is the device the event concerns (zero when none) and
+	// Detail the event's detail code: the join response code for
+	// EventJoinFailed.
+	Device EUI64
+	Detail int
+	Text   string
+}
+
+// Events returns a copy of the CHF event log, oldest first.
+func (h *Hub) Events() []HubEvent {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]HubEvent, len(h.events))
+	for i, e := range h.events {
+		out[i] = HubEvent{At: e.at, Code: e.code, Device: e.device, Detail: e.detail, Text: e.text}
+	}
+	return out
+}
+
 // addEvent records a CHF event; the caller holds h.mu.
-func (h *Hub) addEvent(code uint16, text string) {
-	h.events = append(h.events, event{at: h.now(), code: code, text: text})
+func (h *Hub) addEvent(code uint16, text string) { h.addDeviceEvent(code, EUI64{}, 0, text) }
+
+// addDeviceEvent records a CHF event about one device; the caller holds h.mu.
+func (h *Hub) addDeviceEvent(code uint16, dev EUI64, detail int, text string) {
+	h.events = append(h.events, event{at: h.now(), code: code, text: text, device: dev, detail: detail})
 	if len(h.events) > eventLogEntries {
 		h.events = h.events[len(h.events)-eventLogEntries:]
 	}
@@ -271,7 +331,7 @@ func (h *Hub) register(id EUI64, code []byte) bool {
 		return false
 	}
 	h.log = append(h.log, LogEntry{DeviceID: id, InstallCode: append([]byte(nil), code...), RSSI: -58})
-	h.addEvent(EventDeviceAdded, "device log: added "+id.String())
+	h.addDeviceEvent(EventDeviceLogChanged, id, 0, "device log: added "+id.String())
 	return true
 }
 
@@ -290,7 +350,7 @@ func (h *Hub) unregister(id EUI64) bool {
 			h.historic = h.historic[1:]
 		}
 	}
-	h.addEvent(EventDeviceRemoved, "device log: removed "+id.String())
+	h.addDeviceEvent(EventDeviceLogChanged, id, 0, "device log: removed "+id.String())
 	return true
 }
 
@@ -305,31 +365,42 @@ func (h *Hub) Join(m *ESME) int {
 	return h.join(m)
 }
 
-// join is Join with h.mu held.
+// join is Join with h.mu held. A failure is recorded in the CHF event log
+// (EventJoinFailed with the code) and on the device's log entry.
 func (h *Hub) join(m *ESME) int {
 	id, err := ParseEUI64(m.cfg.Identity.DeviceID)
 	if err != nil {
 		return 5
 	}
-	if code := m.cfg.Quirks.JoinFailure(); code != 0 {
-		m.mu.Lock()
-		m.addEvent(logComms, EventHANJoinFailed, fmt.Sprintf("HAN join failed, code %d", code))
-		m.mu.Unlock()
-		return code
-	}
 	i := h.find(id)
+	rc := m.cfg.Quirks.JoinFailure()
 	switch {
+	case rc != 0:
+		m.mu.Lock()
+		m.addEvent(logComms, EventHANJoinFailed, fmt.Sprintf("HAN join failed, code %d", rc))
+		m.mu.Unlock()
 	case i < 0 && len(h.log) >= h.cfg.Capacity:
-		return 4
+		rc = 4
 	case i < 0:
-		return 3
+		rc = 3
 	case !h.joinEnabled || h.now().After(h.joinUntil):
-		return 5
+		rc = 5
 	}
+	if rc != 0 {
+		h.joinFails[id] = rc
+		if i >= 0 {
+			h.log[i].JoinFailure = rc
+		}
+		h.addDeviceEvent(EventJoinFailed, id, rc, fmt.Sprintf("device joining failed: %s, code %d", id, rc))
+		return rc
+	}
+	delete(h.joinFails, id)
+	h.log[i].JoinFailure = 0
 	h.log[i].LinkKeyHash = linkKeyHash(h.log[i].InstallCode)
 	h.log[i].LastSeen = h.now()
 	h.meters[id] = m
-	h.addEvent(EventDeviceAdded, "device log: link key for "+id.String())
+	h.addDeviceEvent(EventJoinSucceeded, id, 0, "device joining succeeded: "+id.String())
+	h.addDeviceEvent(EventDeviceLogChanged, id, 0, "device log: link key for "+id.String())
 	m.mu.Lock()
 	m.joined[h.id.String()] = true
 	m.addEvent(logComms, EventHANJoined, "HAN joined "+h.id.String())

@@ -103,6 +103,14 @@ func (h *Hub) buildObjects() {
 		return axdr.Null(), 0
 	}
 	nc.methods[4] = func(axdr.Value) (axdr.Value, dlms.ActionResult) { return h.backup(h.log), 0 } // backup_PAN
+	nc.methods[5] = func(p axdr.Value) (axdr.Value, dlms.ActionResult) {                           // restore_PAN (CCS03)
+		pan, entries, ok := parseRestore(p, h.cfg.Capacity)
+		if !ok {
+			return axdr.Null(), dlms.ActionResult(dlms.TypeUnmatched)
+		}
+		h.restore(pan, entries)
+		return axdr.Null(), 0
+	}
 
 	hl := t.add(&object{class: cosem.ClassZigBeeNetworkControl, ln: obisHistoricLog})
 	hl.methods[4] = func(axdr.Value) (axdr.Value, dlms.ActionResult) { return h.backup(h.historic), 0 }
@@ -127,15 +135,27 @@ func (h *Hub) buildObjects() {
 		}
 		return axdr.Uint16(h.events[len(h.events)-1].code)
 	}), read: LevelReader}
+	last := func() event {
+		if len(h.events) == 0 {
+			return event{}
+		}
+		return h.events[len(h.events)-1]
+	}
+	dev := t.add(&object{class: cosem.ClassData, ln: obisHubEventDevice})
+	dev.attrs[2] = &attribute{get: dynamic(func() axdr.Value { return eventDevice(last()) }), read: LevelReader}
+	det := t.add(&object{class: cosem.ClassData, ln: obisHubEventDetail})
+	det.attrs[2] = &attribute{get: dynamic(func() axdr.Value { return axdr.Uint8(uint8(last().detail)) }), read: LevelReader}
 	el := t.add(&object{class: cosem.ClassProfileGeneric, version: 1, ln: obisHubEventLog})
 	el.attrs[2] = &attribute{get: func(*dlms.SelectiveAccess) (axdr.Value, dlms.DataAccessResult) {
 		rows := make([]axdr.Value, len(h.events))
 		for i, e := range h.events {
-			rows[i] = axdr.Structure(axdr.OctetString(dateTime(e.at, false).AppendBody(nil)), axdr.Uint16(e.code))
+			rows[i] = axdr.Structure(axdr.OctetString(dateTime(e.at, false).AppendBody(nil)), axdr.Uint16(e.code),
+				eventDevice(e), axdr.Uint8(uint8(e.detail)))
 		}
 		return axdr.Array(rows...), dlms.Success
 	}, read: LevelReader}
-	el.attrs[3] = &attribute{get: value(axdr.Array(capture(cosem.ClassClock, obisClock, 2), capture(cosem.ClassData, obisHubEventCode, 2)))}
+	el.attrs[3] = &attribute{get: value(axdr.Array(capture(cosem.ClassClock, obisClock, 2), capture(cosem.ClassData, obisHubEventCode, 2),
+		capture(cosem.ClassData, obisHubEventDevice, 2), capture(cosem.ClassData, obisHubEventDetail, 2)))}
 	el.attrs[7] = &attribute{get: dynamic(func() axdr.Value { return axdr.Uint32(uint32(len(h.events))) })}
 	el.attrs[8] = &attribute{get: value(axdr.Uint32(eventLogEntries))}
 
@@ -200,5 +220,68 @@ func (h *Hub) backup(log []LogEntry) axdr.Value {
 	for i, e := range log {
 		rows[i] = axdr.Structure(axdr.OctetString(e.DeviceID[:]), axdr.OctetString(e.LinkKeyHash))
 	}
-	return axdr.Structure(axdr.OctetString(dateTime(h.now(), false).AppendBody(nil)), axdr.OctetString(h.id[:]), axdr.Array(rows...))
+	return axdr.Structure(axdr.OctetString(dateTime(h.now(), false).AppendBody(nil)), axdr.OctetString(h.panID[:]), axdr.Array(rows...))
+}
+
+// eventDevice is the device column of a CHF event log entry: the EUI-64,
+// or an empty octet-string when the event concerns no device.
+func eventDevice(e event) axdr.Value {
+	if e.device == (EUI64{}) {
+		return axdr.OctetString(nil)
+	}
+	return axdr.OctetString(e.device[:])
+}
+
+// parseRestore checks the restore_PAN parameter (class 104 method 5,
+// CCS03, DOMAIN.md §9): {extended PAN ID (8 bytes), array of {EUI-64,
+// hashed link key (0 or 16 bytes)}}, at most capacity entries, no EUI-64
+// twice.
+func parseRestore(p axdr.Value, capacity int) (EUI64, []LogEntry, bool) {
+	var pan EUI64
+	if p.Type() != axdr.TypeStructure || p.Len() != 2 || p.Index(0).Type() != axdr.TypeOctetString ||
+		len(p.Index(0).Bytes()) != 8 || p.Index(1).Type() != axdr.TypeArray || p.Index(1).Len() > capacity {
+		return pan, nil, false
+	}
+	copy(pan[:], p.Index(0).Bytes())
+	seen := map[EUI64]bool{}
+	var entries []LogEntry
+	for _, e := range p.Index(1).Elems() {
+		if e.Type() != axdr.TypeStructure || e.Len() != 2 || e.Index(0).Type() != axdr.TypeOctetString ||
+			e.Index(1).Type() != axdr.TypeOctetString {
+			return pan, nil, false
+		}
+		id, key := e.Index(0).Bytes(), e.Index(1).Bytes()
+		if len(id) != 8 || (len(key) != 0 && len(key) != 16) {
+			return pan, nil, false
+		}
+		var d EUI64
+		copy(d[:], id)
+		if seen[d] {
+			return pan, nil, false
+		}
+		seen[d] = true
+		entries = append(entries, LogEntry{DeviceID: d, LinkKeyHash: append([]byte(nil), key...), RSSI: -58})
+	}
+	return pan, entries, true
+}
+
+// restore replaces the device log with a restored one and forms the
+// network on the given extended PAN ID (CCS03, 8.12.1). Restored entries
+// carry no install code: a device with a hashed link key rejoins with
+// that key (an attached meter is back on the HAN at once); one without
+// must be registered again. The caller holds h.mu.
+func (h *Hub) restore(pan EUI64, entries []LogEntry) {
+	h.panID = pan
+	h.log = entries
+	for i := range h.log {
+		e := &h.log[i]
+		if m, ok := h.meters[e.DeviceID]; ok && len(e.LinkKeyHash) > 0 {
+			e.LastSeen = h.now()
+			m.mu.Lock()
+			m.joined[h.id.String()] = true
+			m.addEvent(logComms, EventHANJoined, "HAN joined "+h.id.String())
+			m.mu.Unlock()
+		}
+	}
+	h.addEvent(EventDeviceLogChanged, fmt.Sprintf("device log restored: %d devices, extended PAN ID %s", len(entries), pan))
 }
