@@ -189,7 +189,11 @@ func (m *ESME) reaction() time.Duration {
 // identification is the meter's identification message.
 func (m *ESME) identification() iec62056.Identification {
 	id := m.cfg.Identity
-	return iec62056.Identification{Manufacturer: id.Flag, Baud: iec62056.BaudChar(m.cfg.MaxBaud), Enhanced: "2", Ident: id.Model}
+	enh := "2" // mode E
+	if m.cfg.Quirks.Has(QuirkNoModeE) {
+		enh = ""
+	}
+	return iec62056.Identification{Manufacturer: id.Flag, Baud: iec62056.BaudChar(m.cfg.MaxBaud), Enhanced: enh, Ident: id.Model}
 }
 
 // signOn serves one sign-on: request, identification, option select and
@@ -233,6 +237,8 @@ func (o *optical) signOn() error {
 		rate = 300
 	}
 	switch {
+	case opt.ModeE() && m.cfg.Quirks.Has(QuirkNoModeE):
+		return nil // a mode C meter ignores an option it does not know
 	case opt.ModeE():
 		if err := o.send(opt.Confirm(id.Baud).Bytes()); err != nil {
 			return err

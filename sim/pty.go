@@ -5,6 +5,7 @@ package sim
 import (
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/creack/pty"
@@ -19,6 +20,8 @@ type PTY struct {
 	master, slave *os.File
 	link          string
 	in            *pump
+	closeOnce     sync.Once
+	closeErr      error
 }
 
 // OpenPTY opens a pseudo-terminal. When link is not empty a symbolic link
@@ -72,12 +75,17 @@ func (p *PTY) SetReadDeadline(t time.Time) error { return p.in.SetReadDeadline(t
 // SetLine does nothing on a pseudo-terminal.
 func (p *PTY) SetLine(int, string) error { return nil }
 
-// Close closes both sides and removes the link.
+// Close closes both sides and removes the link. It is idempotent and safe
+// to call from several goroutines: later calls return the first call's
+// result.
 func (p *PTY) Close() error {
-	if p.link != "" {
-		os.Remove(p.link)
-	}
-	p.in.stop()
-	p.slave.Close()
-	return p.master.Close()
+	p.closeOnce.Do(func() {
+		if p.link != "" {
+			os.Remove(p.link)
+		}
+		p.in.stop()
+		p.slave.Close()
+		p.closeErr = p.master.Close()
+	})
+	return p.closeErr
 }

@@ -4,6 +4,7 @@ package sim_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -55,13 +56,28 @@ func TestReadoutOverPTY(t *testing.T) {
 	}
 }
 
-// TestPTYCloseTwice: closing a pseudo-terminal twice (a deferred Close after
-// an explicit one) must not panic.
+// TestPTYCloseTwice: Close is idempotent (a deferred Close after an
+// explicit one, or two goroutines at once): no panic, no error, the link
+// gone.
 func TestPTYCloseTwice(t *testing.T) {
-	p, err := sim.OpenPTY("")
+	link := filepath.Join(t.TempDir(), "meter")
+	p, err := sim.OpenPTY(link)
 	if err != nil {
 		t.Skipf("no pseudo-terminals here: %v", err)
 	}
-	p.Close()
-	p.Close()
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() { errs <- p.Close() }()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent Close: %v", err)
+		}
+	}
+	if err := p.Close(); err != nil {
+		t.Errorf("third Close: %v", err)
+	}
+	if _, err := os.Lstat(link); !os.IsNotExist(err) {
+		t.Errorf("link %s still there after Close: %v", link, err)
+	}
 }

@@ -46,6 +46,13 @@ const (
 	// QuirkCorruptEventLog: every seventh standard event log entry has an
 	// impossible date and event code 0xFFFF.
 	QuirkCorruptEventLog Quirk = "corrupt-event-log"
+	// QuirkNoModeE: the meter only does mode C (IEC 62056-21 §6.4.4):
+	// its identification carries no enhanced-capability "\2", and an
+	// option select asking for mode E (HDLC) gets no answer, the meter
+	// waiting for the next sign-on, as a mode C meter ignores an option
+	// it does not know (simulator's choice). Readout and programming mode
+	// work as usual.
+	QuirkNoModeE Quirk = "no-mode-e"
 )
 
 // QuirkJoinFail returns the quirk "join-fail-N": the meter fails to join
@@ -56,7 +63,7 @@ func QuirkJoinFail(code int) Quirk { return Quirk(fmt.Sprintf("join-fail-%d", co
 var ErrUnknownQuirk = errors.New("sim: unknown quirk")
 
 var knownQuirks = []Quirk{QuirkIgnoreBaud, QuirkInvertedDeviation, QuirkTrailingBytes, QuirkAARENoUserInfo,
-	QuirkSlowReaction, QuirkIREcho, QuirkReboot, QuirkNoWAN, QuirkFullDeviceLog, QuirkCorruptEventLog}
+	QuirkSlowReaction, QuirkIREcho, QuirkReboot, QuirkNoWAN, QuirkFullDeviceLog, QuirkCorruptEventLog, QuirkNoModeE}
 
 // AllQuirks lists every quirk name, the join failures as join-fail-1 …
 // join-fail-13.

@@ -235,3 +235,39 @@ func TestParseQuirks(t *testing.T) {
 		t.Errorf("join-fail-14 accepted")
 	}
 }
+
+// TestQuirkNoModeE: a mode-C-only meter announces no "\2", still gives its
+// readout, and does not answer an HDLC hand-over; it signs on again after.
+func TestQuirkNoModeE(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := newMeter(t, sim.Quirks{sim.QuirkNoModeE: true})
+		probe := optical(t, m, sim.LineConfig{})
+		ctx := context.Background()
+		cl, err := iec62056.SignOn(ctx, probe, iec62056.Options{})
+		if err != nil {
+			t.Fatalf("SignOn: %v", err)
+		}
+		if id := cl.Identification(); id.ModeE() || id.Enhanced != "" {
+			t.Errorf("identification = %+v, want no mode E capability", id)
+		}
+		if ro, err := cl.ReadOut(ctx); err != nil || len(ro.Records) < 10 {
+			t.Fatalf("ReadOut: %v", err)
+		}
+		cl, err = iec62056.SignOn(ctx, probe, iec62056.Options{})
+		if err != nil {
+			t.Fatalf("second SignOn: %v", err)
+		}
+		port, err := cl.EnterModeE(ctx)
+		if err != nil {
+			t.Fatalf("EnterModeE: %v", err) // no confirmation is the common case: the failure shows in HDLC
+		}
+		dctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		if _, err := hdlc.Dial(dctx, port, hdlc.Config{ClientSAP: sim.SAPPublic, ServerLogical: 1, ServerPhysical: sim.HDLCPhysical}); err == nil {
+			t.Fatalf("HDLC answered a mode-C-only meter")
+		}
+		if _, err := iec62056.SignOn(ctx, probe, iec62056.Options{}); err != nil {
+			t.Errorf("SignOn after the refused hand-over: %v", err)
+		}
+	})
+}
