@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -20,6 +21,7 @@ import (
 	"github.com/smetskit/smetskit/app/store"
 	"github.com/smetskit/smetskit/protocol/dlms"
 	"github.com/smetskit/smetskit/sim"
+	"github.com/smetskit/smetskit/sync/client"
 	"github.com/smetskit/smetskit/sync/outbox"
 	"github.com/smetskit/smetskit/sync/server"
 )
@@ -66,8 +68,10 @@ type Demo struct {
 	Store      *store.DB
 	WorkOrders *jobs.Store // the day's jobs in Store
 	Commission *commission.Engine
-	ServerURL  string // "" when NoServer
-	Token      string // the installer's bearer token for ServerURL
+	Sync       *client.Client // pushes Store's outbox to ServerURL; nil when NoServer
+	ServerURL  string         // "" when NoServer or the service did not start
+	ServerErr  error          // why the in-process inventory service did not start
+	Token      string         // the installer's bearer token for ServerURL
 	Jobs       []server.Job
 	PTYs       []PTY
 
@@ -132,9 +136,27 @@ func Start(ctx context.Context, opts Options) (_ *Demo, err error) {
 		return nil, fmt.Errorf("start demo commissioning: %w", err)
 	}
 	if !opts.NoServer {
-		if err := d.startServer(ctx, logf); err != nil {
-			return nil, err
+		// The app works offline: without the inventory service the demo
+		// still runs, with everything staying queued.
+		sctx, stop := context.WithTimeout(ctx, 10*time.Second)
+		d.ServerErr = d.startServer(sctx, logf)
+		stop()
+		if d.ServerErr != nil {
+			logf("demo: running without the inventory service: %v", d.ServerErr)
+			d.ServerURL, d.Token = "", ""
 		}
+	}
+	if d.ServerURL != "" {
+		d.Sync, err = client.New(client.Config{BaseURL: d.ServerURL, Token: d.Token, InstallerID: Installer,
+			Outbox: d.Store.Outbox(), Interval: 10 * time.Second})
+		if err != nil {
+			return nil, fmt.Errorf("start demo sync: %w", err)
+		}
+		d.wg.Add(1)
+		go func() {
+			defer d.wg.Done()
+			_ = d.Sync.Run(runCtx)
+		}()
 	}
 	if !opts.NoPTY {
 		// Pseudo-terminals are a bonus: without them (Windows) the
@@ -213,7 +235,8 @@ func (d *Demo) startServer(ctx context.Context, logf func(string, ...any)) error
 	if err != nil {
 		return fmt.Errorf("start demo inventory: %w", err)
 	}
-	srv, err := server.New(server.Config{DB: db, Sealer: sealer})
+	// The service's request log is for operators, not the app's console.
+	srv, err := server.New(server.Config{DB: db, Sealer: sealer, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		return fmt.Errorf("start demo inventory: %w", err)
 	}

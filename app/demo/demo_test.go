@@ -61,8 +61,30 @@ func TestDemoSiteReadsAndQueues(t *testing.T) {
 	}
 
 	jobs, err := d.Store.Outbox().Jobs(ctx)
-	if err != nil || len(jobs) != 1 || jobs[0].Pending != 3 {
-		t.Errorf("queue jobs = %+v, %v; want one job with 3 pending", jobs, err)
+	if err != nil || len(jobs) != 1 || jobs[0].Pending+jobs[0].InFlight+jobs[0].Applied != 3 {
+		t.Errorf("queue jobs = %+v, %v; want one job with 3 messages", jobs, err)
+	}
+
+	if d.ServerErr != nil {
+		t.Fatalf("in-process inventory service: %v", d.ServerErr)
+	}
+	// The sync client pushes the queued notes to the in-process service.
+	d.Sync.SyncNow()
+	deadline := time.After(20 * time.Second)
+	for {
+		p := d.Sync.Progress()
+		if p.Waiting == 0 && !p.LastContact.IsZero() {
+			t.Logf("sync: %s", p.Summary())
+			break
+		}
+		wake, stop := d.Store.Outbox().Subscribe()
+		select {
+		case <-wake:
+		case <-time.After(200 * time.Millisecond): // progress is polled, not pushed
+		case <-deadline:
+			t.Fatalf("queue not drained: %s", p.Summary())
+		}
+		stop()
 	}
 
 	if d.ServerURL == "" || d.Token == "" {
