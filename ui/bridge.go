@@ -76,8 +76,8 @@ type syncBridge struct {
 }
 
 // update shows the queue as last read.
-func (b syncBridge) update(jobs []outbox.JobState, msgs []outbox.Message) {
-	b.do(func() { b.s.showQueue(jobs, msgs) })
+func (b syncBridge) update(jobs []outbox.JobState, msgs []outbox.Message, contact string) {
+	b.do(func() { b.s.showQueue(jobs, msgs, contact) })
 }
 
 // failed shows why the queue could not be read or changed.

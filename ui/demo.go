@@ -25,6 +25,10 @@ func DemoOptions(d *demo.Demo) Options {
 		q = d.Store.Outbox()
 	}
 	opts.Sync = SyncOptions{Queue: q, Server: d.ServerURL}
+	if d.Sync != nil {
+		opts.Sync.SyncNow = d.Sync.SyncNow
+		opts.Sync.Contact = func() string { return d.Sync.Progress().Summary() }
+	}
 	opts.Jobs = JobsOptions{Jobs: d.WorkOrders, Queue: q}
 	opts.Commission = CommissionOptions{Engine: d.Commission, Plan: d.InstallPlan,
 		Hub: func(ctx context.Context) (commission.Hub, func(), error) {

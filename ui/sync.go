@@ -24,6 +24,9 @@ type SyncOptions struct {
 	// SyncNow asks the sync client to push and pull at once; nil when the
 	// app has no server configured.
 	SyncNow func()
+	// Contact says when the service last answered and how the last round
+	// went (sync/client's Progress summary); nil when there is no client.
+	Contact func() string
 }
 
 // SyncScreen shows what is queued for the inventory service, job by job,
@@ -162,7 +165,11 @@ func (s *SyncScreen) load(ctx context.Context) {
 		}
 		return
 	}
-	s.bridge.update(jobs, msgs)
+	contact := ""
+	if s.opts.Contact != nil {
+		contact = s.opts.Contact()
+	}
+	s.bridge.update(jobs, msgs, contact)
 }
 
 // Updated returns a channel closed at the next redraw of the queue.
@@ -172,8 +179,11 @@ func (s *SyncScreen) Updated() <-chan struct{} {
 	return s.updated
 }
 
-func (s *SyncScreen) showQueue(jobs []outbox.JobState, msgs []outbox.Message) {
+func (s *SyncScreen) showQueue(jobs []outbox.JobState, msgs []outbox.Message, contact string) {
 	s.jobStates, s.msgs = jobs, msgs
+	if contact != "" {
+		s.server.SetText("Inventory server: " + s.opts.Server + " — " + contact)
+	}
 	waiting, attention := 0, 0
 	for _, j := range jobs {
 		waiting += j.Pending + j.InFlight
