@@ -153,17 +153,19 @@ func visitScreens(t *testing.T, ctx context.Context, display string, exited <-ch
 	dir := t.TempDir()
 	for _, sc := range []struct {
 		key, name, file string
-		read            bool
+		// done, when set, is the log line the app prints once the
+		// screen's main action (Ctrl+R) has finished.
+		done string
 	}{
-		{"ctrl+1", "Jobs", "jobs.png", false},
-		{"ctrl+3", "Readout", "readout.png", true},
-		{"ctrl+4", "Commission", "commission.png", false},
+		{"ctrl+1", "Jobs", "jobs.png", ""},
+		{"ctrl+3", "Readout", "readout.png", "readout of "},
+		{"ctrl+4", "Commission", "commission.png", "install run ended: <nil>"},
 	} {
 		shot := filepath.Join(dir, sc.file)
 		tick := time.NewTicker(250 * time.Millisecond)
 		var lastErr error
 		var before []byte
-		shown := false
+		shown := false // the done line was seen one tick ago
 		for done := false; !done; {
 			select {
 			case err := <-exited:
@@ -191,9 +193,10 @@ func visitScreens(t *testing.T, ctx context.Context, display string, exited <-ch
 				lastErr = fmt.Errorf("screen %s: %d colours, %v", sc.name, colours, err)
 				continue
 			}
-			if sc.read {
-				// Read the meter (Ctrl+R), wait for the app's log line that
-				// the readout is on screen, then for the screen to change.
+			if sc.done != "" {
+				// Run the main action (Ctrl+R: read the meter, run the
+				// install), wait for the app's log line that it finished,
+				// then for the screen to change.
 				img, _ := os.ReadFile(shot)
 				if before == nil {
 					before = img
@@ -204,11 +207,11 @@ func visitScreens(t *testing.T, ctx context.Context, display string, exited <-ch
 					continue
 				}
 				out := appOut.String()
-				if strings.Contains(out, "readout stopped") {
-					t.Fatalf("demo readout failed:\n%s", out)
+				if strings.Contains(out, "readout stopped") || strings.Contains(out, "install run ended: ") && !strings.Contains(out, sc.done) && sc.name == "Commission" {
+					t.Fatalf("%s failed:\n%s", sc.name, out)
 				}
-				if !strings.Contains(out, "readout of ") {
-					lastErr = fmt.Errorf("readout not shown yet")
+				if !strings.Contains(out, sc.done) {
+					lastErr = fmt.Errorf("%s: %q not logged yet", sc.name, sc.done)
 					continue
 				}
 				if !shown {
@@ -217,7 +220,7 @@ func visitScreens(t *testing.T, ctx context.Context, display string, exited <-ch
 				}
 				changed, err := changedFraction(before, img)
 				if err != nil || changed < 0.02 {
-					lastErr = fmt.Errorf("readout changed %.3f of the screen, %v", changed, err)
+					lastErr = fmt.Errorf("%s changed %.3f of the screen, %v", sc.name, changed, err)
 					continue
 				}
 			}

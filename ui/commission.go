@@ -33,6 +33,7 @@ type CommissionScreen struct {
 	root   fyne.CanvasObject
 	opts   CommissionOptions
 	bridge commissionBridge
+	logf   func(string, ...any) // nil: no log
 
 	run   *widget.Button
 	stop  *widget.Button
@@ -199,6 +200,9 @@ func (s *CommissionScreen) showStatus(st *commission.RunStatus) {
 }
 
 func (s *CommissionScreen) showFinished(err error) {
+	if s.logf != nil {
+		s.logf("install run ended: %v", err)
+	}
 	s.running = false
 	if s.cancel != nil {
 		s.cancel()

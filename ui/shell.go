@@ -132,6 +132,7 @@ func newShell(a fyne.App, opts Options, do doFunc) *Shell {
 	}
 	if opts.Commission.Engine != nil {
 		s.wizard = newCommissionScreen(opts.Commission, do)
+		s.wizard.logf = opts.Logf
 		s.screens[ScreenCommission] = s.wizard.Object()
 		s.wizard.Load()
 	}
@@ -163,11 +164,15 @@ func newShell(a fyne.App, opts Options, do doFunc) *Shell {
 		w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyName(fmt.Sprint(i + 1)), Modifier: fyne.KeyModifierShortcutDefault},
 			func(fyne.Shortcut) { s.Show(name) })
 	}
-	// Ctrl+R reads the chosen device on the Readout screen.
+	// Ctrl+R runs the screen's main action: read the chosen device, start
+	// or resume the install.
 	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault},
 		func(fyne.Shortcut) {
-			if s.current == ScreenReadout && s.readout != nil {
+			switch {
+			case s.current == ScreenReadout && s.readout != nil:
 				s.readout.Start()
+			case s.current == ScreenCommission && s.wizard != nil:
+				s.wizard.Start()
 			}
 		})
 	column.Add(layout.NewSpacer())
