@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ecdh"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -110,6 +111,7 @@ type Hub struct {
 	counters    map[EUI64]uint64 // last originator counter accepted, per remote party
 	events      []event
 	delivered   int
+	gpfLog      []EUI64       // GPF device log: the GSMEs the GPF stands in for
 	panID       EUI64         // extended PAN ID: the CHF's id until a restore (CCS03)
 	joinFails   map[EUI64]int // last join failure code, also for devices not in the log
 }
@@ -118,6 +120,7 @@ type Hub struct {
 var (
 	obisNetworkControl  = cosem.OBIS{0, 0, 30, 3, 0, 255}
 	obisHistoricLog     = cosem.OBIS{0, 0, 30, 3, 1, 255}
+	obisGPFDeviceLog    = cosem.OBIS{0, 0, 30, 3, 2, 255} // simulator's choice (HUBPROFILE.md)
 	obisGSMDiagnostic   = cosem.OBIS{0, 0, 25, 6, 0, 255}
 	obisHubEventLog     = cosem.OBIS{0, 0, 99, 98, 0, 255}
 	obisHubEventCode    = cosem.OBIS{0, 0, 96, 11, 0, 255}
@@ -134,6 +137,7 @@ var (
 var (
 	NetworkControlOBIS = obisNetworkControl
 	HistoricLogOBIS    = obisHistoricLog
+	GPFDeviceLogOBIS   = obisGPFDeviceLog
 	HubEventLogOBIS    = obisHubEventLog
 	GSMDiagnosticOBIS  = obisGSMDiagnostic
 	LocalDeliveryOBIS  = obisLocalDelivery
@@ -156,6 +160,9 @@ const (
 	EventJoinFailed uint16 = 0x8F48
 	// EventJoinSucceeded is recorded when a device joins the HAN.
 	EventJoinSucceeded uint16 = 0x8F49
+	// EventGPFDeviceLogChanged is recorded when a GSME is added to the
+	// GPF device log (the GPF's alert, kept in the CHF event log here).
+	EventGPFDeviceLogChanged uint16 = 0x8071
 	// EventDeviceAdded is EventDeviceLogChanged.
 	EventDeviceAdded = EventDeviceLogChanged
 	// Deprecated: removals are recorded as EventDeviceLogChanged, as CS14
@@ -215,6 +222,9 @@ func NewHub(cfg HubConfig) (*Hub, error) {
 	}
 	h := &Hub{cfg: cfg, Clock: NewClock(cfg.Start), id: id, gpf: gpf, joinTimeout: 90, panID: id,
 		meters: map[EUI64]*ESME{}, counters: map[EUI64]uint64{}, joinFails: map[EUI64]int{}}
+	// The GPF is in the CHF device log, without a TC link key (DOMAIN.md
+	// §9); it is always entry 0 and does not count against Capacity.
+	h.log = []LogEntry{{DeviceID: gpf, LastSeen: cfg.Start, RSSI: -30}}
 	if cfg.Quirks.Has(QuirkFullDeviceLog) {
 		for i := 0; i < cfg.Capacity; i++ {
 			e := EUI64{0x00, 0xDB, 0x12, 0xFF, 0xEE, 0x00, 0x00, byte(i)}
@@ -248,11 +258,54 @@ func (h *Hub) AttachMeter(m *ESME) error {
 	return nil
 }
 
-// DeviceLog returns a copy of the CHF device log.
+// ErrDeviceLogFull is returned when a device log has no room.
+var ErrDeviceLogFull = errors.New("sim: device log full")
+
+// GPFID returns the GPF's EUI-64.
+func (h *Hub) GPFID() EUI64 { return h.gpf }
+
+// WhitelistGSME adds a gas meter to the CHF device log (as CCS01 does) and
+// to the GPF device log, which the GPF keeps for the GSMEs it stands in
+// for (DOMAIN.md §4), recording 0x8F12 and 0x8071 in the CHF event log. A
+// GSME already listed keeps its entries. It returns ErrDeviceLogFull when
+// the CHF log has no room. Only the logs are simulated: the GPF's GBZ use
+// cases and the GSME's radio are not.
+func (h *Hub) WhitelistGSME(id EUI64, installCode []byte) error {
+	if len(installCode) < 6 || len(installCode) > 16 {
+		return fmt.Errorf("sim: install code of %d bytes: want 6 to 16", len(installCode))
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.register(id, installCode) {
+		return fmt.Errorf("whitelist GSME %s: %w", id, ErrDeviceLogFull)
+	}
+	for _, g := range h.gpfLog {
+		if g == id {
+			return nil
+		}
+	}
+	h.gpfLog = append(h.gpfLog, id)
+	h.addDeviceEvent(EventGPFDeviceLogChanged, id, 0, "GPF device log: added "+id.String())
+	return nil
+}
+
+// GPFDeviceLog returns a copy of the GPF device log.
+func (h *Hub) GPFDeviceLog() []EUI64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]EUI64(nil), h.gpfLog...)
+}
+
+// devices is the number of CHF device log entries that count against
+// Capacity: all but the GPF's. The caller holds h.mu.
+func (h *Hub) devices() int { return len(h.log) - 1 }
+
+// DeviceLog returns a copy of the CHF device log's HAN devices: every
+// entry but the GPF's own (GPFID), which backup_PAN lists first.
 func (h *Hub) DeviceLog() []LogEntry {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return append([]LogEntry(nil), h.log...)
+	return append([]LogEntry(nil), h.log[1:]...)
 }
 
 func (h *Hub) server(sap int) *dlms.Server { return h.servers[sap] }
@@ -327,7 +380,7 @@ func (h *Hub) register(id EUI64, code []byte) bool {
 	if h.find(id) >= 0 {
 		return true
 	}
-	if len(h.log) >= h.cfg.Capacity {
+	if h.devices() >= h.cfg.Capacity {
 		return false
 	}
 	h.log = append(h.log, LogEntry{DeviceID: id, InstallCode: append([]byte(nil), code...), RSSI: -58})
@@ -339,7 +392,7 @@ func (h *Hub) register(id EUI64, code []byte) bool {
 // in the historic log (15 entries, oldest dropped). The caller holds h.mu.
 func (h *Hub) unregister(id EUI64) bool {
 	i := h.find(id)
-	if i < 0 {
+	if i <= 0 { // not listed, or the GPF, which stays
 		return false
 	}
 	e := h.log[i]
@@ -379,7 +432,7 @@ func (h *Hub) join(m *ESME) int {
 		m.mu.Lock()
 		m.addEvent(logComms, EventHANJoinFailed, fmt.Sprintf("HAN join failed, code %d", rc))
 		m.mu.Unlock()
-	case i < 0 && len(h.log) >= h.cfg.Capacity:
+	case i < 0 && h.devices() >= h.cfg.Capacity:
 		rc = 4
 	case i < 0:
 		rc = 3

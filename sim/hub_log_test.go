@@ -3,6 +3,7 @@ package sim_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"testing"
 	"testing/synctest"
 
@@ -148,7 +149,9 @@ func TestHubRestore(t *testing.T) {
 			t.Fatalf("Join = %d", rc)
 		}
 		backup, err := action(t, ctx, c, sim.NetworkControlOBIS, 4, axdr.Null())
-		if err != nil || backup.Len() != 3 || backup.Index(2).Len() != 2 {
+		// The GPF's entry first, without a link key (DOMAIN.md §9), then the two devices.
+		if err != nil || backup.Len() != 3 || backup.Index(2).Len() != 3 || !bytes.Equal(backup.Index(2).Index(0).Index(0).Bytes(), gpf(old)) ||
+			len(backup.Index(2).Index(0).Index(1).Bytes()) != 0 {
 			t.Fatalf("backup_PAN = %v, %v", backup, err)
 		}
 
@@ -172,14 +175,19 @@ func TestHubRestore(t *testing.T) {
 		if !bytes.Equal(again.Index(1).Bytes(), backup.Index(1).Bytes()) {
 			t.Errorf("extended PAN ID after restore = % X, want % X", again.Index(1).Bytes(), backup.Index(1).Bytes())
 		}
-		for i := range 2 {
-			a, b := again.Index(2).Index(i), backup.Index(2).Index(i)
+		// The replacement's own GPF, then the old log (the old GPF's
+		// entry restored like any device without a link key).
+		if again.Index(2).Len() != 4 || !bytes.Equal(again.Index(2).Index(0).Index(0).Bytes(), gpf(repl)) {
+			t.Fatalf("backup_PAN after restore = %v", again)
+		}
+		for i := range 3 {
+			a, b := again.Index(2).Index(i+1), backup.Index(2).Index(i)
 			if !bytes.Equal(a.Index(0).Bytes(), b.Index(0).Bytes()) || !bytes.Equal(a.Index(1).Bytes(), b.Index(1).Bytes()) {
 				t.Errorf("restored entry %d = %v, want %v", i, a, b)
 			}
 		}
 		devs := get(t, ctx2, c2, cosem.ClassZigBeeNetworkControl, sim.NetworkControlOBIS, 4)
-		if devs.Len() != 2 || devs.Index(0).Index(8).Bytes()[0] == 0xFF {
+		if devs.Len() != 3 || devs.Index(1).Index(8).Bytes()[0] == 0xFF {
 			t.Errorf("active_devices after restore = %v, want the meter back with a last-seen time", devs)
 		}
 		if ev := repl.Events(); len(ev) == 0 || ev[len(ev)-1].Code != sim.EventDeviceLogChanged {
@@ -194,16 +202,76 @@ func TestHubRestore(t *testing.T) {
 			{"short PAN ID", axdr.Structure(axdr.OctetString(make([]byte, 7)), axdr.Array())},
 			{"short key", axdr.Structure(backup.Index(1), axdr.Array(axdr.Structure(axdr.OctetString(make([]byte, 8)), axdr.OctetString(make([]byte, 15)))))},
 			{"duplicate", axdr.Structure(backup.Index(1), axdr.Array(backup.Index(2).Index(0), backup.Index(2).Index(0)))},
-			{"over capacity", axdr.Structure(backup.Index(1), axdr.Array(backup.Index(2).Index(0), backup.Index(2).Index(1),
-				axdr.Structure(axdr.OctetString(make([]byte, 8)), axdr.OctetString(nil))))},
+			{"over capacity", axdr.Structure(backup.Index(1), axdr.Array(append(backup.Index(2).Elems(),
+				axdr.Structure(axdr.OctetString(make([]byte, 8)), axdr.OctetString(nil)))...))},
 		}
 		for _, tc := range bad {
 			if _, err := action(t, ctx2, c2, sim.NetworkControlOBIS, 5, tc.p); err == nil {
 				t.Errorf("restore_PAN with %s succeeded", tc.name)
 			}
 		}
-		if l := repl.DeviceLog(); len(l) != 2 {
+		if l := repl.DeviceLog(); len(l) != 3 {
 			t.Errorf("a refused restore changed the log: %+v", l)
+		}
+	})
+}
+
+func gpf(h *sim.Hub) []byte {
+	id := h.GPFID()
+	return id[:]
+}
+
+// TestHubGPF: the GPF is in the CHF device log without a link key and
+// does not take a device's place; a whitelisted GSME shows in both logs.
+func TestHubGPF(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHub(t, nil, sim.HubConfig{Capacity: 1})
+		ctx, c := hubSession(t, h)
+		gas, _ := sim.ParseEUI64("00-DB-12-34-56-78-90-B1")
+		if err := h.WhitelistGSME(gas, []byte("0123456789ABCDEF")); err != nil {
+			t.Fatalf("WhitelistGSME: %v", err)
+		}
+		if err := h.WhitelistGSME(gas, []byte("0123456789ABCDEF")); err != nil {
+			t.Errorf("WhitelistGSME again: %v", err)
+		}
+		other, _ := sim.ParseEUI64("00-DB-12-34-56-78-90-B2")
+		if err := h.WhitelistGSME(other, []byte("0123456789ABCDEF")); !errors.Is(err, sim.ErrDeviceLogFull) {
+			t.Errorf("WhitelistGSME on a full log = %v, want ErrDeviceLogFull", err)
+		}
+		if l := h.GPFDeviceLog(); len(l) != 1 || l[0] != gas {
+			t.Errorf("GPFDeviceLog = %v", l)
+		}
+		if l := h.DeviceLog(); len(l) != 1 || l[0].DeviceID != gas {
+			t.Errorf("DeviceLog = %+v", l)
+		}
+		chf, err := action(t, ctx, c, sim.NetworkControlOBIS, 4, axdr.Null())
+		if err != nil || chf.Index(2).Len() != 2 || !bytes.Equal(chf.Index(2).Index(0).Index(0).Bytes(), gpf(h)) ||
+			!bytes.Equal(chf.Index(2).Index(1).Index(0).Bytes(), gas[:]) {
+			t.Errorf("CHF backup_PAN = %v, %v; want the GPF then the GSME", chf, err)
+		}
+		gl, err := action(t, ctx, c, sim.GPFDeviceLogOBIS, 4, axdr.Null())
+		if err != nil || gl.Index(2).Len() != 1 || !bytes.Equal(gl.Index(2).Index(0).Index(0).Bytes(), gas[:]) {
+			t.Errorf("GPF device log backup = %v, %v", gl, err)
+		}
+		// unregister_all keeps the GPF; unregistering the GPF is refused.
+		if _, err := action(t, ctx, c, sim.NetworkControlOBIS, 3, axdr.Null()); err != nil {
+			t.Fatalf("unregister_all: %v", err)
+		}
+		if _, err := action(t, ctx, c, sim.NetworkControlOBIS, 2, axdr.OctetString(gpf(h))); err == nil {
+			t.Errorf("unregister_device of the GPF succeeded")
+		}
+		chf, _ = action(t, ctx, c, sim.NetworkControlOBIS, 4, axdr.Null())
+		if chf.Index(2).Len() != 1 || !bytes.Equal(chf.Index(2).Index(0).Index(0).Bytes(), gpf(h)) {
+			t.Errorf("CHF log after unregister_all = %v, want the GPF alone", chf)
+		}
+		var gpfEvents int
+		for _, e := range h.Events() {
+			if e.Code == sim.EventGPFDeviceLogChanged {
+				gpfEvents++
+			}
+		}
+		if gpfEvents != 1 {
+			t.Errorf("%d GPF device log changed events, want 1", gpfEvents)
 		}
 	})
 }

@@ -97,19 +97,28 @@ func (h *Hub) buildObjects() {
 		return axdr.Null(), 0
 	}
 	nc.methods[3] = func(axdr.Value) (axdr.Value, dlms.ActionResult) { // unregister_all
-		for len(h.log) > 0 {
-			h.unregister(h.log[0].DeviceID)
+		for len(h.log) > 1 { // the GPF's entry stays
+			h.unregister(h.log[1].DeviceID)
 		}
 		return axdr.Null(), 0
 	}
 	nc.methods[4] = func(axdr.Value) (axdr.Value, dlms.ActionResult) { return h.backup(h.log), 0 } // backup_PAN
 	nc.methods[5] = func(p axdr.Value) (axdr.Value, dlms.ActionResult) {                           // restore_PAN (CCS03)
-		pan, entries, ok := parseRestore(p, h.cfg.Capacity)
+		pan, entries, ok := parseRestore(p, h.cfg.Capacity+1) // room for the old hub's GPF entry
 		if !ok {
 			return axdr.Null(), dlms.ActionResult(dlms.TypeUnmatched)
 		}
 		h.restore(pan, entries)
 		return axdr.Null(), 0
+	}
+
+	gl := t.add(&object{class: cosem.ClassZigBeeNetworkControl, ln: obisGPFDeviceLog})
+	gl.methods[4] = func(axdr.Value) (axdr.Value, dlms.ActionResult) { // backup: the GPF device log
+		log := make([]LogEntry, len(h.gpfLog))
+		for i, id := range h.gpfLog {
+			log[i] = LogEntry{DeviceID: id}
+		}
+		return h.backup(log), 0
 	}
 
 	hl := t.add(&object{class: cosem.ClassZigBeeNetworkControl, ln: obisHistoricLog})
@@ -196,7 +205,7 @@ func (h *Hub) cellInfo() axdr.Value {
 // communication, hops, failures, successes, application and stack version).
 func (h *Hub) activeDevices() axdr.Value {
 	rows := make([]axdr.Value, 0, len(h.log))
-	for _, e := range h.log {
+	for _, e := range h.log[1:] { // the GPF is left out, as CCS06 may (DOMAIN.md §9)
 		status := byte(0x80) // authorised
 		if len(e.LinkKeyHash) > 0 {
 			status |= 0x40 // reporting
@@ -269,10 +278,17 @@ func parseRestore(p axdr.Value, capacity int) (EUI64, []LogEntry, bool) {
 // network on the given extended PAN ID (CCS03, 8.12.1). Restored entries
 // carry no install code: a device with a hashed link key rejoins with
 // that key (an attached meter is back on the HAN at once); one without
-// must be registered again. The caller holds h.mu.
+// must be registered again. The hub's own GPF entry stays first. The
+// caller holds h.mu.
 func (h *Hub) restore(pan EUI64, entries []LogEntry) {
 	h.panID = pan
-	h.log = entries
+	log := []LogEntry{h.log[0]}
+	for _, e := range entries {
+		if e.DeviceID != h.gpf {
+			log = append(log, e)
+		}
+	}
+	h.log = log
 	for i := range h.log {
 		e := &h.log[i]
 		if m, ok := h.meters[e.DeviceID]; ok && len(e.LinkKeyHash) > 0 {
