@@ -65,7 +65,7 @@ func TestChartDrawsAndDownsamples(t *testing.T) {
 // puts a point outside the plot.
 func FuzzChartSeries(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0, 0, 0, 0, 0, 0, 0, 0x40}, int64(30*time.Minute))
-	f.Add([]byte{0, 0, 0, 0, 0, 0, 0xf8, 0x7f}, int64(0))                           // NaN, zero span
+	f.Add([]byte{0, 0, 0, 0, 0, 0, 0xf8, 0x7f}, int64(0))                                // NaN, zero span
 	f.Add([]byte{0, 0, 0, 0, 0, 0, 0xf0, 0x7f, 0, 0, 0, 0, 0, 0, 0xf0, 0xff}, int64(-1)) // ±Inf, backwards
 	test.NewTempApp(f)
 	f.Fuzz(func(t *testing.T, b []byte, step int64) {
