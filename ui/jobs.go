@@ -24,7 +24,13 @@ import (
 type JobsOptions struct {
 	Jobs  *jobs.Store
 	Queue *outbox.Outbox // for each job's sync state; may be nil
+	// Drafts keeps a note being typed, per job, so closing the app loses
+	// nothing; nil keeps no drafts.
+	Drafts fyne.Preferences
 }
+
+// draftKey is the preference holding the unsaved note of a job.
+func draftKey(job string) string { return "draft.note." + job }
 
 // jobView is what one load of a job hands to the screen.
 type jobView struct {
@@ -95,6 +101,11 @@ func newJobsScreen(win fyne.Window, opts JobsOptions, do doFunc) *JobsScreen {
 	s.checklist = container.NewVBox()
 	s.note = widget.NewMultiLineEntry()
 	s.note.SetPlaceHolder("Add a note (kept on this computer until it syncs)")
+	s.note.OnChanged = func(text string) {
+		if s.opts.Drafts != nil && s.current != "" {
+			s.opts.Drafts.SetString(draftKey(s.current), text)
+		}
+	}
 	s.addNote = widget.NewButtonWithIcon("Add note", theme.ContentAddIcon(), s.AddNote)
 	s.addPhoto = widget.NewButtonWithIcon("Add photo…", theme.FileImageIcon(), s.pickPhoto)
 	s.photos = container.NewGridWrap(fyne.NewSize(96, 96))
@@ -179,6 +190,10 @@ func (s *JobsScreen) show(v jobView) {
 	s.list.Refresh()
 	s.job = v.job
 	if j := v.job; j != nil {
+		if s.current != j.ID && s.opts.Drafts != nil {
+			s.current = j.ID
+			s.note.SetText(s.opts.Drafts.String(draftKey(j.ID))) // what was typed before a close
+		}
 		s.current = j.ID
 		for i, id := range s.ids {
 			if id == j.ID {
@@ -264,6 +279,9 @@ func (s *JobsScreen) AddNote() {
 func (s *JobsScreen) clearNote(saved string) {
 	if strings.TrimSpace(s.note.Text) == saved {
 		s.note.SetText("")
+		if s.opts.Drafts != nil {
+			s.opts.Drafts.RemoveValue(draftKey(s.current))
+		}
 	}
 	s.Load()
 }

@@ -37,6 +37,16 @@ func TestJobsScreenShowsDemoJob(t *testing.T) {
 		t.Fatal("no checklist")
 	}
 
+	// A note half typed survives a restart of the app.
+	test.Type(j.note, "Cupboard lock")
+	s2 := newShell(a, DemoOptions(d), loop.do)
+	defer s2.Close()
+	loop.runUntil(t, s2.jobs.Loaded(), "the job list after a restart")
+	if got := s2.jobs.note.Text; got != "Cupboard lock" {
+		t.Errorf("after restart the note entry holds %q, want the draft", got)
+	}
+	j.note.SetText("")
+
 	// A note is saved, then the entry clears.
 	test.Type(j.note, "Meter tails replaced")
 	test.Tap(j.addNote)

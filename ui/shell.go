@@ -1,9 +1,3 @@
-// Package ui is the Fyne front end of smetskit: the window shell with its
-// navigation and, screen by screen, the views over the application core.
-//
-// Only ui and main import Fyne. Background work never touches widgets
-// directly: it reports through small bridge methods that apply each update
-// with fyne.Do (FyneApp.toml sets [Migrations] fyneDo = true).
 package ui
 
 import (
@@ -113,7 +107,11 @@ func newShell(a fyne.App, opts Options, do doFunc) *Shell {
 	s.prefs = NewSettingsScreen(a, opts.Settings)
 	s.screens[ScreenSettings] = s.prefs.Object()
 	if opts.Jobs.Jobs != nil {
-		s.jobs = newJobsScreen(w, opts.Jobs, do)
+		jo := opts.Jobs
+		if jo.Drafts == nil {
+			jo.Drafts = a.Preferences()
+		}
+		s.jobs = newJobsScreen(w, jo, do)
 		s.screens[ScreenJobs] = s.jobs.Object()
 		s.jobs.Load()
 	}
