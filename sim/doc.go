@@ -27,9 +27,18 @@
 // network control (class 104) with the device log, WAN diagnostics
 // (class 47), the CHF clock and event log, and local delivery of GBCS
 // commands to itself and the meters on its HAN (Deliver, and the DLMS
-// method described in HUBPROFILE.md).
+// method described in HUBPROFILE.md). The event log says why a HAN join
+// failed (0x8F48 with the GBCS join code; Hub.JoinFailure), restore_PAN
+// moves a device log onto a replacement hub (CCS03), and a minimal GPF
+// keeps its own entry in the CHF log and a GPF device log for GSMEs:
 //
-// Quirks (ignore-baud, ir-echo, reboot, join-fail-4, ...) make a device
+//	h, _ := sim.NewHub(sim.HubConfig{Identity: sim.Identity{Flag: "SMK", DeviceID: "00-DB-12-34-56-78-90-A2"}})
+//	if rc := h.Join(m); rc != 0 {
+//		fmt.Println("join failed, code", h.JoinFailure(id)) // also in the CHF event log
+//	}
+//	_ = h.WhitelistGSME(gas, installCode) // CHF and GPF device logs
+//
+// Quirks (ignore-baud, ir-echo, reboot, join-fail-4, no-mode-e, ...) make a device
 // behave like awkward real equipment; they combine. Scenarios describe
 // whole sites as JSON (LoadScenario("demo"), NewSite); the demo, training
 // and faults sites are embedded. OpenPTY puts a device on a

@@ -26,6 +26,8 @@ var fuzzObjects = []struct {
 	{cosem.ClassZigBeeNetworkControl, sim.NetworkControlOBIS},
 	{sim.LocalDeliveryClass, sim.LocalDeliveryOBIS},
 	{cosem.ClassAssociationLN, cosem.OBIS{0, 0, 40, 0, 0, 255}},
+	{cosem.ClassZigBeeNetworkControl, sim.GPFDeviceLogOBIS},
+	{cosem.ClassProfileGeneric, sim.HubEventLogOBIS},
 }
 
 // FuzzObjectModel feeds what a client can send (attribute and method
@@ -47,6 +49,8 @@ func FuzzObjectModel(f *testing.F) {
 	seed(5, 1, 0, axdr.Structure(axdr.OctetString(make([]byte, 8)), axdr.Enum(1), axdr.OctetString(make([]byte, 16)), axdr.Enum(0)))
 	seed(6, 1, 0, axdr.OctetString([]byte{0xDD, 0x00}))
 	seed(7, 2, 0, axdr.Null())
+	seed(5, 5, 0, axdr.Structure(axdr.OctetString(make([]byte, 8)), axdr.Array(axdr.Structure(axdr.OctetString(make([]byte, 8)), axdr.OctetString(nil)))))
+	seed(8, 4, 0, axdr.Null())
 	m, err := sim.NewESME(sim.ESMEConfig{Identity: sim.Identity{Flag: "SMK", Serial: "1", DeviceID: "00-00-00-00-00-00-00-01"}, Start: testStart})
 	if err != nil {
 		f.Fatal(err)

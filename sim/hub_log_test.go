@@ -275,3 +275,69 @@ func TestHubGPF(t *testing.T) {
 		}
 	})
 }
+
+// FuzzRestorePAN feeds restore_PAN (class 104 method 5) arbitrary
+// parameters: nothing panics, and a restore that is accepted round-trips:
+// backup_PAN then reports the same extended PAN ID and the same entries
+// after the hub's own GPF.
+func FuzzRestorePAN(f *testing.F) {
+	entry := func(id byte, key []byte) axdr.Value {
+		return axdr.Structure(axdr.OctetString([]byte{0, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, id}), axdr.OctetString(key))
+	}
+	pan := axdr.OctetString([]byte{0, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xA2})
+	for _, v := range []axdr.Value{
+		axdr.Structure(pan, axdr.Array()),
+		axdr.Structure(pan, axdr.Array(entry(0xA0, make([]byte, 16)), entry(0xB7, nil))),
+		axdr.Structure(pan, axdr.Array(entry(0xA0, nil), entry(0xA0, nil))),
+		axdr.Structure(pan, axdr.Array(entry(0xA0, make([]byte, 15)))),
+		axdr.Structure(axdr.OctetString(make([]byte, 7)), axdr.Array()),
+		axdr.OctetString(make([]byte, 8)),
+	} {
+		b, _ := axdr.Encode(v)
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, params []byte) {
+		h, err := sim.NewHub(sim.HubConfig{Identity: sim.Identity{Flag: "SMK", DeviceID: hubID}, Start: testStart, Capacity: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, model := context.Background(), h.Model(sim.LevelManagement)
+		md := dlms.MethodDescriptor{Class: cosem.ClassZigBeeNetworkControl, Instance: sim.NetworkControlOBIS, Method: 5}
+		if _, res := model.Invoke(ctx, md, params); res != 0 {
+			return
+		}
+		in, _, err := axdr.Decode(params)
+		if err != nil {
+			t.Fatalf("restore accepted %x, which does not decode: %v", params, err)
+		}
+		md.Method = 4
+		d, res := model.Invoke(ctx, md, mustEncode(t, axdr.Null()))
+		if res != 0 {
+			t.Fatalf("backup_PAN after restore: result %d", res)
+		}
+		out, _, err := axdr.Decode(d)
+		if err != nil {
+			t.Fatalf("backup_PAN after restore: %v", err)
+		}
+		if !bytes.Equal(out.Index(1).Bytes(), in.Index(0).Bytes()) {
+			t.Errorf("extended PAN ID % X, restored % X", out.Index(1).Bytes(), in.Index(0).Bytes())
+		}
+		var want []axdr.Value
+		own := h.GPFID()
+		for _, e := range in.Index(1).Elems() {
+			if !bytes.Equal(e.Index(0).Bytes(), own[:]) {
+				want = append(want, e)
+			}
+		}
+		got := out.Index(2).Elems()
+		if len(got) != len(want)+1 {
+			t.Fatalf("backup has %d entries after restoring %d", len(got), len(want))
+		}
+		for i, w := range want {
+			g := got[i+1]
+			if !bytes.Equal(g.Index(0).Bytes(), w.Index(0).Bytes()) || !bytes.Equal(g.Index(1).Bytes(), w.Index(1).Bytes()) {
+				t.Errorf("entry %d = %v, restored %v", i, g, w)
+			}
+		}
+	})
+}
