@@ -10,7 +10,7 @@ packages=(
   libusb-1.0-0-dev          # github.com/google/gousb
   xorg-dev libgl1-mesa-dev  # Fyne's GLFW/OpenGL driver
   libgl1-mesa-dri           # software OpenGL for headless windows
-  xvfb x11-utils imagemagick # real-window smoke tests and screenshots
+  xvfb x11-utils imagemagick xdotool # real-window tests: X server, window lookup, screenshots, keystrokes
   libxml2-utils             # xmllint validates generated DUIS against the XSD
   umockdev                  # emulated USB devices for the libusb integration tests
   nodejs npm                # a public IEC 62056-21 client (smartmeter-obis) reads the simulated meter
