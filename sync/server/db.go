@@ -38,6 +38,10 @@ type DB struct {
 	dialect Dialect
 }
 
+// maxTxStmts bounds a transaction's statement cache; statements built with
+// variable text beyond it are run unprepared.
+const maxTxStmts = 128
+
 // advisoryKey is the pg_advisory_xact_lock key that serialises SMI writes
 // across instances; migrationKey serialises schema migrations.
 const (
@@ -114,22 +118,84 @@ func (db *DB) q(s string) string {
 	return b.String()
 }
 
-// Tx is a write transaction with the dialect's placeholder rewriting.
+// Tx is a write transaction with the dialect's placeholder rewriting and
+// its own prepared statements.
 type Tx struct {
-	tx *sql.Tx
-	db *DB
+	tx    *sql.Tx
+	db    *DB
+	stmts map[string]*sql.Stmt // statements prepared in this transaction
+	sp    int                  // savepoints taken, for unique names
+}
+
+// stmt returns query prepared in the transaction, or nil to run it
+// unprepared. Only SQLite gains: it would parse every statement of every
+// message of a batch again, while pgx keeps its own statement cache. The
+// statements are prepared on the transaction's connection (SQLite has
+// only one) and closed with it.
+func (t *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if t.db.dialect != SQLite {
+		return nil
+	}
+	if st, ok := t.stmts[query]; ok {
+		return st
+	}
+	if len(t.stmts) >= maxTxStmts {
+		return nil
+	}
+	st, err := t.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // run unprepared; the error shows there
+	}
+	if t.stmts == nil {
+		t.stmts = map[string]*sql.Stmt{}
+	}
+	t.stmts[query] = st
+	return st
 }
 
 func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return t.tx.ExecContext(ctx, t.db.q(query), args...)
 }
 
 func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return t.tx.QueryContext(ctx, t.db.q(query), args...)
 }
 
 func (t *Tx) row(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return t.tx.QueryRowContext(ctx, t.db.q(query), args...)
+}
+
+// savepoint runs fn inside a SAVEPOINT (SQL:2003; both back ends): when fn
+// fails, everything it wrote is rolled back and the transaction goes on.
+// The returned fatal error means the transaction itself is unusable.
+func (t *Tx) savepoint(ctx context.Context, fn func() error) (err, fatal error) {
+	t.sp++
+	name := "sp" + strconv.Itoa(t.sp)
+	if _, err := t.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+		return nil, fmt.Errorf("take savepoint: %w", err)
+	}
+	if err := fn(); err != nil {
+		if _, rerr := t.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
+			return err, fmt.Errorf("roll back to savepoint: %w", rerr)
+		}
+		if _, rerr := t.tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name); rerr != nil {
+			return err, fmt.Errorf("release savepoint: %w", rerr)
+		}
+		return err, nil
+	}
+	if _, err := t.tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name); err != nil {
+		return nil, fmt.Errorf("release savepoint: %w", err)
+	}
+	return nil, nil
 }
 
 // InTx runs fn in a transaction that holds the service-wide write lock,

@@ -61,6 +61,32 @@ func (s *Server) Submit(ctx context.Context, sub Submission) (*Outcome, error) {
 }
 
 func (s *Server) submit(ctx context.Context, sub Submission) (*Outcome, error) {
+	ps, err := s.prepare(sub)
+	if err != nil {
+		return nil, err
+	}
+	var out *Outcome
+	err = s.db.InTx(ctx, func(tx *Tx) error {
+		var err error
+		out, err = s.applyTx(ctx, tx, ps)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// prepared is a submission parsed, validated and checked against the
+// principal's role: everything that needs no database.
+type prepared struct {
+	sub            Submission
+	req            *duis.Request
+	hash           string
+	acted, receive time.Time
+}
+
+func (s *Server) prepare(sub Submission) (*prepared, error) {
 	if int64(len(sub.Document)) > s.cfg.MaxDocumentBytes {
 		return nil, &RequestError{Err: ErrTooLarge}
 	}
@@ -93,23 +119,12 @@ func (s *Server) submit(ctx context.Context, sub Submission) (*Outcome, error) {
 		return nil, &RequestError{RequestID: rid, Err: ErrForbidden, Detail: "role " + string(sub.Principal.Role) + " may not send service requests"}
 	}
 	sum := sha256.Sum256(sub.Document)
-	hash := hex.EncodeToString(sum[:])
 	received := s.now()
 	acted := sub.ActedAt.UTC()
 	if sub.ActedAt.IsZero() || acted.After(received) {
 		acted = received
 	}
-
-	var out *Outcome
-	err = s.db.InTx(ctx, func(tx *Tx) error {
-		var err error
-		out, err = s.applyTx(ctx, tx, req, sub, hash, acted, received)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return &prepared{sub: sub, req: req, hash: hex.EncodeToString(sum[:]), acted: acted, receive: received}, nil
 }
 
 func counterText(c uint64) string { return fmt.Sprintf("%020d", c) }
@@ -129,7 +144,8 @@ func (s *Server) stored(ctx context.Context, tx *Tx, where string, arg any) (*Ou
 	return &o, hash, nil
 }
 
-func (s *Server) applyTx(ctx context.Context, tx *Tx, req *duis.Request, sub Submission, hash string, acted, now time.Time) (*Outcome, error) {
+func (s *Server) applyTx(ctx context.Context, tx *Tx, ps *prepared) (*Outcome, error) {
+	req, sub, hash, acted, now := ps.req, ps.sub, ps.hash, ps.acted, ps.receive
 	id := req.Header.RequestID
 	rid := id.String()
 	// Idempotent replay: same Request ID and same document, or the same

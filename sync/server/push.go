@@ -9,65 +9,135 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/smetskit/smetskit/sync/api"
 )
 
 // Push applies a batch of outbox messages in order and answers each
-// (sync/api POST /v1/push). DUIS requests go through Submit; evidence and
-// job updates are kept once per idempotency key; a message whose parent is
-// not applied yet is answered "retry".
+// (sync/api POST /v1/push). DUIS requests go through the same steps as
+// Submit; evidence and job updates are kept once per idempotency key; a
+// message whose parent is not applied yet is answered "retry".
+//
+// The whole batch is one write transaction and each message runs in its
+// own SAVEPOINT, so a message is still all or nothing and its result is
+// what Submit would answer, while the batch pays for one commit (one
+// fsync) instead of one per message. Should the commit fail, nothing of
+// the batch is kept and every message is answered "retry".
 func (s *Server) Push(ctx context.Context, p Principal, req *api.PushRequest) *api.PushResponse {
-	resp := &api.PushResponse{Results: make([]api.PushResult, 0, len(req.Messages))}
-	for _, m := range req.Messages {
-		resp.Results = append(resp.Results, s.pushOne(ctx, p, m))
+	results := make([]api.PushResult, len(req.Messages))
+	preps := make([]*prepared, len(req.Messages))
+	perrs := make([]error, len(req.Messages))
+	for i, m := range req.Messages {
+		if m.Kind == api.KindDUISRequest && m.ServiceRequest != nil {
+			preps[i], perrs[i] = s.prepare(Submission{Document: []byte(m.ServiceRequest.XML), Principal: p, JobID: m.JobID,
+				IdempotencyKey: m.IdempotencyKey, ActedAt: m.CreatedAt})
+		}
 	}
-	return resp
+	type observed struct {
+		out *Outcome
+		err error
+		d   time.Duration
+	}
+	var obs []observed
+	err := s.db.InTx(ctx, func(tx *Tx) error {
+		for i, m := range req.Messages {
+			start := time.Now()
+			res, out, err, fatal := s.pushOne(ctx, tx, p, m, preps[i], perrs[i])
+			if fatal != nil {
+				return fatal
+			}
+			results[i] = res
+			if out != nil || err != nil { // a DUIS request was submitted
+				obs = append(obs, observed{out, err, time.Since(start)})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.log.Error("push: apply batch", "err", err.Error(), "messages", len(req.Messages))
+		for i, m := range req.Messages {
+			results[i] = api.PushResult{IdempotencyKey: m.IdempotencyKey, Status: api.StatusRetry, Reason: "internal error", RetryAfterSeconds: 30}
+		}
+		return &api.PushResponse{Results: results}
+	}
+	for _, o := range obs {
+		s.metrics.observeSubmit(o.out, o.err, o.d)
+	}
+	return &api.PushResponse{Results: results}
 }
 
-func (s *Server) pushOne(ctx context.Context, p Principal, m api.PushMessage) api.PushResult {
-	res := api.PushResult{IdempotencyKey: m.IdempotencyKey}
+// pushOne answers one message of a batch inside tx. ps and perr are the
+// message's DUIS request prepared outside the transaction. out and err are
+// what Submit would return, for the metrics; fatal means the transaction
+// is unusable and the batch must stop.
+func (s *Server) pushOne(ctx context.Context, tx *Tx, p Principal, m api.PushMessage, ps *prepared, perr error) (res api.PushResult, out *Outcome, err, fatal error) {
+	res = api.PushResult{IdempotencyKey: m.IdempotencyKey}
 	if m.ParentKey != "" {
-		ok, err := s.applied(ctx, m.ParentKey)
+		ok, err := s.applied(ctx, tx, m.ParentKey)
 		if err != nil {
-			s.log.Error("push: check parent", "err", err.Error())
-			res.Status, res.Reason, res.RetryAfterSeconds = api.StatusRetry, "internal error", 30
-			return res
+			// On PostgreSQL a failed statement spoils the transaction:
+			// stop the batch rather than answer from a broken one.
+			return res, nil, nil, err
 		}
 		if !ok {
 			res.Status, res.Reason, res.RetryAfterSeconds = api.StatusRetry, "parent "+m.ParentKey+" not applied yet", 5
-			return res
+			return res, nil, nil, nil
 		}
 	}
 	switch m.Kind {
 	case api.KindDUISRequest:
 		if m.ServiceRequest == nil {
 			res.Status, res.Reason = api.StatusRejected, "serviceRequest is required for "+api.KindDUISRequest
-			return res
+			return res, nil, nil, nil
 		}
-		out, err := s.Submit(ctx, Submission{Document: []byte(m.ServiceRequest.XML), Principal: p, JobID: m.JobID,
-			IdempotencyKey: m.IdempotencyKey, ActedAt: m.CreatedAt})
+		if perr != nil {
+			return s.refused(res, perr), nil, perr, nil
+		}
+		err, fatal := tx.savepoint(ctx, func() error {
+			var err error
+			out, err = s.applyTx(ctx, tx, ps)
+			return err
+		})
+		if fatal != nil {
+			return res, nil, nil, fatal
+		}
 		if err != nil {
-			return s.refused(res, err)
+			return s.refused(res, err), nil, err, nil
 		}
 		if out.Variant != m.ServiceRequest.ServiceReferenceVariant {
 			s.log.Warn("push: variant label differs from the document", "label", m.ServiceRequest.ServiceReferenceVariant, "document", out.Variant)
 		}
-		res.Duplicate, res.ResponseCode, res.DUISResponse = out.Duplicate, string(out.ResponseCode), string(out.Response)
-		res.Status = api.StatusApplied
-		if out.OutcomeCode.IsError() {
-			res.Status, res.Reason = api.StatusRejected, out.OutcomeCode.Meaning()
-		}
-		return res
+		return pushed(res, out), out, nil, nil
 	case api.KindEvidence, api.KindJobUpdate:
-		dup, err := s.keepMessage(ctx, p, m)
+		var dup bool
+		err, fatal := tx.savepoint(ctx, func() error {
+			var err error
+			dup, err = s.keepMessage(ctx, tx, p, m)
+			return err
+		})
+		if fatal != nil {
+			return res, nil, nil, fatal
+		}
 		if err != nil {
-			return s.refused(res, err)
+			return s.refused(res, err), nil, nil, nil
 		}
 		res.Status, res.Duplicate = api.StatusApplied, dup
-		return res
+		return res, nil, nil, nil
 	}
 	res.Status, res.Reason = api.StatusRejected, "unknown kind "+m.Kind
+	return res, nil, nil, nil
+}
+
+// pushed is the push result of an applied DUIS request. A request whose
+// outcome is an error is "rejected" and carries the outcome's code (e.g.
+// E5), not the I99 acknowledgement of a device SR; see the package doc.
+func pushed(res api.PushResult, out *Outcome) api.PushResult {
+	res.Duplicate, res.ResponseCode, res.DUISResponse = out.Duplicate, string(out.ResponseCode), string(out.Response)
+	res.Status = api.StatusApplied
+	if out.OutcomeCode.IsError() {
+		res.Status, res.ResponseCode, res.Reason = api.StatusRejected, string(out.OutcomeCode), out.OutcomeCode.Meaning()
+	}
 	return res
 }
 
@@ -87,9 +157,9 @@ func (s *Server) refused(res api.PushResult, err error) api.PushResult {
 
 // applied reports whether a message key was applied: a DUIS request with a
 // success outcome, or a kept message.
-func (s *Server) applied(ctx context.Context, key string) (bool, error) {
+func (s *Server) applied(ctx context.Context, tx *Tx, key string) (bool, error) {
 	var n int
-	err := s.db.row(ctx, `SELECT (SELECT count(*) FROM requests WHERE idempotency_key = ? AND outcome_code IN ('I0', 'I99'))
+	err := tx.row(ctx, `SELECT (SELECT count(*) FROM requests WHERE idempotency_key = ? AND outcome_code IN ('I0', 'I99'))
 		+ (SELECT count(*) FROM messages WHERE idempotency_key = ?)`, key, key).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("check message %s: %w", key, err)
@@ -100,12 +170,12 @@ func (s *Server) applied(ctx context.Context, key string) (bool, error) {
 // keepMessage stores an evidence or job-update message once; a repeat of
 // the same key and body is a duplicate, another body under the key a
 // conflict. Installers may only push to their own jobs.
-func (s *Server) keepMessage(ctx context.Context, p Principal, m api.PushMessage) (bool, error) {
+func (s *Server) keepMessage(ctx context.Context, tx *Tx, p Principal, m api.PushMessage) (bool, error) {
 	sum := sha256.Sum256(m.Body)
 	hash := hex.EncodeToString(sum[:])
 	now := s.now()
 	dup := false
-	err := s.db.InTx(ctx, func(tx *Tx) error {
+	err := func() error {
 		var old string
 		err := tx.row(ctx, "SELECT body_hash FROM messages WHERE idempotency_key = ?", m.IdempotencyKey).Scan(&old)
 		switch {
@@ -128,7 +198,7 @@ func (s *Server) keepMessage(ctx context.Context, p Principal, m api.PushMessage
 			return fmt.Errorf("store message %s: %w", m.IdempotencyKey, err)
 		}
 		return tx.audit(ctx, now, p.Name, m.Kind, m.JobID, "message "+m.IdempotencyKey)
-	})
+	}()
 	return dup, err
 }
 
