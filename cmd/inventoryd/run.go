@@ -69,6 +69,7 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 
 type common struct {
 	db, keyFile, rules, cpl *string
+	counterWindow           *uint64
 }
 
 func commonFlags(fs *flag.FlagSet) common {
@@ -77,6 +78,8 @@ func commonFlags(fs *flag.FlagSet) common {
 		keyFile: fs.String("key-file", "", "file with the 32-byte install-code sealing key (64 hex digits); env INVENTORYD_SEALING_KEY also works; SQLite only: created beside the database when absent"),
 		rules:   fs.String("rules", "", "JSON file overriding rows of the SMI transition and permission tables"),
 		cpl:     fs.String("cpl", "", "JSON file with the Certified Products List (array of entries)"),
+		counterWindow: fs.Uint64("counter-window", 0, "accept a never-used Request ID counter this far below the originator's highest "+
+			"(a request held back on a tablet and overtaken); 0: counters must strictly increase (DOMAIN.md §12)"),
 	}
 }
 
@@ -153,7 +156,8 @@ func open(ctx context.Context, c common, log *slog.Logger) (*server.Server, *ser
 	if err != nil {
 		return nil, nil, err
 	}
-	srv, err := server.New(server.Config{DB: db, Sealer: sealer, Rules: rules, CPL: cpl, Logger: log})
+	srv, err := server.New(server.Config{DB: db, Sealer: sealer, Rules: rules, CPL: cpl, Logger: log,
+		CounterWindow: *c.counterWindow})
 	if err != nil {
 		db.Close()
 		return nil, nil, err

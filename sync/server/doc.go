@@ -12,7 +12,27 @@
 // advisory lock on PostgreSQL), so several instances on one PostgreSQL
 // database behave as one service: Request ID counters strictly increase
 // per originator (a lower or equal counter is refused, DOMAIN.md §12), and
-// a replay of an applied request returns the original response.
+// a replay of an applied request returns the original response. A push
+// batch is one write transaction with each message in its own SAVEPOINT:
+// every message is all or nothing and answered as Submit would, and the
+// batch costs one commit.
+//
+// Counters: the consequence of the strict rule is that a message held back
+// on a tablet (its parent not applied yet, or a retry) and overtaken by a
+// later counter of the same originator from another job is refused as a
+// replay though the service never saw it; the tablet must send it again
+// under a new Request ID. Config.CounterWindow (inventoryd -counter-window)
+// relaxes this: a counter below the originator's highest by less than the
+// window is accepted if the originator never used it (every accepted
+// counter is in the request log), so a replay is still refused and the
+// high-water mark never falls. Devices keep the strict rule (GBCS
+// anti-replay), so the window suits counters the service only records.
+//
+// Push results: ResponseCode is the DUIS code the tablet should show. An
+// applied request carries its synchronous code (I0, or I99 for a device SR
+// whose outcome succeeded); a request whose outcome is an error is
+// "rejected" and carries the outcome's E code (e.g. E5), never I99, with
+// its meaning in Reason. DUISResponse holds the synchronous response.
 //
 //	db, err := server.OpenDB(ctx, "inventory.db") // or "postgres://..."
 //	sealer, err := inventory.NewSealer(key)      // 32 bytes

@@ -127,6 +127,25 @@ func (s *Server) prepare(sub Submission) (*prepared, error) {
 	return &prepared{sub: sub, req: req, hash: hex.EncodeToString(sum[:]), acted: acted, receive: received}, nil
 }
 
+// inWindow decides a counter c not above the originator's high-water mark
+// hw: refused unless Config.CounterWindow is set, c is within the window
+// below hw and the originator never used c (in a request to any target).
+// why says why it is refused; "" accepts it.
+func (s *Server) inWindow(ctx context.Context, tx *Tx, orig string, c, hw uint64) (why string, err error) {
+	w := s.cfg.CounterWindow
+	if w == 0 || hw-c >= w {
+		return fmt.Sprintf("counter %d, last accepted %d", c, hw), nil
+	}
+	var n int
+	if err := tx.row(ctx, "SELECT count(*) FROM requests WHERE originator = ? AND counter = ?", orig, counterText(c)).Scan(&n); err != nil {
+		return "", fmt.Errorf("look up counter %d of %s: %w", c, orig, err)
+	}
+	if n > 0 {
+		return fmt.Sprintf("counter %d already used (last accepted %d)", c, hw), nil
+	}
+	return "", nil
+}
+
 func counterText(c uint64) string { return fmt.Sprintf("%020d", c) }
 
 func (s *Server) stored(ctx context.Context, tx *Tx, where string, arg any) (*Outcome, string, error) {
@@ -179,7 +198,13 @@ func (s *Server) applyTx(ctx context.Context, tx *Tx, ps *prepared) (*Outcome, e
 		return nil, fmt.Errorf("read counter of %s: %w", orig, err)
 	default:
 		if lc, _ := strconv.ParseUint(last, 10, 64); id.Counter <= lc {
-			return nil, &RequestError{RequestID: rid, Err: ErrReplay, Detail: fmt.Sprintf("counter %d, last accepted %d", id.Counter, lc)}
+			why, err := s.inWindow(ctx, tx, orig, id.Counter, lc)
+			if err != nil {
+				return nil, err
+			}
+			if why != "" {
+				return nil, &RequestError{RequestID: rid, Err: ErrReplay, Detail: why}
+			}
 		}
 	}
 
@@ -226,8 +251,11 @@ func (s *Server) applyTx(ctx context.Context, tx *Tx, ps *prepared) (*Outcome, e
 		sub.Principal.Name, sub.JobID, ms(acted), ms(now), ms(s.now()), string(sync), string(code), xml, alert); err != nil {
 		return nil, fmt.Errorf("log request %s: %w", rid, err)
 	}
+	// The high-water mark only rises (a counter accepted in the window
+	// leaves it); counters are zero-padded, so text order is number order.
 	if _, err := tx.exec(ctx, `INSERT INTO originators (originator, last_counter) VALUES (?, ?)
-		ON CONFLICT (originator) DO UPDATE SET last_counter = excluded.last_counter`, orig, counterText(id.Counter)); err != nil {
+		ON CONFLICT (originator) DO UPDATE SET last_counter = excluded.last_counter
+		WHERE excluded.last_counter > originators.last_counter`, orig, counterText(id.Counter)); err != nil {
 		return nil, fmt.Errorf("advance counter of %s: %w", orig, err)
 	}
 	return &Outcome{RequestID: rid, Variant: variant, ResponseCode: sync, OutcomeCode: code, Response: xml, Warnings: w.warnings}, nil

@@ -74,6 +74,14 @@ type Config struct {
 	Logger *slog.Logger      // nil: slog.Default()
 	Now    func() time.Time  // nil: time.Now
 
+	// CounterWindow relaxes "counters strictly increase per originator"
+	// (DOMAIN.md §12) for requests held back on a tablet and overtaken by
+	// another job's: 0 (the default) refuses any counter not above the
+	// originator's highest accepted one; W > 0 also accepts a counter
+	// below it by less than W if the originator never used it. Every
+	// accepted counter is recorded, so a replay is refused either way.
+	CounterWindow uint64
+
 	MaxDocumentBytes int64 // one DUIS document; 0: 256 KiB
 	MaxBatchBytes    int64 // one push batch; 0: api.MaxPushBytes
 }
