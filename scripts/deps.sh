@@ -13,7 +13,6 @@ packages=(
   xvfb x11-utils imagemagick xdotool # real-window tests: X server, window lookup, screenshots, keystrokes
   libxml2-utils             # xmllint validates generated DUIS against the XSD
   umockdev                  # emulated USB devices for the libusb integration tests
-  nodejs npm                # a public IEC 62056-21 client (smartmeter-obis) reads the simulated meter
   poppler-utils             # pdftoppm checks that generated PDF reports render
   postgresql                # inventoryd's PostgreSQL back end is tested against a real server
 )
@@ -37,6 +36,12 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js and npm run a public IEC 62056-21 client (smartmeter-obis) against
+# the simulated meter. They may come from outside Debian (with npm bundled),
+# so look for the commands rather than the packages.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 sudo=""
