@@ -34,6 +34,14 @@
 // "rejected" and carries the outcome's E code (e.g. E5), never I99, with
 // its meaning in Reason. DUISResponse holds the synchronous response.
 //
+// WAN coverage: ImportCoverage (POST /v1/coverage for the back office and
+// admin, or inventoryd coverage import FILE.json) stores SM WAN coverage by
+// postcode (DOMAIN.md §8) in one transaction, all rows or none, audited.
+// A pull carries the rows at the postcodes of the installer's jobs
+// (matched upper-case without spaces) changed since the cursor, and the
+// row of a job's postcode when the job comes into view. Rows are never
+// withdrawn, so WANCoverage never appears in Removed.
+//
 //	db, err := server.OpenDB(ctx, "inventory.db") // or "postgres://..."
 //	sealer, err := inventory.NewSealer(key)      // 32 bytes
 //	srv, err := server.New(server.Config{DB: db, Sealer: sealer})

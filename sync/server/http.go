@@ -25,7 +25,7 @@ import (
 //	GET  /v1/requests/{id}             the stored outcome of a request
 //	POST /v1/push                      a batch of outbox messages (sync/api)
 //	GET  /v1/jobs/{jobId}/status       what the service applied of a job (sync/api)
-//	GET  /v1/changes?cursor=           jobs, devices, CPL and removals since the cursor (sync/api)
+//	GET  /v1/changes?cursor=           jobs, devices, CPL, WAN coverage and removals since the cursor (sync/api)
 //	GET  /v1/devices/{id}              one SMI record (MPxN masked)
 //	GET  /v1/devices/{id}/history      status history: from, to, when, rule, request
 //	GET  /v1/devices/{id}/readings     consumption readings (back office, own installer)
@@ -34,6 +34,7 @@ import (
 //	POST /v1/tokens                    create a token (admin)
 //	GET  /v1/report?from=&to=          performance report (back office, admin)
 //	GET  /v1/audit                     audit log (admin)
+//	POST /v1/coverage                  import SM WAN coverage rows (back office, admin; audited)
 //
 // Every /v1 route needs "Authorization: Bearer <token>".
 func (s *Server) Handler() http.Handler {
@@ -62,6 +63,7 @@ func (s *Server) Handler() http.Handler {
 	handle("POST /v1/tokens", []Role{RoleAdmin}, s.postToken)
 	handle("GET /v1/report", []Role{RoleBackOffice, RoleAdmin}, s.getReport)
 	handle("GET /v1/audit", []Role{RoleAdmin}, s.getAudit)
+	handle("POST /v1/coverage", []Role{RoleBackOffice, RoleAdmin}, s.postCoverage)
 	return mux
 }
 

@@ -29,10 +29,16 @@ type seqItem struct {
 	job *api.Job
 	dev *api.Device
 	rm  *api.Removed
+	cov *api.WANCoverage
+}
+
+func sortSeq(items []seqItem) {
+	sort.SliceStable(items, func(i, j int) bool { return items[i].seq < items[j].seq })
 }
 
 // Changes answers sync/api GET /v1/changes: the jobs, devices (MPxN masked
-// for installers) and removals in p's view changed after cursor, and the
+// for installers), WAN coverage of the jobs' postcodes and removals in p's
+// view changed after cursor, and the
 // CPL on a first pull. Sequence numbers commit in order under the write
 // lock, so reading up to the committed sequence never skips a change.
 func (s *Server) Changes(ctx context.Context, p Principal, cursor string) (*api.PullResponse, error) {
@@ -123,11 +129,15 @@ func (s *Server) Changes(ctx context.Context, p Principal, cursor string) (*api.
 		rms = append(rms, seqItem{seq: seq, rm: &r})
 	}
 	rows.Close()
+	covs, err := s.pullCoverage(ctx, p, from, upto)
+	if err != nil {
+		return nil, err
+	}
 
 	// A kind cut at the limit moves the cursor back to its last item, and
 	// the other kinds are cut there too.
 	cut, more := upto, false
-	for _, list := range [][]seqItem{jobs, devs, rms} {
+	for _, list := range [][]seqItem{jobs, devs, rms, covs} {
 		if len(list) > limit {
 			more = true
 			cut = min(cut, list[limit-1].seq)
@@ -148,6 +158,11 @@ func (s *Server) Changes(ctx context.Context, p Principal, cursor string) (*api.
 	for _, it := range rms {
 		if it.seq <= cut {
 			resp.Removed = append(resp.Removed, *it.rm)
+		}
+	}
+	for _, it := range covs {
+		if it.seq <= cut {
+			resp.WANCoverage = append(resp.WANCoverage, *it.cov)
 		}
 	}
 	if from == 0 && s.cpl != nil {
