@@ -1,6 +1,7 @@
 package commission
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -18,8 +19,18 @@ var (
 	obisNetworkControl = cosem.MustOBIS("0-0:30.3.0*255") // class 104, the CHF device log
 	obisGSMDiagnostic  = cosem.MustOBIS("0-0:25.6.0*255") // class 47, the WAN
 	obisLocalDelivery  = cosem.MustOBIS("0-0:128.1.0*255")
-	obisFirmware       = cosem.MustOBIS("1-0:0.2.0*255") // class 1, active firmware identifier
+	obisFirmware       = cosem.MustOBIS("1-0:0.2.0*255")   // class 1, active firmware identifier
+	obisHubEventLog    = cosem.MustOBIS("0-0:99.98.0*255") // class 7, the CHF event log
 )
+
+// CHF event codes the join step looks for (GB alert codes, DOMAIN.md §16.6).
+const (
+	eventJoinFailed    = 0x8F48
+	eventJoinSucceeded = 0x8F49
+)
+
+// maxEventRows caps the event log rows decoded from a hub.
+const maxEventRows = 1024
 
 // classLocalDelivery is the manufacturer-specific class of the local
 // delivery object in the hub profile (IEC 62056-6-2 reserves 128…199).
@@ -226,4 +237,55 @@ func (h *DLMSHub) Firmware(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("decode firmware: %w", err)
 	}
 	return v.Text(), nil
+}
+
+// JoinFailure reads the CHF event log (class 7 buffer, 0-0:99.98.0) and
+// returns the GBCS join response code of the last 0x8F48 event for device,
+// or 0 when there is none or a 0x8F49 (joining succeeded) follows it
+// (sim/HUBPROFILE.md, "CHF event log: why a join failed").
+func (h *DLMSHub) JoinFailure(ctx context.Context, device string) (int, error) {
+	id, err := duis.ParseEUI64(device)
+	if err != nil {
+		return 0, err
+	}
+	d, err := h.C.Get(ctx, dlms.AttributeDescriptor{Class: cosem.ClassProfileGeneric, Instance: obisHubEventLog, Attribute: 2}, nil)
+	if err != nil {
+		return 0, fmt.Errorf("read hub event log: %w", err)
+	}
+	return ParseJoinFailure(d, id[:])
+}
+
+// ParseJoinFailure decodes a CHF event log buffer, an array of rows
+// {clock, event code, device EUI-64, detail} in the order they were
+// recorded, and returns the detail (the GBCS join response code) of the
+// last joining-failed event for device, or 0 when there is none or a
+// joining-succeeded event for it comes later. Rows with fewer than four
+// columns (a hub that does not record the device) are skipped.
+func ParseJoinFailure(d []byte, device []byte) (int, error) {
+	v, _, err := axdr.Decode(d)
+	if err != nil {
+		return 0, fmt.Errorf("decode hub event log: %w", err)
+	}
+	if v.Type() != axdr.TypeArray {
+		return 0, fmt.Errorf("decode hub event log: %v is not an array", v.Type())
+	}
+	if v.Len() > maxEventRows {
+		return 0, fmt.Errorf("decode hub event log: %d rows, at most %d", v.Len(), maxEventRows)
+	}
+	code := 0
+	for i, row := range v.Elems() {
+		if row.Type() != axdr.TypeStructure {
+			return 0, fmt.Errorf("decode hub event log: row %d is not a structure", i)
+		}
+		if row.Len() < 4 || !bytes.Equal(row.Index(2).Bytes(), device) {
+			continue
+		}
+		switch row.Index(1).Uint() {
+		case eventJoinFailed:
+			code = int(row.Index(3).Uint())
+		case eventJoinSucceeded:
+			code = 0
+		}
+	}
+	return code, nil
 }

@@ -103,35 +103,6 @@ func TestInstallNoWAN(t *testing.T) {
 	})
 }
 
-// Scenario 5: a meter that fails to join shows why and what to try; once
-// the cause is gone, Run resumes at the join.
-func TestJoinFailureShowsReason(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		ctx := context.Background()
-		db := tempDB(t)
-		e := newEngine(t, db)
-		site := newSimSite(t, nil, sim.Quirks{sim.QuirkJoinFail(10): true})
-		p := dualFuelPlan("J-JOIN")
-		if err := e.Start(ctx, p); err != nil {
-			t.Fatal(err)
-		}
-		err := e.Run(ctx, p.JobID, &DLMSHub{C: site.c})
-		var se *StepError
-		if !errors.As(err, &se) || se.Step != "join" || se.Item != esmeID || se.Reason != ReasonNotJoined || se.Hint == "" {
-			t.Fatalf("Run = %v, want a not-joined failure at join/%s with a hint", err, esmeID)
-		}
-		st, _ := e.Status(ctx, p.JobID)
-		if st.Status != StateFailed {
-			t.Errorf("run status = %s", st.Status)
-		}
-		for _, s := range st.Steps {
-			if s.ID == "join" && (s.State != StateFailed || s.Items[0].Reason != ReasonNotJoined || s.Items[0].Hint == "") {
-				t.Errorf("join step = %+v", s)
-			}
-		}
-	})
-}
-
 // A full device log stops the whitelist step with the device-log-full
 // reason (join code 4).
 func TestDeviceLogFull(t *testing.T) {

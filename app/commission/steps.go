@@ -244,6 +244,11 @@ func (e *Engine) checkLog(ctx context.Context, r *run, s StepDef, it item, hub H
 		if s.Kind != KindHubJoin || (entry != nil && entry.Joined) || !e.now().Before(deadline) {
 			break
 		}
+		// A join the hub has already seen fail will not succeed by
+		// waiting: say why now rather than at the end of the period.
+		if se := joinFailed(ctx, s, it, hub); se != nil {
+			return outcome{}, se
+		}
 		t := time.NewTimer(e.joinPoll)
 		select {
 		case <-ctx.Done():
@@ -254,11 +259,17 @@ func (e *Engine) checkLog(ctx context.Context, r *run, s StepDef, it item, hub H
 	}
 	switch {
 	case entry == nil:
+		if se := joinFailed(ctx, s, it, hub); se != nil {
+			return outcome{}, se
+		}
 		se := fail(s, it, ReasonJoinFailed, fmt.Errorf("%s is not in the hub's device log", it.dev.ID))
 		se.Code = 3
 		_, se.Hint = JoinFailure(3)
 		return outcome{}, se
 	case !entry.Joined:
+		if se := joinFailed(ctx, s, it, hub); se != nil {
+			return outcome{}, se
+		}
 		return outcome{}, fail(s, it, ReasonNotJoined, fmt.Errorf("%s is listed but has no link key", it.dev.ID))
 	}
 	ev := map[string]any{"entry": entry}
@@ -277,4 +288,24 @@ func (e *Engine) checkLog(ctx context.Context, r *run, s StepDef, it item, hub H
 		}
 	}
 	return outcome{evidence: ev}, nil
+}
+
+// joinFailed asks a hub that can say why a join failed (JoinFailureReader)
+// for the device's last join response code and, when there is one, returns
+// the join-failed error with the code, its meaning and the suggested action
+// (DOMAIN.md §10.3). It returns nil when the hub cannot say or gave no code:
+// the step then reports not-joined.
+func joinFailed(ctx context.Context, s StepDef, it item, hub Hub) *StepError {
+	jr, ok := hub.(JoinFailureReader)
+	if !ok {
+		return nil
+	}
+	code, err := jr.JoinFailure(ctx, it.dev.ID)
+	if err != nil || code == 0 {
+		return nil
+	}
+	meaning, hint := JoinFailure(code)
+	se := fail(s, it, ReasonJoinFailed, fmt.Errorf("%s failed to join: code %d, %s", it.dev.ID, code, meaning))
+	se.Code, se.Hint = code, hint
+	return se
 }
