@@ -7,6 +7,7 @@
 //	inventoryd token  --db inventory.db --name alice --role installer
 //	inventoryd report --db inventory.db --from 2026-11-01 --to 2026-12-01
 //	inventoryd migrate --db inventory.db
+//	inventoryd coverage import --db inventory.db coverage.json
 //
 // Storage is a SQLite file by default; a postgres:// URL selects
 // PostgreSQL, which several instances may share. Without --tls-cert the

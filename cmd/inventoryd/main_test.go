@@ -127,3 +127,33 @@ func TestRulesAndCPLFiles(t *testing.T) {
 		t.Errorf("PostgreSQL without a sealing key: %v", err)
 	}
 }
+
+func TestCoverageImport(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "inv.db")
+	good := filepath.Join(dir, "good.json")
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(good, []byte(`[{"postcode":"AB1 2CD","cspRegion":"North","coverage":"yes"},{"postcode":"EF3 4GH","coverage":"no"}]`), 0o600)
+	os.WriteFile(bad, []byte(`[{"postcode":"AB1 2CD","coverage":"no"},{"postcode":"EF3 4GH","coverage":"maybe"}]`), 0o600)
+	var out, errb bytes.Buffer
+	if err := run(ctx, []string{"coverage", "import", "--db", db, good}, &out, &errb); err != nil {
+		t.Fatalf("import: %v %s", err, errb.String())
+	}
+	if got := strings.TrimSpace(out.String()); got != "2 rows, 2 changed" {
+		t.Errorf("import output %q", got)
+	}
+	if err := run(ctx, []string{"coverage", "import", "--db", db, bad}, &out, &errb); err == nil || !strings.Contains(err.Error(), "maybe") && !strings.Contains(err.Error(), "coverage must be") {
+		t.Errorf("bad file: %v", err)
+	}
+	// The refused file changed nothing: the good file again changes nothing.
+	out.Reset()
+	if err := run(ctx, []string{"coverage", "import", "--db", db, good}, &out, &errb); err != nil || strings.TrimSpace(out.String()) != "2 rows, 0 changed" {
+		t.Errorf("re-import after a refused file: %v %q", err, out.String())
+	}
+	for _, args := range [][]string{{"coverage"}, {"coverage", "export"}, {"coverage", "import", "--db", db}, {"coverage", "import", "--db", db, filepath.Join(dir, "absent.json")}} {
+		if err := run(ctx, args, &out, &errb); err == nil {
+			t.Errorf("%v succeeded", args)
+		}
+	}
+}

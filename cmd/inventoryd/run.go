@@ -28,6 +28,8 @@ commands:
   token    create an access token (printed once; only its hash is stored)
   report   performance report per service request variant
   migrate  create or update the database schema
+  coverage import FILE.json   load SM WAN coverage by postcode (JSON array of
+           {"postcode","cspRegion","coverage"}); all rows or none, audited
 
 run "inventoryd <command> -h" for the flags of a command`
 
@@ -43,6 +45,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return token(ctx, args, stdout, stderr)
 	case "report":
 		return report(ctx, args, stdout, stderr)
+	case "coverage":
+		return coverage(ctx, args, stdout, stderr)
 	case "migrate":
 		fs := newFlags("migrate", stderr)
 		db := fs.String("db", "inventory.db", "SQLite file or postgres:// URL")
@@ -285,4 +289,40 @@ func report(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return enc.Encode(rep)
 	}
 	return rep.WriteText(stdout)
+}
+
+// coverage imports a WAN coverage file: inventoryd coverage import [flags] FILE.json.
+func coverage(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "import" {
+		return errors.New("usage: inventoryd coverage import [--db ...] FILE.json")
+	}
+	fs := newFlags("coverage import", stderr)
+	c := commonFlags(fs)
+	actor := fs.String("actor", "cli", "who the audit log names as importing")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: inventoryd coverage import [--db ...] FILE.json")
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return fmt.Errorf("open coverage file: %w", err)
+	}
+	defer f.Close()
+	rows, err := server.ParseCoverage(f)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", fs.Arg(0), err)
+	}
+	srv, db, err := open(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := srv.ImportCoverage(ctx, *actor, rows)
+	if err != nil {
+		return fmt.Errorf("import %s: %w", fs.Arg(0), err)
+	}
+	fmt.Fprintf(stdout, "%d rows, %d changed\n", len(rows), n)
+	return nil
 }
