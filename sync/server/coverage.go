@@ -97,11 +97,14 @@ func (s *Server) ImportCoverage(ctx context.Context, actor string, rows []api.WA
 	changed := 0
 	err := s.db.InTx(ctx, func(tx *Tx) error {
 		changed = 0
-		seq, err := tx.nextSeq(ctx)
+		// One sequence number per row, so a pull cut at MaxPullItems
+		// falls between rows, never inside one import.
+		base, err := tx.reserveSeqs(ctx, len(rows))
 		if err != nil {
 			return err
 		}
-		for _, c := range rows {
+		for i, c := range rows {
+			seq := base + int64(i)
 			res, err := tx.exec(ctx, `INSERT INTO wan_coverage (pc_key, postcode, csp_region, coverage, updated_at, change_seq)
 				VALUES (?, ?, ?, ?, ?, ?)
 				ON CONFLICT (pc_key) DO UPDATE SET postcode = excluded.postcode, csp_region = excluded.csp_region,
@@ -122,6 +125,19 @@ func (s *Server) ImportCoverage(ctx context.Context, actor string, rows []api.WA
 		return 0, err
 	}
 	return changed, nil
+}
+
+// reserveSeqs takes n change sequence numbers (under the write lock) and
+// returns the first.
+func (t *Tx) reserveSeqs(ctx context.Context, n int) (int64, error) {
+	if _, err := t.exec(ctx, "UPDATE change_seq SET seq = seq + ? WHERE id = 1", int64(max(n, 1))); err != nil {
+		return 0, fmt.Errorf("advance change sequence: %w", err)
+	}
+	var last int64
+	if err := t.row(ctx, "SELECT seq FROM change_seq WHERE id = 1").Scan(&last); err != nil {
+		return 0, fmt.Errorf("read change sequence: %w", err)
+	}
+	return last - int64(max(n, 1)) + 1, nil
 }
 
 // pullCoverage returns the coverage rows at the postcodes of the jobs in

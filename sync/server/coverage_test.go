@@ -41,6 +41,9 @@ func TestWANCoveragePull(t *testing.T) {
 			{"postcode":"CD3 4EF","cspRegion":"Central","coverage":"partial"}]`); r.status != 200 || !strings.Contains(string(r.body), `"changed":3`) {
 			t.Fatalf("import: %d %s", r.status, r.body)
 		}
+		if d := e.dump("SELECT count(DISTINCT change_seq) FROM wan_coverage"); strings.TrimSpace(d) != "3" {
+			t.Errorf("rows of one import share sequence numbers: %s", d)
+		}
 		first := e.pull("alice", "")
 		if got := coverageOf(first); !reflect.DeepEqual(got, map[string]string{"AB1 2CD": "North/yes"}) {
 			t.Fatalf("alice's first pull coverage: %v", got)
