@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"testing/synctest"
 )
@@ -29,7 +30,8 @@ func TestExchangeCH(t *testing.T) {
 		// The return reason is asked for first.
 		err := e.Run(ctx, p.JobID, &DLMSHub{C: site.c})
 		var se *StepError
-		if !errors.As(err, &se) || se.Step != "ch-return" || se.Reason != ReasonMissingAnswer {
+		if !errors.As(err, &se) || se.Step != "ch-return" || se.Reason != ReasonMissingAnswer ||
+			!slices.Equal(se.Missing, []string{"ReturnKind"}) || !strings.Contains(se.Error(), "answer ReturnKind missing") {
 			t.Fatalf("Run = %v, want the return reason asked for", err)
 		}
 		if err := e.Answer(ctx, p.JobID, map[string]string{"ReturnKind": "fault", "CHFFaultReturnType": "Fault identified post installation",

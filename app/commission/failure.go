@@ -47,7 +47,11 @@ type StepError struct {
 	Reason Reason
 	Code   int // GBCS join response code when the hub gave one (DOMAIN.md §10.3)
 	Hint   string
-	Err    error
+	// Missing names every answer the step requires and the plan lacks, in
+	// the step's order, for ReasonMissingAnswer (Err names the first), so
+	// callers need not parse the error text.
+	Missing []string
+	Err     error
 }
 
 func (e *StepError) Error() string {

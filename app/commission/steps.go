@@ -22,10 +22,16 @@ func fail(s StepDef, it item, reason Reason, err error) *StepError {
 // exec runs one item of a step. Device I/O happens here, outside any
 // transaction; the message (if any) is built later, inside the commit.
 func (e *Engine) exec(ctx context.Context, r *run, s StepDef, it item, hub Hub) (outcome, *StepError) {
+	var missing []string
 	for _, q := range s.Requires {
 		if r.plan.Answers[q] == "" {
-			return outcome{}, fail(s, it, ReasonMissingAnswer, fmt.Errorf("answer %s missing", q))
+			missing = append(missing, q)
 		}
+	}
+	if len(missing) > 0 {
+		se := fail(s, it, ReasonMissingAnswer, fmt.Errorf("answer %s missing", missing[0]))
+		se.Missing = missing
+		return outcome{}, se
 	}
 	switch s.Kind {
 	case KindPrecheck:
