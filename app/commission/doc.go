@@ -29,7 +29,10 @@
 // ReasonDeliveryLost, since the hub refuses a replayed command.
 //
 // Device steps talk to the hub through the Hub interface (the hub profile of
-// sim/HUBPROFILE.md); DLMSHub implements it over a dlms.Client. The tables
+// sim/HUBPROFILE.md); DLMSHub implements it over a dlms.Client. A hub that
+// is also a JoinFailureReader (DLMSHub reads the CHF event log) lets the
+// join step report a failed join as ReasonJoinFailed with the GBCS join code
+// in StepError.Code and JoinFailure's action as the hint. The tables
 // are created by Migrate, which keeps its own version in commission_schema
 // because app/store offers no hook for other packages' migrations.
 //
