@@ -14,10 +14,12 @@ import (
 )
 
 // Coverage import limits: a full GB postcode file has about 1.8 million
-// rows.
+// rows (some 130 MB of JSON), which the command line takes; the HTTP
+// endpoint takes a smaller update.
 const (
-	MaxCoverageRows  = 2_000_000
-	MaxCoverageBytes = 256 << 20
+	MaxCoverageRows      = 2_000_000
+	MaxCoverageBytes     = 256 << 20
+	MaxCoverageHTTPBytes = 32 << 20
 )
 
 // postcodeKey is the form coverage rows and jobs are matched on: upper
@@ -191,7 +193,7 @@ func (s *Server) pullCoverage(ctx context.Context, p Principal, from, upto int64
 }
 
 func (s *Server) postCoverage(w http.ResponseWriter, r *http.Request, p Principal) error {
-	b, err := readBody(w, r, MaxCoverageBytes)
+	b, err := readBody(w, r, MaxCoverageHTTPBytes)
 	if err != nil {
 		return err
 	}
