@@ -324,35 +324,10 @@ func writeNode(b *bytes.Buffer, n *Node, depth int) {
 		b.WriteString("<?" + n.Local + " " + n.Data + "?>")
 		return
 	}
-	name := n.Local
-	if n.Prefix != "" {
-		name = n.Prefix + ":" + n.Local
-	}
-	b.WriteByte('<')
-	b.WriteString(name)
-	for _, ns := range n.NS {
-		if ns.Prefix == "" {
-			b.WriteString(` xmlns="`)
-		} else {
-			b.WriteString(` xmlns:` + ns.Prefix + `="`)
-		}
-		escapeAttr(b, ns.URI)
-		b.WriteByte('"')
-	}
-	for _, a := range n.Attrs {
-		b.WriteByte(' ')
-		if a.Prefix != "" {
-			b.WriteString(a.Prefix + ":")
-		}
-		b.WriteString(a.Local + `="`)
-		escapeAttr(b, a.Value)
-		b.WriteByte('"')
-	}
-	if len(n.Children) == 0 {
-		b.WriteString("/>")
+	name, closed := writeStartTag(b, n)
+	if closed {
 		return
 	}
-	b.WriteByte('>')
 	if hasElementChild(n) {
 		for _, c := range n.Children {
 			if c.Kind == TextNode && strings.TrimSpace(c.Data) == "" {
@@ -393,6 +368,43 @@ func escapeText(b *bytes.Buffer, s string) {
 			b.WriteByte(c)
 		}
 	}
+}
+
+// writeStartTag writes the start tag of element n with its namespace
+// declarations and attributes. An element with no children is written
+// whole as an empty-element tag and closed is true. It returns the
+// qualified name for the end tag.
+func writeStartTag(b *bytes.Buffer, n *Node) (name string, closed bool) {
+	name = n.Local
+	if n.Prefix != "" {
+		name = n.Prefix + ":" + n.Local
+	}
+	b.WriteByte('<')
+	b.WriteString(name)
+	for _, ns := range n.NS {
+		if ns.Prefix == "" {
+			b.WriteString(` xmlns="`)
+		} else {
+			b.WriteString(` xmlns:` + ns.Prefix + `="`)
+		}
+		escapeAttr(b, ns.URI)
+		b.WriteByte('"')
+	}
+	for _, a := range n.Attrs {
+		b.WriteByte(' ')
+		if a.Prefix != "" {
+			b.WriteString(a.Prefix + ":")
+		}
+		b.WriteString(a.Local + `="`)
+		escapeAttr(b, a.Value)
+		b.WriteByte('"')
+	}
+	if len(n.Children) == 0 {
+		b.WriteString("/>")
+		return name, true
+	}
+	b.WriteByte('>')
+	return name, false
 }
 
 func escapeAttr(b *bytes.Buffer, s string) {

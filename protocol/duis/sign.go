@@ -192,34 +192,10 @@ func writeExact(b *bytes.Buffer, n *Node) {
 		writeNode(b, n, 0)
 		return
 	}
-	name := n.Local
-	if n.Prefix != "" {
-		name = n.Prefix + ":" + n.Local
-	}
-	b.WriteString("<" + name)
-	for _, ns := range n.NS {
-		if ns.Prefix == "" {
-			b.WriteString(` xmlns="`)
-		} else {
-			b.WriteString(` xmlns:` + ns.Prefix + `="`)
-		}
-		escapeAttr(b, ns.URI)
-		b.WriteByte('"')
-	}
-	for _, a := range n.Attrs {
-		b.WriteByte(' ')
-		if a.Prefix != "" {
-			b.WriteString(a.Prefix + ":")
-		}
-		b.WriteString(a.Local + `="`)
-		escapeAttr(b, a.Value)
-		b.WriteByte('"')
-	}
-	if len(n.Children) == 0 {
-		b.WriteString("/>")
+	name, closed := writeStartTag(b, n)
+	if closed {
 		return
 	}
-	b.WriteByte('>')
 	for _, c := range n.Children {
 		writeExact(b, c)
 	}
