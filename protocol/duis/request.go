@@ -60,28 +60,41 @@ func requestFromNode(root *Node) (*Request, error) {
 	}
 	r := &Request{}
 	r.SchemaVersion, _ = root.Attr("schemaVersion")
+	body, sig, err := readEnvelope(root, reflect.ValueOf(&r.Header).Elem())
+	if err != nil {
+		return nil, err
+	}
+	r.Body, r.bodyErr = decodeBody(body)
+	r.Signature = sig
+	return r, nil
+}
+
+// readEnvelope checks the Header, Body and optional Signature of a DUIS
+// request or response, decodes the header into header, and returns the one
+// body element (prefixes normalised) and the signature, if any.
+func readEnvelope(root *Node, header reflect.Value) (body, sig *Node, err error) {
 	kids := root.Elements()
 	if len(kids) < 2 || len(kids) > 3 || kids[0].Local != "Header" || kids[1].Local != "Body" {
-		return nil, fmt.Errorf("%w: want Header, Body and an optional Signature", ErrStructure)
+		return nil, nil, fmt.Errorf("%w: want Header, Body and an optional Signature", ErrStructure)
 	}
-	if err := decodeValue(kids[0], reflect.ValueOf(&r.Header).Elem(), "Request/Header"); err != nil {
-		return nil, err
+	if err := decodeValue(kids[0], header, root.Local+"/Header"); err != nil {
+		return nil, nil, err
 	}
 	bodyKids := kids[1].Elements()
 	if len(bodyKids) != 1 {
-		return nil, fmt.Errorf("%w: Body holds %d elements, want 1", ErrStructure, len(bodyKids))
+		return nil, nil, fmt.Errorf("%w: Body holds %d elements, want 1", ErrStructure, len(bodyKids))
 	}
-	normalise(bodyKids[0])
-	carryNamespaces(bodyKids[0])
-	r.Body, r.bodyErr = decodeBody(bodyKids[0])
+	body = bodyKids[0]
+	normalise(body)
+	carryNamespaces(body)
 	if len(kids) == 3 {
 		if kids[2].Local != "Signature" || kids[2].Space != NamespaceDS {
-			return nil, fmt.Errorf("%w: <%s> after Body", ErrStructure, kids[2].Local)
+			return nil, nil, fmt.Errorf("%w: <%s> after Body", ErrStructure, kids[2].Local)
 		}
-		r.Signature = kids[2]
-		carryNamespaces(r.Signature)
+		sig = kids[2]
+		carryNamespaces(sig)
 	}
-	return r, nil
+	return body, sig, nil
 }
 
 // normalise rewrites the prefixes of the DUIS namespaces in a subtree to

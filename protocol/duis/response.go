@@ -201,20 +201,11 @@ func responseFromNode(root *Node) (*Response, error) {
 	}
 	r := &Response{}
 	r.SchemaVersion, _ = root.Attr("schemaVersion")
-	kids := root.Elements()
-	if len(kids) < 2 || len(kids) > 3 || kids[0].Local != "Header" || kids[1].Local != "Body" {
-		return nil, fmt.Errorf("%w: want Header, Body and an optional Signature", ErrStructure)
-	}
-	if err := decodeValue(kids[0], reflect.ValueOf(&r.Header).Elem(), "Response/Header"); err != nil {
+	b, sig, err := readEnvelope(root, reflect.ValueOf(&r.Header).Elem())
+	if err != nil {
 		return nil, err
 	}
-	bk := kids[1].Elements()
-	if len(bk) != 1 {
-		return nil, fmt.Errorf("%w: Body holds %d elements, want 1", ErrStructure, len(bk))
-	}
-	b := bk[0]
-	normalise(b)
-	carryNamespaces(b)
+	r.Signature = sig
 	var target any
 	switch b.Local {
 	case "ResponseMessage":
@@ -236,13 +227,6 @@ func responseFromNode(root *Node) (*Response, error) {
 	}
 	if target == nil {
 		r.Other = b
-	}
-	if len(kids) == 3 {
-		if kids[2].Local != "Signature" || kids[2].Space != NamespaceDS {
-			return nil, fmt.Errorf("%w: <%s> after Body", ErrStructure, kids[2].Local)
-		}
-		r.Signature = kids[2]
-		carryNamespaces(r.Signature)
 	}
 	return r, nil
 }
