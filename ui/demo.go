@@ -15,10 +15,10 @@ func DemoOptions(d *demo.Demo) Options {
 	opts := Options{Demo: true, Engineer: demo.Installer}
 	for i, m := range d.Site.Meters {
 		id := m.Identity()
-		opts.Devices = append(opts.Devices, Device{Name: "Meter " + id.Serial + " (simulated)", Connector: d.Meter(i), Config: d.ReaderConfig()})
+		opts.Devices = append(opts.Devices, Device{Name: "Meter " + id.Serial + " (simulated)", Kind: KindMeter, Connector: d.Meter(i), Config: d.ReaderConfig()})
 	}
 	if h := d.Site.Hub; h != nil {
-		opts.Devices = append(opts.Devices, Device{Name: "Hub " + h.Identity().Serial + " (simulated)", Connector: d.Hub(), Config: d.ReaderConfig()})
+		opts.Devices = append(opts.Devices, Device{Name: "Hub " + h.Identity().Serial + " (simulated)", Kind: KindHub, Connector: d.Hub(), Config: d.ReaderConfig()})
 	}
 	var q *outbox.Outbox
 	if d.Store != nil {

@@ -26,6 +26,7 @@ import (
 // recognises and how to reach it.
 type Device struct {
 	Name      string
+	Kind      string // KindMeter or KindHub
 	Connector diagnose.Connector
 	Config    diagnose.Config
 }

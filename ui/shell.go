@@ -22,6 +22,10 @@ type Options struct {
 	// Devices are what the Readout screen can read; with none it keeps
 	// its empty-state text.
 	Devices []Device
+	// DeviceSet, when set, is the live set of devices shared by Connect
+	// (which adds what it detects), Readout and Commission; nil makes one
+	// from Devices.
+	DeviceSet *DeviceSet
 	// Sync connects the Sync screen; a nil Queue keeps its empty state.
 	Sync SyncOptions
 	// Jobs connects the Jobs screen; a nil Jobs keeps its empty state.
