@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -236,7 +235,7 @@ func walk(ctx context.Context, e *env, v *visit.Visit, jobID string, hub commiss
 		}
 		def, ok := stepDef(flows[st.Flow], se.Step)
 		if !ok {
-			return err
+			return se
 		}
 		if se.Reason == commission.ReasonMissingRead {
 			if def.Title != lastTitle {
@@ -252,18 +251,20 @@ func walk(ctx context.Context, e *env, v *visit.Visit, jobID string, hub commiss
 			fmt.Fprintf(e.stdout, "%s:\n", def.Title)
 			lastTitle = def.Title
 		}
-		q, ok := missingAnswer(se, def)
-		if !ok || a.asked[q] {
+		qs, ok := missingAnswers(se, a)
+		if !ok {
 			return fmt.Errorf("step %s: %w\n  what to try: %s", se.Step, se, se.Hint)
 		}
-		ans, err := a.ask(q, q)
-		if err != nil {
-			return fmt.Errorf("step %s: %w", se.Step, err)
-		}
-		// Each answer is stored at once: a run stopped halfway through the
-		// questions keeps those already answered.
-		if err := v.Engine.Answer(ctx, jobID, map[string]string{q: ans}); err != nil {
-			return err
+		for _, q := range qs {
+			ans, err := a.ask(q, q)
+			if err != nil {
+				return fmt.Errorf("step %s: %w", se.Step, err)
+			}
+			// Each answer is stored at once: a run stopped halfway through
+			// the questions keeps those already answered.
+			if err := v.Engine.Answer(ctx, jobID, map[string]string{q: ans}); err != nil {
+				return err
+			}
 		}
 	}
 	return fmt.Errorf("job %s: still missing answers after %d rounds", jobID, maxPrompts)
@@ -293,23 +294,20 @@ func askRead(ctx context.Context, v *visit.Visit, jobID string, def commission.S
 	return v.Engine.AddReads(ctx, jobID, commission.Read{DeviceID: device, Kind: kind, Register: reg, Value: val, Unit: unit, At: time.Now().UTC()})
 }
 
-// missingAnswer names the answer a step stopped for. The engine names it in
-// the error ("answer X missing"); when that form is not found, the first
-// of the step's questions not yet asked is taken.
-func missingAnswer(se *commission.StepError, def commission.StepDef) (string, bool) {
-	if se.Err != nil {
-		msg := se.Err.Error()
-		if q, ok := strings.CutPrefix(msg, "answer "); ok {
-			q = strings.TrimSuffix(q, " missing")
-			if slices.Contains(def.Requires, q) {
-				return q, true
-			}
+// missingAnswers lists the answers a step stopped for, from the engine's
+// StepError.Missing (never from the error text). It is false when the
+// engine named none or one was already asked in this command: the engine
+// refused the answer given, and asking again would loop.
+func missingAnswers(se *commission.StepError, a *asker) ([]string, bool) {
+	if len(se.Missing) == 0 {
+		return nil, false
+	}
+	for _, q := range se.Missing {
+		if a.asked[q] {
+			return nil, false
 		}
 	}
-	if len(def.Requires) > 0 {
-		return def.Requires[0], true
-	}
-	return "", false
+	return se.Missing, true
 }
 
 func stepDef(f commission.Flow, id string) (commission.StepDef, bool) {

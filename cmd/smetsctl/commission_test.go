@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smetskit/smetskit/app/commission"
 	"github.com/smetskit/smetskit/app/visit"
 	"github.com/smetskit/smetskit/protocol/duis"
 	"github.com/smetskit/smetskit/sync/api"
@@ -277,5 +279,29 @@ func TestCommissionExchangeAsksForReads(t *testing.T) {
 	}
 	if got := queuedOf(t, data, "J-XM"); !slices.Equal(got, []string{"duis-request 8.11"}) {
 		t.Errorf("queued %q, want the 8.11 Remove", got)
+	}
+}
+
+// TestMissingAnswersFromStepError: the questions come from
+// StepError.Missing, whatever the error text says, all of them in the
+// step's order; an answer already asked in this command is not asked again.
+func TestMissingAnswersFromStepError(t *testing.T) {
+	se := &commission.StepError{Step: "site-survey", Reason: commission.ReasonMissingAnswer,
+		Missing: []string{"PremiseType", "MetalObstructionCheck"}, Err: errors.New("not the engine's usual wording")}
+	wrapped := fmt.Errorf("run: %w", se)
+	var got *commission.StepError
+	if !errors.As(wrapped, &got) {
+		t.Fatal("errors.As did not find the StepError")
+	}
+	a := &asker{}
+	if qs, ok := missingAnswers(got, a); !ok || !slices.Equal(qs, []string{"PremiseType", "MetalObstructionCheck"}) {
+		t.Errorf("missingAnswers = %q, %v", qs, ok)
+	}
+	a.asked = map[string]bool{"MetalObstructionCheck": true}
+	if qs, ok := missingAnswers(got, a); ok {
+		t.Errorf("missingAnswers after asking = %q, want none (the engine refused the answer)", qs)
+	}
+	if qs, ok := missingAnswers(&commission.StepError{Reason: commission.ReasonMissingAnswer, Err: errors.New("answer CHFLocation missing")}, &asker{}); ok {
+		t.Errorf("missingAnswers parsed the error text: %q", qs)
 	}
 }
