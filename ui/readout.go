@@ -36,9 +36,31 @@ const (
 	SpanDay   = "Day"
 	SpanWeek  = "Week"
 	SpanMonth = "Month"
+	// SpanYear is the 13 months of history a GB meter keeps of its
+	// half-hourly profile (DOMAIN.md): the longest read there is.
+	SpanYear = "13 months"
 )
 
+// Spans lists the span choices in the order they are offered (and Alt+1 …
+// Alt+4 choose them).
+var Spans = []string{SpanDay, SpanWeek, SpanMonth, SpanYear}
+
 var spans = map[string]time.Duration{SpanDay: 24 * time.Hour, SpanWeek: 7 * 24 * time.Hour, SpanMonth: 30 * 24 * time.Hour}
+
+// spanStart returns where a span ending at to begins. Day, week and month
+// are fixed durations; 13 months is calendar months back (so the read asks
+// for exactly the history the meter keeps, whatever the month lengths).
+// An unknown span is a day.
+func spanStart(span string, to time.Time) time.Time {
+	if span == SpanYear {
+		return to.AddDate(0, -13, 0)
+	}
+	d, ok := spans[span]
+	if !ok {
+		d = spans[SpanDay]
+	}
+	return to.Add(-d)
+}
 
 // readResult is what one background read hands to the screen.
 type readResult struct {
@@ -46,7 +68,7 @@ type readResult struct {
 	bundle  *diagnose.Bundle
 	frames  []diagnose.Frame
 	dropped int
-	span    time.Duration
+	span    string
 	device  string
 }
 
@@ -114,7 +136,7 @@ func newReadoutScreen(win fyne.Window, devices []Device, engineer func() string,
 	if len(names) > 0 {
 		s.device.SetSelectedIndex(0)
 	}
-	s.span = widget.NewRadioGroup([]string{SpanDay, SpanWeek, SpanMonth}, func(string) { s.zoom() })
+	s.span = widget.NewRadioGroup(Spans, func(string) { s.zoom() })
 	s.span.Horizontal = true
 	s.span.SetSelected(SpanDay)
 	s.read = widget.NewButtonWithIcon("Read", theme.DownloadIcon(), s.Start)
@@ -214,9 +236,9 @@ func (s *ReadoutScreen) Start() {
 		return
 	}
 	dev := s.devices[i]
-	span := spans[s.span.Selected]
-	if span == 0 {
-		span = spans[SpanDay]
+	span := s.span.Selected
+	if span == "" {
+		span = SpanDay
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	s.stop = stop
@@ -232,7 +254,7 @@ func (s *ReadoutScreen) Start() {
 }
 
 // run is the background read; it reports only through the bridge.
-func (s *ReadoutScreen) run(ctx context.Context, dev Device, span time.Duration, engineer string) {
+func (s *ReadoutScreen) run(ctx context.Context, dev Device, span string, engineer string) {
 	cfg := dev.Config
 	cfg.Progress = s.bridge.progress
 	started := time.Now()
@@ -247,7 +269,7 @@ func (s *ReadoutScreen) run(ctx context.Context, dev Device, span time.Duration,
 	if cfg.Now != nil {
 		now = cfg.Now()
 	}
-	r, err := sess.Read(ctx, diagnose.Request{From: now.Add(-span), To: now})
+	r, err := sess.Read(ctx, diagnose.Request{From: spanStart(span, now), To: now})
 	if err != nil {
 		s.bridge.failed(fmt.Errorf("read %s: %w", dev.Name, err))
 		return
@@ -260,6 +282,20 @@ func (s *ReadoutScreen) run(ctx context.Context, dev Device, span time.Duration,
 	frames, dropped, _ := sess.Trace()
 	s.bridge.done(readResult{readout: r, bundle: b, frames: frames, dropped: dropped, span: span, device: dev.Name})
 }
+
+// SetSpan chooses the profile span (one of Spans): the span the next read
+// asks for and the zoom of the chart and table. Unknown names are ignored.
+func (s *ReadoutScreen) SetSpan(span string) {
+	for _, name := range Spans {
+		if name == span {
+			s.span.SetSelected(span)
+			return
+		}
+	}
+}
+
+// Span returns the chosen profile span.
+func (s *ReadoutScreen) Span() string { return s.span.Selected }
 
 // Cancel stops a read in progress; what was read so far is discarded.
 func (s *ReadoutScreen) Cancel() {
@@ -377,7 +413,7 @@ func (s *ReadoutScreen) zoom() {
 	if n := len(p.Rows); n > 0 {
 		to = p.Rows[n-1].Time
 	}
-	from := to.Add(-spans[s.span.Selected])
+	from := spanStart(s.span.Selected, to)
 	var times []time.Time
 	var values []float64
 	s.rows = s.rows[:0]

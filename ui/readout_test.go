@@ -183,3 +183,28 @@ func (l *eventLoop) runUntil(t *testing.T, done <-chan struct{}, what string) {
 		}
 	}
 }
+
+func TestSpanStart(t *testing.T) {
+	to := time.Date(2026, time.March, 31, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		span string
+		want time.Time
+	}{
+		{SpanDay, to.Add(-24 * time.Hour)},
+		{SpanWeek, to.Add(-7 * 24 * time.Hour)},
+		{SpanMonth, to.Add(-30 * 24 * time.Hour)},
+		// 13 calendar months back from 31 March 2026 is 28 February 2025
+		// + 3 days normalised (31 Feb 2025 → 3 March 2025).
+		{SpanYear, time.Date(2025, time.March, 3, 12, 0, 0, 0, time.UTC)},
+		{"nonsense", to.Add(-24 * time.Hour)},
+	}
+	for _, tt := range tests {
+		if got := spanStart(tt.span, to); !got.Equal(tt.want) {
+			t.Errorf("spanStart(%q, %v) = %v, want %v", tt.span, to, got, tt.want)
+		}
+	}
+	// Thirteen months is never shorter than 395 days less a few.
+	if d := to.Sub(spanStart(SpanYear, to)); d < 390*24*time.Hour || d > 397*24*time.Hour {
+		t.Errorf("13 months back is %v", d)
+	}
+}

@@ -177,6 +177,19 @@ func newShell(a fyne.App, opts Options, do doFunc) *Shell {
 				s.wizard.Start()
 			}
 		})
+	// Alt+1 … Alt+4 choose the profile span on the Readout screen (day,
+	// week, month, 13 months) and show it; keyboard automation uses them.
+	for i, span := range Spans {
+		span := span
+		w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyName(fmt.Sprint(i + 1)), Modifier: fyne.KeyModifierAlt},
+			func(fyne.Shortcut) {
+				if s.readout == nil {
+					return
+				}
+				s.readout.SetSpan(span)
+				s.Show(ScreenReadout)
+			})
+	}
 	column.Add(layout.NewSpacer())
 	s.about = widget.NewButtonWithIcon("About", theme.InfoIcon(), s.ShowAbout)
 	s.about.Alignment = widget.ButtonAlignLeading

@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -96,5 +98,28 @@ func walk(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
 		for _, child := range r.Objects() {
 			walk(child, f)
 		}
+	}
+}
+
+func TestShellAltDigitsChooseSpan(t *testing.T) {
+	a := test.NewTempApp(t)
+	d := startDemo(t)
+	s := newShell(a, DemoOptions(d), newEventLoop().do)
+	sc, ok := s.Window.Canvas().(fyne.Shortcutable)
+	if !ok {
+		t.Fatal("the canvas takes no shortcuts")
+	}
+	for i := len(Spans) - 1; i >= 0; i-- {
+		test.Tap(s.NavButton(ScreenJobs))
+		sc.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyName(fmt.Sprint(i + 1)), Modifier: fyne.KeyModifierAlt})
+		if got := s.readout.Span(); got != Spans[i] {
+			t.Errorf("Alt+%d chose span %q, want %q", i+1, got, Spans[i])
+		}
+		if s.Current() != ScreenReadout {
+			t.Errorf("Alt+%d left the shell on %q, want %q", i+1, s.Current(), ScreenReadout)
+		}
+	}
+	if Spans[3] != SpanYear || SpanYear != "13 months" {
+		t.Errorf("Spans = %q, want the fourth to be %q", Spans, "13 months")
 	}
 }
