@@ -62,12 +62,14 @@ func ResponseCodeOf(err error) duis.ResponseCode {
 type Rules struct {
 	Transitions []Transition `json:"transitions"`
 	Permissions []Permission `json:"permissions"`
+	// InstallerGrants widen the installer role (see InstallerGrant).
+	InstallerGrants []InstallerGrant `json:"installer_grants,omitempty"`
 }
 
 // DefaultRules returns DOMAIN.md §5 and §6 as tables. Rows that are
 // inferred have Inferred set; Override replaces them.
 func DefaultRules() *Rules {
-	return &Rules{Transitions: defaultTransitions(), Permissions: defaultPermissions()}
+	return &Rules{Transitions: defaultTransitions(), Permissions: defaultPermissions(), InstallerGrants: defaultInstallerGrants()}
 }
 
 // Override applies a JSON configuration of the same shape as Rules: a row
@@ -99,6 +101,16 @@ func (r *Rules) Override(data []byte) error {
 			r.Permissions[i] = p
 		} else {
 			r.Permissions = append(r.Permissions, p)
+		}
+	}
+	for _, g := range cfg.InstallerGrants {
+		if err := g.check(); err != nil {
+			return err
+		}
+		if i := slices.IndexFunc(r.InstallerGrants, func(x InstallerGrant) bool { return x.ID == g.ID }); i >= 0 {
+			r.InstallerGrants[i] = g
+		} else {
+			r.InstallerGrants = append(r.InstallerGrants, g)
 		}
 	}
 	return nil

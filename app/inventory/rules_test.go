@@ -194,3 +194,48 @@ func FuzzOverride(f *testing.F) {
 		_ = r.Permit("8.11 Add", PartyDevice, duis.DeviceESME, duis.StatusPending)
 	})
 }
+
+func TestInstallerGrants(t *testing.T) {
+	r := DefaultRules()
+	req := func(f map[string]string) *duis.Request {
+		t.Helper()
+		f["originator"], f["counter"] = "90-B3-D5-1F-30-01-00-00", "1000"
+		q, err := duis.Build("8.4", f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return q
+	}
+	dev := "00-DB-12-34-56-78-90-A0"
+	inc := req(map[string]string{"DeviceID": dev, "UpdateDeviceStatusExceptCH": "InstalledNotCommissioned"})
+	for _, tc := range []struct {
+		name string
+		req  *duis.Request
+		typ  duis.DeviceType
+		ok   bool
+	}{
+		{"ESME to INC", inc, duis.DeviceESME, true},
+		{"HCALCS to INC", inc, duis.DeviceHCALCS, true},
+		{"CHF", inc, duis.DeviceCHF, false},
+		{"unknown device", inc, "", false},
+		{"to Pending", req(map[string]string{"DeviceID": dev, "UpdateDeviceStatusExceptCH": "Pending"}), duis.DeviceESME, false},
+		{"delete", req(map[string]string{"DeviceID": dev, "DeleteDevice": "true"}), duis.DeviceESME, false},
+	} {
+		err := r.InstallerMay(tc.req, tc.typ)
+		if (err == nil) != tc.ok || (err != nil && !errors.Is(err, ErrNotGranted)) {
+			t.Errorf("%s: InstallerMay = %v, want ok=%v", tc.name, err, tc.ok)
+		}
+	}
+	if !r.Grants("8.4") || r.Grants("8.3") {
+		t.Error("Grants: want 8.4 only")
+	}
+	if err := r.Override([]byte(`{"installer_grants":[{"id":"G8.4.inc","variant":"8.4","disabled":true}]}`)); err != nil {
+		t.Fatal(err)
+	}
+	if r.Grants("8.4") || r.InstallerMay(inc, duis.DeviceESME) == nil {
+		t.Error("a disabled grant still grants")
+	}
+	if err := r.Override([]byte(`{"installer_grants":[{"id":"G","variant":"8.4","devices":["Toaster"]}]}`)); !errors.Is(err, ErrBadRules) {
+		t.Errorf("unknown device type in a grant: %v", err)
+	}
+}

@@ -80,7 +80,7 @@ func commonFlags(fs *flag.FlagSet) common {
 	return common{
 		db:      fs.String("db", "inventory.db", "SQLite file, or a postgres:// URL for a shared PostgreSQL database"),
 		keyFile: fs.String("key-file", "", "file with the 32-byte install-code sealing key (64 hex digits); env INVENTORYD_SEALING_KEY also works; SQLite only: created beside the database when absent"),
-		rules:   fs.String("rules", "", "JSON file overriding rows of the SMI transition and permission tables"),
+		rules:   fs.String("rules", "", "JSON file overriding rows of the SMI transition and permission tables and the installer grants"),
 		cpl:     fs.String("cpl", "", "JSON file with the Certified Products List (array of entries)"),
 		counterWindow: fs.Uint64("counter-window", 0, "accept a never-used Request ID counter this far below the originator's highest "+
 			"(a request held back on a tablet and overtaken); 0: counters must strictly increase (DOMAIN.md §12)"),

@@ -87,6 +87,26 @@ func (w *work) checkJob(installer, job string) error {
 	return nil
 }
 
+// checkGrant decides an installer's request that only an InstallerGrant
+// can allow, by the SMI's type of the device it names (checkJob has put
+// that device on the installer's job).
+func (w *work) checkGrant() error {
+	var t duis.DeviceType
+	if ids := inventory.Referenced(w.req); len(ids) > 0 {
+		d, err := w.Device(ids[0])
+		if err != nil {
+			return fmt.Errorf("read device %s: %w", ids[0], err)
+		}
+		if d != nil {
+			t = d.Type
+		}
+	}
+	if err := w.s.rules.InstallerMay(w.req, t); err != nil {
+		return &RequestError{RequestID: w.rid, Err: ErrForbidden, Detail: err.Error()}
+	}
+	return nil
+}
+
 // apply runs the rules and returns the DUIS code of the outcome.
 func (w *work) apply() (duis.ResponseCode, error) {
 	eff, err := w.s.rules.Apply(w.req, w, w.s.cpl, w.now)

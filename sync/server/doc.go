@@ -53,5 +53,12 @@
 // jobs' devices only; install codes are sealed with AES-GCM; MPxNs are
 // masked for all but the back office; consumption readings never reach the
 // admin role; every change is written to the audit log; body sizes are
-// capped. Metrics are served in the Prometheus text format at /metrics.
+// capped. Installers send the install-flow SRs of their own job; beyond
+// those only what an inventory.InstallerGrant of the rules allows: by
+// default 8.4 UpdateDeviceStatusExceptCH=InstalledNotCommissioned for a
+// non-CH device (ESME, GSME, PPMID, HCALCS) on their own job, the
+// install-and-leave step. Any other 8.4 from an installer is refused with
+// 403 and a detail naming what is allowed; a deployment disables or widens
+// the grant in the rules file (inventoryd -rules, "installer_grants").
+// Metrics are served in the Prometheus text format at /metrics.
 package server

@@ -20,7 +20,10 @@ var Served = []string{"12.2", "8.14.1", "8.14.2", "8.14.3", "8.14.4", "8.11", "8
 	"8.7.1", "8.7.2", "8.8.1", "8.8.2", "8.2", "8.3", "8.4", "8.13"}
 
 // installerVariants are the SRs an installer may send from site; the back
-// office may send all of Served.
+// office may send all of Served. Beyond these, an installer may send only
+// what a grant of the rules allows (inventory.InstallerGrant: by default 8.4
+// UpdateDeviceStatusExceptCH=InstalledNotCommissioned on a non-CH device of
+// their own job).
 var installerVariants = []string{"8.14.1", "8.14.2", "8.14.3", "8.14.4", "8.11", "8.1.1",
 	"8.7.1", "8.7.2", "8.8.1", "8.8.2", "8.2", "8.13", "12.2"}
 
@@ -84,6 +87,7 @@ type prepared struct {
 	req            *duis.Request
 	hash           string
 	acted, receive time.Time
+	granted        bool // an installer's request allowed only by an InstallerGrant
 }
 
 func (s *Server) prepare(sub Submission) (*prepared, error) {
@@ -106,11 +110,15 @@ func (s *Server) prepare(sub Submission) (*prepared, error) {
 	if !slices.Contains(Served, variant) {
 		return nil, &RequestError{RequestID: rid, Err: ErrUnsupported, Detail: variant}
 	}
+	granted := false
 	switch sub.Principal.Role {
 	case RoleBackOffice:
 	case RoleInstaller:
 		if !slices.Contains(installerVariants, variant) {
-			return nil, &RequestError{RequestID: rid, Err: ErrForbidden, Detail: "installers may not send " + variant}
+			if !s.rules.Grants(variant) {
+				return nil, &RequestError{RequestID: rid, Err: ErrForbidden, Detail: "installers may not send " + variant}
+			}
+			granted = true
 		}
 		if sub.JobID == "" {
 			return nil, &RequestError{RequestID: rid, Err: ErrForbidden, Detail: "installer requests must name their job"}
@@ -124,7 +132,7 @@ func (s *Server) prepare(sub Submission) (*prepared, error) {
 	if sub.ActedAt.IsZero() || acted.After(received) {
 		acted = received
 	}
-	return &prepared{sub: sub, req: req, hash: hex.EncodeToString(sum[:]), acted: acted, receive: received}, nil
+	return &prepared{sub: sub, req: req, hash: hex.EncodeToString(sum[:]), acted: acted, receive: received, granted: granted}, nil
 }
 
 // inWindow decides a counter c not above the originator's high-water mark
@@ -212,6 +220,11 @@ func (s *Server) applyTx(ctx context.Context, tx *Tx, ps *prepared) (*Outcome, e
 	if sub.Principal.Role == RoleInstaller {
 		if err := w.checkJob(sub.Principal.Name, sub.JobID); err != nil {
 			return nil, err
+		}
+		if ps.granted {
+			if err := w.checkGrant(); err != nil {
+				return nil, err
+			}
 		}
 	}
 	code, err := w.apply()
