@@ -172,6 +172,12 @@ type Options struct {
 	// (dropping an echo that does not come costs nothing) and MaxBaud is
 	// set per attempt.
 	IEC iec62056.Options
+	// Manual, when set with a Protocol, is tried first: the engineer's
+	// settings for an awkward meter (mode, speed, HDLC address). Its
+	// ClientSAP replaces ClientSAP when not zero. Detect identifies as the
+	// public client whatever Manual.Security says; the security is for
+	// reading (Settings.ReaderConfig).
+	Manual *Settings
 	// Logf receives an engineer's log; nil discards it.
 	Logf func(string, ...any)
 }
@@ -179,6 +185,9 @@ type Options struct {
 func (o Options) withDefaults() Options {
 	if len(o.HDLCSpeeds) == 0 {
 		o.HDLCSpeeds = []int{9600, 4800, 2400, 1200, 300}
+	}
+	if o.Manual != nil && o.Manual.ClientSAP != 0 && o.ClientSAP == 0 {
+		o.ClientSAP = o.Manual.ClientSAP
 	}
 	if o.ClientSAP == 0 {
 		o.ClientSAP = 16
@@ -238,6 +247,9 @@ func Detect(ctx context.Context, p Port, opt Options) (*Result, error) {
 			plan = append([]step{profileStep(pr)}, plan...)
 		}
 	}
+	if m := d.opt.Manual; m != nil && m.Protocol != "" {
+		plan = append([]step{manualStep(*m)}, plan...)
+	}
 	return d.run(ctx, plan)
 }
 
@@ -255,6 +267,15 @@ func profileStep(p Profile) step {
 	s := step{proto: p.Protocol, baud: p.Baud, addr: p.Address, profile: true}
 	if s.proto == ModeC {
 		s.baud = 0 // the readout falls back to 300 Bd by itself
+	}
+	return s
+}
+
+// manualStep is the attempt the engineer's settings ask for.
+func manualStep(m Settings) step {
+	s := step{proto: m.Protocol, baud: m.Baud, addr: m.Address}
+	if s.proto == DirectHDLC && s.baud == 0 {
+		s.baud = 9600
 	}
 	return s
 }
@@ -714,6 +735,10 @@ func (d *detector) remember(res *Result) {
 		return
 	}
 	p := Profile{Manufacturer: res.Manufacturer, Model: res.Model, Protocol: res.Protocol, Baud: res.Baud, Address: res.Address, Echo: res.Echo}
+	// The engineer's manual settings for the model outlive what worked.
+	if old, ok, err := d.opt.Store.Get(res.Manufacturer, res.Model); err == nil && ok {
+		p.Settings = old.Settings
+	}
 	if err := d.opt.Store.Put(p); err != nil {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("remember profile: %v", err))
 	}

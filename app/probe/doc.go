@@ -23,6 +23,16 @@
 // the timing. SelfTest runs the IEC 62056-21 part alone and reports the
 // echo check and a verdict (Report.Kind) for the probe and the optical link.
 //
+// Manual settings for an awkward meter (mode, speed, HDLC addresses,
+// security, deviation sign) are a Settings, remembered per model with
+// RememberSettings (never the secret), tried first by Detect through
+// Options.Manual, and turned into a reading by Connector and
+// Settings.ReaderConfig:
+//
+//	s := manual.WithResult(res) // fill what the engineer left open
+//	cfg, err := s.ReaderConfig()
+//	sess, err := diagnose.Open(ctx, probe.Connector(open, "/dev/ttyUSB0", s), cfg)
+//
 // Errors are *Error with a Kind (no answer, garbled, answered then
 // stopped, echo only, refused, port failed); Advice maps them to a title
 // and an action, apart from Error(), which is for the log.

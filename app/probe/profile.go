@@ -26,6 +26,41 @@ type Profile struct {
 	Address *Address `json:"hdlc_address,omitempty"`
 	// Echo is set when the probe heard its own transmissions.
 	Echo bool `json:"echo,omitempty"`
+	// Settings are the engineer's manual settings for this model (mode,
+	// speed, addresses, security, deviation sign), without the secret;
+	// nil when none were given. A detection that stores what worked keeps
+	// them.
+	Settings *Settings `json:"settings,omitempty"`
+}
+
+// RememberSettings stores the manual settings of a meter model in st,
+// keeping what detection learnt of it. The secret is not stored.
+func RememberSettings(st Store, manufacturer, model string, s Settings) error {
+	if strings.TrimSpace(manufacturer) == "" && strings.TrimSpace(model) == "" {
+		return fmt.Errorf("remember settings: %w: no manufacturer or model", ErrSettings)
+	}
+	if err := s.Validate(); err != nil {
+		return fmt.Errorf("remember settings of %s %s: %w", manufacturer, model, err)
+	}
+	p, ok, err := st.Get(manufacturer, model)
+	if err != nil {
+		return fmt.Errorf("remember settings of %s %s: %w", manufacturer, model, err)
+	}
+	if !ok {
+		p = Profile{Manufacturer: manufacturer, Model: model, Protocol: s.Protocol, Baud: s.Baud, Address: s.Address}
+	}
+	s.Secret = ""
+	p.Settings = &s
+	return st.Put(p)
+}
+
+// LookupSettings returns the manual settings remembered for a meter model.
+func LookupSettings(st Store, manufacturer, model string) (Settings, bool, error) {
+	p, ok, err := st.Get(manufacturer, model)
+	if err != nil || !ok || p.Settings == nil {
+		return Settings{}, false, err
+	}
+	return *p.Settings, true, nil
 }
 
 // key is the store key of a manufacturer and model. The FLAG id compares
