@@ -109,6 +109,9 @@ type PullResponse struct {
 	CPL         []CPLEntry    `json:"cpl"`
 	WANCoverage []WANCoverage `json:"wanCoverage"`
 	Removed     []Removed     `json:"removed"`
+	// SealKey is the service's public key for sealing secrets to it
+	// (SealFor): sent on every pull, kept by the tablet with the jobs.
+	SealKey *SealKey `json:"sealKey,omitempty"`
 }
 
 // Job is a job assigned to the installer.

@@ -36,4 +36,19 @@
 //		case api.StatusRetry:    // outbox Nack, retryable
 //		}
 //	}
+//
+// Sealing a secret to the service (install codes in install-and-leave
+// evidence): every pull carries the service's public X25519 key
+// (PullResponse.SealKey); the tablet keeps it and seals with SealFor, binding
+// the device ID as associated data. Only the service opens it (OpenSealed).
+//
+//	pub, err := key.Public() // key: the stored api.SealKey
+//	sealed, err := api.SealFor(pub, deviceID, installCode)
+//	// evidence body: {"devices": [{"id": deviceID, "sealedInstallCode": sealed}, ...]}
+//
+// The service opens devices[].sealedInstallCode of an evidence message with
+// context devices[].id (the same string the tablet sealed with), records
+// the code in the SMI sealed at rest, and refuses the message if it does
+// not open. The scheme (X25519, HKDF-SHA256, AES-256-GCM) is described
+// on SealFor's file and in openapi.json's SealKey.
 package api

@@ -26,6 +26,7 @@ var schemaTypes = map[string]reflect.Type{
 	"JobStatus":      reflect.TypeFor[JobStatus](),
 	"MessageStatus":  reflect.TypeFor[MessageStatus](),
 	"Problem":        reflect.TypeFor[Problem](),
+	"SealKey":        reflect.TypeFor[SealKey](),
 }
 
 type schema struct {

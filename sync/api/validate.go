@@ -211,6 +211,11 @@ func (r *PullResponse) Validate() error {
 	if err := text("cursor", r.Cursor, 1, MaxTextLen); err != nil {
 		return err
 	}
+	if r.SealKey != nil {
+		if err := r.SealKey.validate("sealKey"); err != nil {
+			return err
+		}
+	}
 	for name, n := range map[string]int{"jobs": len(r.Jobs), "devices": len(r.Devices), "cpl": len(r.CPL), "wanCoverage": len(r.WANCoverage), "removed": len(r.Removed)} {
 		if n > MaxPullItems {
 			return invalid(name, "%d items, at most %d", n, MaxPullItems)
