@@ -240,10 +240,11 @@ func (h *DLMSHub) Firmware(ctx context.Context) (string, error) {
 }
 
 // JoinFailure reads the CHF event log (class 7 buffer, 0-0:99.98.0) and
-// returns the GBCS join response code of the last 0x8F48 event for device,
-// or 0 when there is none or a 0x8F49 (joining succeeded) follows it
-// (sim/HUBPROFILE.md, "CHF event log: why a join failed").
-func (h *DLMSHub) JoinFailure(ctx context.Context, device string) (int, error) {
+// returns the GBCS join response code of the last 0x8F48 event for device
+// recorded at or after since (the hub's clock), or 0 when there is none or
+// a 0x8F49 (joining succeeded) follows it (sim/HUBPROFILE.md, "CHF event
+// log: why a join failed"). A zero since takes every event.
+func (h *DLMSHub) JoinFailure(ctx context.Context, device string, since time.Time) (int, error) {
 	id, err := duis.ParseEUI64(device)
 	if err != nil {
 		return 0, err
@@ -252,16 +253,19 @@ func (h *DLMSHub) JoinFailure(ctx context.Context, device string) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("read hub event log: %w", err)
 	}
-	return ParseJoinFailure(d, id[:])
+	return ParseJoinFailure(d, id[:], since)
 }
 
 // ParseJoinFailure decodes a CHF event log buffer, an array of rows
 // {clock, event code, device EUI-64, detail} in the order they were
 // recorded, and returns the detail (the GBCS join response code) of the
 // last joining-failed event for device, or 0 when there is none or a
-// joining-succeeded event for it comes later. Rows with fewer than four
+// joining-succeeded event for it comes later. Rows stamped before since
+// (compared to the second, as the date-time carries it) belong to an
+// earlier join window and are skipped; rows whose clock is not specified
+// are kept, as is every row when since is zero. Rows with fewer than four
 // columns (a hub that does not record the device) are skipped.
-func ParseJoinFailure(d []byte, device []byte) (int, error) {
+func ParseJoinFailure(d []byte, device []byte, since time.Time) (int, error) {
 	v, _, err := axdr.Decode(d)
 	if err != nil {
 		return 0, fmt.Errorf("decode hub event log: %w", err)
@@ -272,6 +276,7 @@ func ParseJoinFailure(d []byte, device []byte) (int, error) {
 	if v.Len() > maxEventRows {
 		return 0, fmt.Errorf("decode hub event log: %d rows, at most %d", v.Len(), maxEventRows)
 	}
+	since = since.Truncate(time.Second)
 	code := 0
 	for i, row := range v.Elems() {
 		if row.Type() != axdr.TypeStructure {
@@ -279,6 +284,11 @@ func ParseJoinFailure(d []byte, device []byte) (int, error) {
 		}
 		if row.Len() < 4 || !bytes.Equal(row.Index(2).Bytes(), device) {
 			continue
+		}
+		if !since.IsZero() {
+			if at, ok := rowTime(row.Index(0)); ok && at.Before(since) {
+				continue
+			}
 		}
 		switch row.Index(1).Uint() {
 		case eventJoinFailed:
@@ -288,4 +298,21 @@ func ParseJoinFailure(d []byte, device []byte) (int, error) {
 		}
 	}
 	return code, nil
+}
+
+// rowTime is an event row's clock column, to the second, when specified.
+func rowTime(v axdr.Value) (time.Time, bool) {
+	b := v.Bytes()
+	if len(b) != 12 {
+		return time.Time{}, false
+	}
+	dt, err := axdr.ParseDateTime(b)
+	if err != nil || !dt.Specified() {
+		return time.Time{}, false
+	}
+	t, err := dt.Time(time.UTC, axdr.DeviationNormal)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t.Truncate(time.Second), true
 }

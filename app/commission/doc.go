@@ -32,7 +32,11 @@
 // sim/HUBPROFILE.md); DLMSHub implements it over a dlms.Client. A hub that
 // is also a JoinFailureReader (DLMSHub reads the CHF event log) lets the
 // join step report a failed join as ReasonJoinFailed with the GBCS join code
-// in StepError.Code and JoinFailure's action as the hint. The tables
+// in StepError.Code (kept as ItemStatus.JoinCode in the run status, across
+// restarts) and JoinFailure's action as the hint. Only events of the current
+// join window count: it opens, by the hub's clock, when the whitelist step
+// adds the device, and again when a failed join is retried (the step then
+// opens joining anew). The tables
 // are created by Migrate, which keeps its own version in commission_schema
 // because app/store offers no hook for other packages' migrations.
 //

@@ -115,6 +115,7 @@ type run struct {
 type itemRow struct {
 	Status, Reason, Hint, Error, RequestID string
 	Attempts                               int
+	JoinCode                               int
 	Evidence                               json.RawMessage
 }
 
@@ -206,7 +207,7 @@ func (e *Engine) load(ctx context.Context, q interface {
 	if r.flow, ok = e.flows[flow]; !ok {
 		return nil, fmt.Errorf("load run %s: flow %q: %w", jobID, flow, ErrUnknownFlow)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT step_id, item, status, attempts, evidence, reason, hint, error, request_id FROM commission_items WHERE job_id = ?`, jobID)
+	rows, err := q.QueryContext(ctx, `SELECT step_id, item, status, attempts, evidence, reason, hint, error, request_id, join_code FROM commission_items WHERE job_id = ?`, jobID)
 	if err != nil {
 		return nil, fmt.Errorf("load run %s items: %w", jobID, err)
 	}
@@ -214,7 +215,7 @@ func (e *Engine) load(ctx context.Context, q interface {
 	for rows.Next() {
 		var step, item, ev string
 		var it itemRow
-		if err := rows.Scan(&step, &item, &it.Status, &it.Attempts, &ev, &it.Reason, &it.Hint, &it.Error, &it.RequestID); err != nil {
+		if err := rows.Scan(&step, &item, &it.Status, &it.Attempts, &ev, &it.Reason, &it.Hint, &it.Error, &it.RequestID, &it.JoinCode); err != nil {
 			return nil, fmt.Errorf("load run %s items: %w", jobID, err)
 		}
 		it.Evidence = json.RawMessage(ev)
@@ -334,9 +335,10 @@ func (e *Engine) commit(ctx context.Context, r *run, seq int, s StepDef, key, st
 		return err
 	}
 	var reason, hint, errText, rid string
+	var joinCode int
 	runStatus := "running"
 	if serr != nil {
-		reason, hint, errText, runStatus = string(serr.Reason), serr.Hint, serr.Err.Error(), StateFailed
+		reason, hint, errText, runStatus, joinCode = string(serr.Reason), serr.Hint, serr.Err.Error(), StateFailed, serr.Code
 	}
 	now := e.now().UTC().UnixMilli()
 	err = e.db.InTx(ctx, func(tx *sql.Tx) error {
@@ -351,12 +353,12 @@ func (e *Engine) commit(ctx context.Context, r *run, seq int, s StepDef, key, st
 			}
 			rid = id
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO commission_items (job_id, step_id, item, seq, status, attempts, evidence, reason, hint, error, request_id, updated_at)
-			VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO commission_items (job_id, step_id, item, seq, status, attempts, evidence, reason, hint, error, request_id, join_code, updated_at)
+			VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (job_id, step_id, item) DO UPDATE SET status = excluded.status, attempts = attempts + 1,
 				evidence = excluded.evidence, reason = excluded.reason, hint = excluded.hint, error = excluded.error,
-				request_id = excluded.request_id, updated_at = excluded.updated_at`,
-			r.plan.JobID, s.ID, key, seq, status, string(ev), reason, hint, errText, rid, now); err != nil {
+				request_id = excluded.request_id, join_code = excluded.join_code, updated_at = excluded.updated_at`,
+			r.plan.JobID, s.ID, key, seq, status, string(ev), reason, hint, errText, rid, joinCode, now); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE commission_runs SET facts = ?, status = ?, updated_at = ? WHERE job_id = ?`,
@@ -377,7 +379,7 @@ func (e *Engine) commit(ctx context.Context, r *run, seq int, s StepDef, key, st
 	r.facts = facts
 	old := r.items[itemKey(s.ID, key)]
 	r.items[itemKey(s.ID, key)] = itemRow{Status: status, Reason: reason, Hint: hint, Error: errText, RequestID: rid,
-		Attempts: old.Attempts + 1, Evidence: ev}
+		Attempts: old.Attempts + 1, JoinCode: joinCode, Evidence: ev}
 	return nil
 }
 

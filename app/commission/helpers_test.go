@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -92,6 +93,14 @@ type simSite struct {
 
 func newSimSite(t *testing.T, hubQuirks, meterQuirks sim.Quirks) *simSite {
 	t.Helper()
+	return newSimSiteWith(t, hubQuirks, meterQuirks, nil)
+}
+
+// newSimSiteWith is newSimSite; the meters whose index is in detached are
+// not on the hub's HAN at first, so they join only when the test presses
+// Join HAN for them (sim.Hub.Join), not as soon as joining opens.
+func newSimSiteWith(t *testing.T, hubQuirks, meterQuirks sim.Quirks, detached []int) *simSite {
+	t.Helper()
 	h, err := sim.NewHub(sim.HubConfig{Identity: sim.Identity{Flag: "SMK", DeviceID: chfID}, Start: testStart, Quirks: hubQuirks,
 		WAN: sim.WAN{Operator: "SIM", Signal: -70, MCC: 234, MNC: 30}})
 	if err != nil {
@@ -104,8 +113,10 @@ func newSimSite(t *testing.T, hubQuirks, meterQuirks sim.Quirks) *simSite {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := h.AttachMeter(m); err != nil {
-			t.Fatal(err)
+		if !slices.Contains(detached, i) {
+			if err := h.AttachMeter(m); err != nil {
+				t.Fatal(err)
+			}
 		}
 		s.meters = append(s.meters, m)
 	}

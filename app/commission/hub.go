@@ -53,10 +53,12 @@ type FirmwareReader interface {
 
 // JoinFailureReader is a Hub that can also say why a device's last HAN join
 // failed: the GBCS join response code (DOMAIN.md §10.3) of the hub's last
-// "device joining failed" event (0x8F48, DOMAIN.md §16.6) for the device,
-// or 0 when the hub recorded none or a later join succeeded. The join step
-// uses it to give the code's meaning and action instead of a bare
-// not-joined.
+// "device joining failed" event (0x8F48, DOMAIN.md §16.6) for the device
+// recorded at or after since, or 0 when the hub recorded none or a later
+// join succeeded. since is the start of the current join window by the
+// hub's own clock (zero: every event counts), so a failure left in the log
+// by an earlier attempt does not fail a new join. The join step uses it to
+// give the code's meaning and action instead of a bare not-joined.
 type JoinFailureReader interface {
-	JoinFailure(ctx context.Context, device string) (int, error)
+	JoinFailure(ctx context.Context, device string, since time.Time) (int, error)
 }

@@ -32,7 +32,11 @@ type ItemStatus struct {
 	Hint      string
 	Error     string
 	RequestID string
-	Evidence  json.RawMessage
+	// JoinCode is the GBCS join response code (DOMAIN.md §10.3) of an item
+	// that failed to join, when the hub gave one (JoinFailure gives its
+	// meaning); 0 otherwise.
+	JoinCode int
+	Evidence json.RawMessage
 }
 
 // Status returns the run of a job with every step's state, evidence, and
@@ -57,7 +61,7 @@ func (e *Engine) Status(ctx context.Context, jobID string) (*RunStatus, error) {
 			is := ItemStatus{Item: it.key, State: StatePending}
 			if ok {
 				is = ItemStatus{Item: it.key, State: row.Status, Attempts: row.Attempts, Reason: Reason(row.Reason), Hint: row.Hint,
-					Error: row.Error, RequestID: row.RequestID, Evidence: row.Evidence}
+					Error: row.Error, RequestID: row.RequestID, JoinCode: row.JoinCode, Evidence: row.Evidence}
 			}
 			switch is.State {
 			case StateDone:

@@ -64,6 +64,15 @@ func (e *Engine) exec(ctx context.Context, r *run, s StepDef, it item, hub Hub) 
 		if err != nil || len(code) < 6 || len(code) > 16 {
 			return outcome{}, fail(s, it, ReasonRequest, fmt.Errorf("install code of %s: want 6 to 16 bytes in hex", it.dev.ID))
 		}
+		// The join window opens with this add: the hub's clock now is what
+		// the join step compares the hub's join events with (hubs stamp
+		// them by that clock, not the laptop's).
+		var facts map[string]string
+		ev := map[string]any{"added": it.dev.ID}
+		if t, _, err := hub.Clock(ctx); err == nil {
+			facts = map[string]string{joinWindowFact(it.dev.ID): t.UTC().Format(time.RFC3339Nano)}
+			ev["joinWindowFrom"] = t.UTC()
+		}
 		if err := hub.WhitelistAdd(ctx, it.dev.ID, code); err != nil {
 			if errors.Is(err, ErrDeviceLogFull) {
 				se := fail(s, it, ReasonDeviceLogFull, err)
@@ -76,7 +85,8 @@ func (e *Engine) exec(ctx context.Context, r *run, s StepDef, it item, hub Hub) 
 		if err := hub.EnableJoin(ctx, period); err != nil {
 			return outcome{}, fail(s, it, ReasonHubNotAnswering, fmt.Errorf("open joining: %w", err))
 		}
-		return outcome{evidence: map[string]any{"added": it.dev.ID, "joinSeconds": int(period / time.Second)}}, nil
+		ev["joinSeconds"] = int(period / time.Second)
+		return outcome{evidence: ev, facts: facts}, nil
 	case KindHubRemove:
 		if hub == nil {
 			return outcome{}, fail(s, it, ReasonNoHub, ErrNoHub)
@@ -231,6 +241,13 @@ func (e *Engine) checkLog(ctx context.Context, r *run, s StepDef, it item, hub H
 		return outcome{}, fail(s, it, ReasonNoHub, ErrNoHub)
 	}
 	want, _ := duis.ParseEUI64(it.dev.ID)
+	var since time.Time
+	if s.Kind == KindHubJoin {
+		var se *StepError
+		if since, se = e.joinWindow(ctx, r, s, it, hub); se != nil {
+			return outcome{}, se
+		}
+	}
 	var entry *LogEntry
 	// The installer presses Join HAN on the device once joining is open:
 	// the join step rereads the log until the device has joined or the join
@@ -252,7 +269,7 @@ func (e *Engine) checkLog(ctx context.Context, r *run, s StepDef, it item, hub H
 		}
 		// A join the hub has already seen fail will not succeed by
 		// waiting: say why now rather than at the end of the period.
-		if se := joinFailed(ctx, s, it, hub); se != nil {
+		if se := joinFailed(ctx, s, it, hub, since); se != nil {
 			return outcome{}, se
 		}
 		t := time.NewTimer(e.joinPoll)
@@ -265,7 +282,7 @@ func (e *Engine) checkLog(ctx context.Context, r *run, s StepDef, it item, hub H
 	}
 	switch {
 	case entry == nil:
-		if se := joinFailed(ctx, s, it, hub); se != nil {
+		if se := joinFailed(ctx, s, it, hub, since); se != nil {
 			return outcome{}, se
 		}
 		se := fail(s, it, ReasonJoinFailed, fmt.Errorf("%s is not in the hub's device log", it.dev.ID))
@@ -273,12 +290,15 @@ func (e *Engine) checkLog(ctx context.Context, r *run, s StepDef, it item, hub H
 		_, se.Hint = JoinFailure(3)
 		return outcome{}, se
 	case !entry.Joined:
-		if se := joinFailed(ctx, s, it, hub); se != nil {
+		if se := joinFailed(ctx, s, it, hub, since); se != nil {
 			return outcome{}, se
 		}
 		return outcome{}, fail(s, it, ReasonNotJoined, fmt.Errorf("%s is listed but has no link key", it.dev.ID))
 	}
 	ev := map[string]any{"entry": entry}
+	if !since.IsZero() {
+		ev["joinWindowFrom"] = since
+	}
 	if s.Kind == KindPostCheck {
 		now := e.now()
 		if entry.LastSeen.IsZero() || now.Sub(entry.LastSeen) > e.recent {
@@ -296,17 +316,42 @@ func (e *Engine) checkLog(ctx context.Context, r *run, s StepDef, it item, hub H
 	return outcome{evidence: ev}, nil
 }
 
+// joinWindowFact names the fact holding when a device's join window
+// opened, by the hub's clock (RFC 3339).
+func joinWindowFact(device string) string { return "joinWindow." + device }
+
+// joinWindow returns when the device's current join window opened by the
+// hub's clock: when the whitelist step added it, or, when this join already
+// failed once, now, with joining opened again for the join period (the
+// installer retries after acting on the failure; what the hub logged about
+// the earlier attempt no longer says anything about this one). Zero means
+// the hub's clock was not known: every join event then counts.
+func (e *Engine) joinWindow(ctx context.Context, r *run, s StepDef, it item, hub Hub) (time.Time, *StepError) {
+	if r.items[itemKey(s.ID, it.key)].Status != StateFailed {
+		t, _ := time.Parse(time.RFC3339Nano, r.facts[joinWindowFact(it.dev.ID)])
+		return t, nil
+	}
+	t, _, err := hub.Clock(ctx)
+	if err != nil {
+		t = time.Time{}
+	}
+	if err := hub.EnableJoin(ctx, r.plan.joinPeriod()); err != nil {
+		return time.Time{}, fail(s, it, ReasonHubNotAnswering, fmt.Errorf("open joining again: %w", err))
+	}
+	return t.UTC(), nil
+}
+
 // joinFailed asks a hub that can say why a join failed (JoinFailureReader)
 // for the device's last join response code and, when there is one, returns
 // the join-failed error with the code, its meaning and the suggested action
 // (DOMAIN.md §10.3). It returns nil when the hub cannot say or gave no code:
 // the step then reports not-joined.
-func joinFailed(ctx context.Context, s StepDef, it item, hub Hub) *StepError {
+func joinFailed(ctx context.Context, s StepDef, it item, hub Hub, since time.Time) *StepError {
 	jr, ok := hub.(JoinFailureReader)
 	if !ok {
 		return nil
 	}
-	code, err := jr.JoinFailure(ctx, it.dev.ID)
+	code, err := jr.JoinFailure(ctx, it.dev.ID, since)
 	if err != nil || code == 0 {
 		return nil
 	}

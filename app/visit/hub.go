@@ -3,14 +3,15 @@ package visit
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
-	"github.com/smetskit/smetskit/app/store"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/smetskit/smetskit/app/commission"
 	"github.com/smetskit/smetskit/app/diagnose"
+	"github.com/smetskit/smetskit/app/store"
 	"github.com/smetskit/smetskit/protocol/dlms"
 	"github.com/smetskit/smetskit/protocol/iec62056"
 )
@@ -106,13 +107,14 @@ func (h *Hub) Close(ctx context.Context) error { return h.s.Close(ctx) }
 
 // NoWAN wraps a hub for an install and leave (DOMAIN.md §8): the SM WAN is
 // reported as not available whatever the hub says, so the flow takes the
-// 8.14.2 branch. The other calls go to h.
-func NoWAN(h commission.Hub) commission.Hub {
-	if f, ok := h.(commission.FirmwareReader); ok {
-		return noWANFirmware{noWAN{h}, f}
-	}
-	return noWAN{h}
-}
+// 8.14.2 branch. The other calls go to h, and so do Firmware and
+// JoinFailure when h offers them (commission.FirmwareReader,
+// commission.JoinFailureReader); when it does not they return
+// ErrNotOffered, which the engine treats as "the hub cannot say".
+func NoWAN(h commission.Hub) commission.Hub { return noWAN{h} }
+
+// ErrNotOffered is an optional hub call the wrapped hub does not offer.
+var ErrNotOffered = errors.New("visit: the hub does not offer this")
 
 type noWAN struct{ commission.Hub }
 
@@ -125,13 +127,19 @@ func (n noWAN) WAN(ctx context.Context) (commission.WANStatus, error) {
 	return st, nil
 }
 
-// noWANFirmware is noWAN over a hub that reports its firmware.
-type noWANFirmware struct {
-	noWAN
-	f commission.FirmwareReader
+func (n noWAN) Firmware(ctx context.Context) (string, error) {
+	if f, ok := n.Hub.(commission.FirmwareReader); ok {
+		return f.Firmware(ctx)
+	}
+	return "", ErrNotOffered
 }
 
-func (n noWANFirmware) Firmware(ctx context.Context) (string, error) { return n.f.Firmware(ctx) }
+func (n noWAN) JoinFailure(ctx context.Context, device string, since time.Time) (int, error) {
+	if f, ok := n.Hub.(commission.JoinFailureReader); ok {
+		return f.JoinFailure(ctx, device, since)
+	}
+	return 0, ErrNotOffered
+}
 
 // counterKey is the settings key of the next invocation counter to use
 // with a hub.

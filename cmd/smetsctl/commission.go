@@ -412,7 +412,10 @@ func printSteps(w io.Writer, steps []commission.StepStatus) {
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", s.State, s.ID, sr, s.Title)
 		for _, it := range s.Items {
-			if it.State == commission.StateFailed {
+			switch {
+			case it.State == commission.StateFailed && it.JoinCode != 0:
+				fmt.Fprintf(tw, "    \t%s\t%s (code %d)\t%s; try: %s\n", it.Item, it.Reason, it.JoinCode, it.Error, it.Hint)
+			case it.State == commission.StateFailed:
 				fmt.Fprintf(tw, "    \t%s\t%s\t%s; try: %s\n", it.Item, it.Reason, it.Error, it.Hint)
 			}
 		}
