@@ -36,6 +36,12 @@ type ConnectOptions struct {
 	Open func(name string) (ProbePort, error)
 	// Probe configures detection and the self-test.
 	Probe probe.Options
+	// Devices receives each meter or hub found, ready to read; the shell
+	// gives its shared set when nil.
+	Devices *DeviceSet
+	// ReadDevice shows the named device on the Readout screen ("Read this
+	// meter"); the shell gives it. Nil hides the button.
+	ReadDevice func(name string)
 }
 
 // ConnectScreen lists probes as they are plugged in and out, finds the meter
@@ -53,11 +59,15 @@ type ConnectScreen struct {
 	progress *widget.Label
 	verdict  *widget.Label
 	details  *widget.Label
+	readThis *widget.Button
 
 	// Event goroutine only.
 	found    []serial.PortInfo
 	selected string
 	stop     context.CancelFunc
+	running  serial.PortInfo   // the port of the detection in progress
+	added    map[string]string // port name → device added from it
+	lastDev  string            // the device the last detection added
 
 	mu     sync.Mutex
 	idle   chan struct{} // closed and replaced when a detection ends
@@ -71,7 +81,7 @@ func NewConnectScreen(opts ConnectOptions) *ConnectScreen {
 }
 
 func newConnectScreen(opts ConnectOptions, do doFunc) *ConnectScreen {
-	s := &ConnectScreen{opts: opts, idle: make(chan struct{}), listed: make(chan struct{})}
+	s := &ConnectScreen{opts: opts, idle: make(chan struct{}), listed: make(chan struct{}), added: map[string]string{}}
 	s.bridge = connectBridge{s: s, do: do}
 	if s.opts.List == nil {
 		s.opts.List = serial.List
@@ -107,9 +117,12 @@ func newConnectScreen(opts ConnectOptions, do doFunc) *ConnectScreen {
 	s.verdict.Wrapping = fyne.TextWrapWord
 	s.details = widget.NewLabel("")
 	s.details.Wrapping = fyne.TextWrapWord
+	s.readThis = widget.NewButtonWithIcon("Read this meter", theme.NavigateNextIcon(), s.ReadThis)
+	s.readThis.Importance = widget.HighImportance
+	s.readThis.Hide()
 	s.setRunning(false)
 
-	top := container.NewVBox(container.NewHBox(s.detect, s.selfTest, s.cancel), s.progress, s.verdict, s.details)
+	top := container.NewVBox(container.NewHBox(s.detect, s.selfTest, s.cancel), s.progress, s.verdict, s.details, container.NewHBox(s.readThis))
 	split := container.NewVSplit(container.NewBorder(widget.NewLabelWithStyle("Probes and serial ports", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, s.ports),
 		container.NewVScroll(top))
 	split.Offset = 0.35
@@ -195,6 +208,7 @@ func (s *ConnectScreen) showPorts(ports []serial.PortInfo) {
 			s.ports.Select(i)
 		}
 	}
+	s.forgetUnplugged(ports)
 	if gone && s.selected != "" {
 		s.progress.SetText(s.selected + " was unplugged.")
 		s.selected = ""
@@ -236,6 +250,13 @@ func (s *ConnectScreen) Start(selfTest bool) {
 	s.setRunning(true)
 	s.verdict.SetText("")
 	s.details.SetText("")
+	s.readThis.Hide()
+	s.running = serial.PortInfo{Name: s.selected}
+	for _, p := range s.found {
+		if p.Name == s.selected {
+			s.running = p
+		}
+	}
 	s.progress.SetText("Opening " + s.selected + "…")
 	name, opt := s.selected, s.opts.Probe
 	opt.Progress = s.bridge.progress
@@ -302,6 +323,7 @@ func (s *ConnectScreen) showDetected(res *probe.Result, rep *probe.Report, err e
 			d += " The meter stayed at 300 Bd instead of the speed it offered."
 		}
 		s.details.SetText(d)
+		s.addDevice(res)
 	}
 	s.mu.Lock()
 	close(s.idle)
@@ -310,6 +332,82 @@ func (s *ConnectScreen) showDetected(res *probe.Result, rep *probe.Report, err e
 }
 
 func (s *ConnectScreen) showFailure(err error) { s.progress.SetText(FieldWords(err)) }
+
+// addDevice puts what a detection found in the device set, reachable
+// through the same port with the settings that worked, and offers to read
+// it.
+func (s *ConnectScreen) addDevice(res *probe.Result) {
+	if s.opts.Devices == nil {
+		return
+	}
+	if res.Protocol == probe.ModeC {
+		s.details.SetText(s.details.Text + " This meter gives a mode C readout only; the Readout screen reads meters over DLMS.")
+		return
+	}
+	settings := probe.Settings{}.WithResult(res)
+	settings.ClientSAP = s.opts.Probe.ClientSAP
+	cfg, err := settings.ReaderConfig()
+	if err != nil {
+		s.details.SetText(s.details.Text + " It cannot be read with these settings: " + FieldWords(err))
+		return
+	}
+	dev := detectedDevice(s.running, res)
+	open := s.opts.Open
+	dev.Connector = probe.Connector(func(name string) (probe.ClosingPort, error) { return open(name) }, s.running.Name, settings)
+	dev.Config = cfg
+	s.opts.Devices.Add(dev)
+	s.added[s.running.Name] = dev.Name
+	s.lastDev = dev.Name
+	if s.opts.ReadDevice != nil {
+		if dev.Kind == KindHub {
+			s.readThis.SetText("Read this hub")
+		} else {
+			s.readThis.SetText("Read this meter")
+		}
+		s.readThis.Show()
+	}
+}
+
+// detectedDevice names what was found: a hub when it speaks HDLC on a
+// plain serial line (a hub's serial port), a meter otherwise.
+func detectedDevice(port serial.PortInfo, res *probe.Result) Device {
+	kind, word := KindMeter, "Meter"
+	if res.Protocol == probe.DirectHDLC && !port.Optical {
+		kind, word = KindHub, "Hub"
+	}
+	id := res.Serial
+	if id == "" {
+		id = strings.TrimSpace(res.Manufacturer + " " + res.Model + " on " + port.Name)
+	}
+	return Device{Name: word + " " + id, Kind: kind}
+}
+
+// forgetUnplugged takes the devices found on ports that are gone out of
+// the set.
+func (s *ConnectScreen) forgetUnplugged(ports []serial.PortInfo) {
+	present := make(map[string]bool, len(ports))
+	for _, p := range ports {
+		present[p.Name] = true
+	}
+	for port, dev := range s.added {
+		if !present[port] {
+			delete(s.added, port)
+			if s.opts.Devices != nil {
+				s.opts.Devices.Remove(dev)
+			}
+			if dev == s.lastDev {
+				s.readThis.Hide()
+			}
+		}
+	}
+}
+
+// ReadThis shows the meter the last detection found on the Readout screen.
+func (s *ConnectScreen) ReadThis() {
+	if s.lastDev != "" && s.opts.ReadDevice != nil {
+		s.opts.ReadDevice(s.lastDev)
+	}
+}
 
 func portLine(p serial.PortInfo) string {
 	d := p.Describe()

@@ -55,4 +55,39 @@ func TestConnectFindsSimulatedMeterOnPTY(t *testing.T) {
 	if !strings.Contains(c.verdict.Text, want) {
 		t.Errorf("verdict = %q, details %q; want the meter's serial %s", c.verdict.Text, c.details.Text, want)
 	}
+
+	// The meter found is in the shared set, and Readout lists it.
+	name := "Meter " + want
+	dev, ok := findDevice(s.Devices(), name)
+	if !ok || dev.Kind != KindMeter || dev.Connector == nil {
+		t.Fatalf("device set %v has no readable %q", s.Devices().List(), name)
+	}
+	loop.drain()
+	if c.readThis.Hidden {
+		t.Fatal("no Read this meter button after a detection")
+	}
+	test.Tap(c.readThis)
+	if s.Current() != ScreenReadout || s.readout.Selected() != name {
+		t.Fatalf("Read this meter left the shell on %q with %q chosen", s.Current(), s.readout.Selected())
+	}
+	if testing.Short() {
+		return
+	}
+	// Read it through the pty with the settings that worked.
+	r := s.readout
+	idle = r.Idle()
+	test.Tap(r.read)
+	loop.runUntil(t, idle, "the readout through the pty")
+	if !strings.Contains(r.identity.Text, want) {
+		t.Errorf("readout through the pty: identity %q, status %q", r.identity.Text, r.status.Text)
+	}
+}
+
+func findDevice(set *DeviceSet, name string) (Device, bool) {
+	for _, d := range set.List() {
+		if d.Name == name {
+			return d, true
+		}
+	}
+	return Device{}, false
 }

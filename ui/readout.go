@@ -79,8 +79,10 @@ type readResult struct {
 type ReadoutScreen struct {
 	root     fyne.CanvasObject
 	win      fyne.Window
-	devices  []Device
+	set      *DeviceSet
+	devices  []Device // the set as last shown; event goroutine only
 	engineer func() string
+	unwatch  func()
 
 	device   *widget.Select
 	span     *widget.RadioGroup
@@ -120,22 +122,20 @@ type ReadoutScreen struct {
 	idle chan struct{}
 }
 
-// NewReadoutScreen builds the screen over devices; win parents its dialogs.
-func NewReadoutScreen(win fyne.Window, devices []Device, engineer func() string) *ReadoutScreen {
-	return newReadoutScreen(win, devices, engineer, fyne.Do)
+// NewReadoutScreen builds the screen over the devices of set, following it
+// as devices are added and removed until Close; win parents its dialogs.
+func NewReadoutScreen(win fyne.Window, set *DeviceSet, engineer func() string) *ReadoutScreen {
+	return newReadoutScreen(win, set, engineer, fyne.Do)
 }
 
-func newReadoutScreen(win fyne.Window, devices []Device, engineer func() string, do doFunc) *ReadoutScreen {
-	s := &ReadoutScreen{win: win, devices: devices, engineer: engineer, idle: make(chan struct{})}
+func newReadoutScreen(win fyne.Window, set *DeviceSet, engineer func() string, do doFunc) *ReadoutScreen {
+	if set == nil {
+		set = NewDeviceSet()
+	}
+	s := &ReadoutScreen{win: win, set: set, engineer: engineer, idle: make(chan struct{})}
 	s.bridge = &readoutBridge{s: s, do: do}
-	names := make([]string, len(devices))
-	for i, d := range devices {
-		names[i] = d.Name
-	}
-	s.device = widget.NewSelect(names, nil)
-	if len(names) > 0 {
-		s.device.SetSelectedIndex(0)
-	}
+	s.device = widget.NewSelect(nil, nil)
+	s.device.PlaceHolder = "No device yet: find one on the Connect screen"
 	s.span = widget.NewRadioGroup(Spans, func(string) { s.zoom() })
 	s.span.Horizontal = true
 	s.span.SetSelected(SpanDay)
@@ -222,8 +222,68 @@ func newReadoutScreen(win fyne.Window, devices []Device, engineer func() string,
 		s.progress, s.status,
 	)
 	s.root = container.NewBorder(controls, nil, nil, nil, s.tabs)
+	s.showDevices()
+	s.unwatch = set.OnChange(s.bridge.devicesChanged)
 	return s
 }
+
+// Close stops following the device set.
+func (s *ReadoutScreen) Close() {
+	if s.unwatch != nil {
+		s.unwatch()
+	}
+}
+
+// showDevices lists the set's devices, keeping the chosen one chosen while
+// it is there.
+func (s *ReadoutScreen) showDevices() {
+	chosen := s.device.Selected
+	s.devices = s.set.List()
+	names := make([]string, len(s.devices))
+	keep := false
+	for i, d := range s.devices {
+		names[i] = d.Name
+		keep = keep || d.Name == chosen
+	}
+	s.device.SetOptions(names)
+	switch {
+	case keep:
+		s.device.SetSelected(chosen)
+	case len(names) > 0:
+		s.device.SetSelectedIndex(0)
+	default:
+		s.device.ClearSelected()
+	}
+	s.setReadable()
+}
+
+// setReadable enables Read when a device is chosen and no read runs.
+func (s *ReadoutScreen) setReadable() {
+	if s.read == nil {
+		return
+	}
+	if s.stop == nil && s.device.SelectedIndex() >= 0 {
+		s.read.Enable()
+	} else {
+		s.read.Disable()
+	}
+}
+
+// Select chooses the named device; it returns false when the set has no
+// such device.
+func (s *ReadoutScreen) Select(name string) bool {
+	for _, d := range s.devices {
+		if d.Name == name {
+			s.device.SetSelected(name)
+			s.setReadable()
+			return true
+		}
+	}
+	return false
+}
+
+// Selected returns the name of the chosen device ("" for none).
+func (s *ReadoutScreen) Selected() string { return s.device.Selected }
 
 // Object returns the screen's content.
 func (s *ReadoutScreen) Object() fyne.CanvasObject { return s.root }
@@ -318,7 +378,7 @@ func (s *ReadoutScreen) finished() {
 		s.stop()
 		s.stop = nil
 	}
-	s.read.Enable()
+	s.setReadable()
 	s.cancel.Disable()
 	s.mu.Lock()
 	close(s.idle)
@@ -736,4 +796,14 @@ func eventCount(r *diagnose.Readout) int {
 		n += len(l.Entries)
 	}
 	return n
+}
+
+// The bridge methods below belong with those in bridge.go (one do each, no
+// I/O); they live here because bridge.go is shared by every screen's
+// engineer.
+
+// devicesChanged lists the device set again after a device was added or
+// removed (on any goroutine).
+func (b *readoutBridge) devicesChanged() {
+	b.do(func() { b.s.showDevices() })
 }

@@ -163,6 +163,18 @@ func newEventLoop() *eventLoop { return &eventLoop{ch: make(chan func(), 4096)} 
 
 func (l *eventLoop) do(f func()) { l.ch <- f }
 
+// drain applies the updates queued so far.
+func (l *eventLoop) drain() {
+	for {
+		select {
+		case f := <-l.ch:
+			f()
+		default:
+			return
+		}
+	}
+}
+
 // runUntil applies queued updates until done is closed.
 func (l *eventLoop) runUntil(t *testing.T, done <-chan struct{}, what string) {
 	t.Helper()
@@ -206,5 +218,47 @@ func TestSpanStart(t *testing.T) {
 	// Thirteen months is never shorter than 395 days less a few.
 	if d := to.Sub(spanStart(SpanYear, to)); d < 390*24*time.Hour || d > 397*24*time.Hour {
 		t.Errorf("13 months back is %v", d)
+	}
+}
+
+func TestReadoutFollowsDeviceSet(t *testing.T) {
+	a := test.NewTempApp(t)
+	set := NewDeviceSet()
+	loop := newEventLoop()
+	s := newShell(a, Options{DeviceSet: set}, loop.do)
+	defer s.Close()
+	r := s.readout
+	if r == nil {
+		t.Fatal("a shell with a device set has no Readout screen")
+	}
+	if !r.read.Disabled() || r.Selected() != "" {
+		t.Fatalf("empty set: read disabled %v, chosen %q", r.read.Disabled(), r.Selected())
+	}
+	set.Add(Device{Name: "Meter A", Kind: KindMeter})
+	set.Add(Device{Name: "Hub H", Kind: KindHub})
+	loop.drain()
+	if got := r.device.Options; len(got) != 2 || r.Selected() != "Meter A" || r.read.Disabled() {
+		t.Fatalf("after two adds: options %q, chosen %q, read disabled %v", got, r.Selected(), r.read.Disabled())
+	}
+	s.ReadDevice("Hub H")
+	if r.Selected() != "Hub H" || s.Current() != ScreenReadout {
+		t.Errorf("ReadDevice(Hub H): chosen %q on %q", r.Selected(), s.Current())
+	}
+	set.Remove("Meter A")
+	loop.drain()
+	if got := r.device.Options; len(got) != 1 || r.Selected() != "Hub H" {
+		t.Errorf("after removing the meter: options %q, chosen %q", got, r.Selected())
+	}
+	set.Remove("Hub H")
+	loop.drain()
+	if r.Selected() != "" || !r.read.Disabled() {
+		t.Errorf("after removing all: chosen %q, read disabled %v", r.Selected(), r.read.Disabled())
+	}
+	s.Close()
+	set.Add(Device{Name: "Meter B"})
+	select {
+	case <-loop.ch:
+		t.Error("the closed screen still follows the set")
+	default:
 	}
 }

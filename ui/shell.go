@@ -69,6 +69,7 @@ type Shell struct {
 	about   *widget.Button
 	current string
 
+	devices *DeviceSet     // shared by Connect and Readout
 	jobs    *JobsScreen    // nil without work orders
 	readout *ReadoutScreen // nil without devices
 	connect *ConnectScreen // nil without probe options
@@ -119,12 +120,20 @@ func newShell(a fyne.App, opts Options, do doFunc) *Shell {
 		s.screens[ScreenJobs] = s.jobs.Object()
 		s.jobs.Load()
 	}
-	if len(opts.Devices) > 0 {
+	set := opts.DeviceSet
+	if set == nil {
+		set = NewDeviceSet(opts.Devices...)
+	}
+	s.devices = set
+	// Readout appears once there is something to read, or a way to find
+	// it (Connect adds what it detects).
+	if len(set.List()) > 0 || opts.DeviceSet != nil || opts.Connect != nil {
 		prefs := a.Preferences()
 		engineer := func() string { return prefs.StringWithFallback(PrefEngineer, opts.Engineer) }
-		s.readout = newReadoutScreen(w, opts.Devices, engineer, do)
+		s.readout = newReadoutScreen(w, set, engineer, do)
 		s.readout.logf = opts.Logf
 		s.screens[ScreenReadout] = s.readout.Object()
+		s.closers = append(s.closers, s.readout.Close)
 	}
 	if opts.Sync.Queue != nil {
 		s.sync = newSyncScreen(opts.Sync, do)
@@ -139,7 +148,14 @@ func newShell(a fyne.App, opts Options, do doFunc) *Shell {
 		s.wizard.Load()
 	}
 	if opts.Connect != nil {
-		s.connect = newConnectScreen(*opts.Connect, do)
+		co := *opts.Connect
+		if co.Devices == nil {
+			co.Devices = set
+		}
+		if co.ReadDevice == nil && s.readout != nil {
+			co.ReadDevice = s.ReadDevice
+		}
+		s.connect = newConnectScreen(co, do)
 		s.screens[ScreenConnect] = s.connect.Object()
 		s.connect.Watch()
 		s.closers = append(s.closers, s.connect.Close)
@@ -226,6 +242,19 @@ func (s *Shell) Show(name string) {
 	s.content.Objects = []fyne.CanvasObject{obj}
 	s.content.Refresh()
 }
+
+// ReadDevice shows the Readout screen with the named device chosen, ready
+// to read (Connect's "Read this meter").
+func (s *Shell) ReadDevice(name string) {
+	if s.readout == nil {
+		return
+	}
+	s.readout.Select(name)
+	s.Show(ScreenReadout)
+}
+
+// Devices returns the device set the screens share.
+func (s *Shell) Devices() *DeviceSet { return s.devices }
 
 // Close stops the screens' background work (queue and port watchers).
 func (s *Shell) Close() {
