@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/smetskit/smetskit/app/field"
 	"github.com/smetskit/smetskit/app/jobs"
 	"github.com/smetskit/smetskit/sync/outbox"
 )
@@ -27,7 +28,18 @@ type JobsOptions struct {
 	// Drafts keeps a note being typed, per job, so closing the app loses
 	// nothing; nil keeps no drafts.
 	Drafts fyne.Preferences
+	// Pull runs one sync round now and returns when the jobs are pulled
+	// (field.Field.PullNow): the "Get today's jobs" button. nil without a
+	// server; the button then says to set one in Settings.
+	Pull func(ctx context.Context) error
+	// Changed, when set, subscribes to pulls that changed the jobs in the
+	// background (field.Field.JobsChanged); the list is read again after
+	// each. The channel's close ends the subscription.
+	Changed func() (<-chan struct{}, func())
 }
+
+// pullTimeout bounds one "Get today's jobs" round.
+const pullTimeout = 2 * time.Minute
 
 // draftKey is the preference holding the unsaved note of a job.
 func draftKey(job string) string { return "draft.note." + job }
@@ -35,6 +47,7 @@ func draftKey(job string) string { return "draft.note." + job }
 // jobView is what one load of a job hands to the screen.
 type jobView struct {
 	ids    []string
+	lines  map[string]string // job ID → its sync state, for the list
 	job    *jobs.Job
 	sync   string
 	photos map[string][]byte // hash → bytes, for thumbnails
@@ -61,14 +74,19 @@ type JobsScreen struct {
 	addPhoto  *widget.Button
 	photos    *fyne.Container
 	status    *widget.Label
+	pull      *widget.Button
+	pulled    *widget.Label
 
 	// Event goroutine only.
 	ids     []string
+	lines   map[string]string
 	current string
 	job     *jobs.Job
 
 	mu     sync.Mutex
 	loaded chan struct{} // closed and replaced on each view (tests)
+	idle   chan struct{} // closed and replaced when a pull ends (tests)
+	stop   func()        // ends the Changed subscription
 }
 
 // NewJobsScreen builds the screen; Load reads the jobs.
@@ -77,11 +95,15 @@ func NewJobsScreen(win fyne.Window, opts JobsOptions) *JobsScreen {
 }
 
 func newJobsScreen(win fyne.Window, opts JobsOptions, do doFunc) *JobsScreen {
-	s := &JobsScreen{win: win, opts: opts, loaded: make(chan struct{}), checks: map[string]*widget.Check{}}
+	s := &JobsScreen{win: win, opts: opts, loaded: make(chan struct{}), idle: make(chan struct{}), checks: map[string]*widget.Check{}}
 	s.bridge = jobsBridge{s: s, do: do}
 	s.list = widget.NewList(func() int { return len(s.ids) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
-		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(s.ids[i]) })
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(s.listLine(s.ids[i])) })
 	s.list.OnSelected = func(i widget.ListItemID) {
 		if i >= 0 && i < len(s.ids) && s.ids[i] != s.current {
 			s.current = s.ids[i]
@@ -118,10 +140,87 @@ func newJobsScreen(win fyne.Window, opts JobsOptions, do doFunc) *JobsScreen {
 		bold("Photos"), s.photos, container.NewHBox(s.addPhoto),
 		s.status,
 	))
-	split := container.NewHSplit(s.list, detail)
-	split.Offset = 0.25
+	s.pull = widget.NewButtonWithIcon("Get today's jobs", theme.DownloadIcon(), s.Pull)
+	s.pull.Importance = widget.HighImportance
+	s.pulled = widget.NewLabel("")
+	s.pulled.Wrapping = fyne.TextWrapWord
+	if opts.Pull == nil {
+		s.pull.Disable()
+		s.pulled.SetText("No inventory server set: jobs cannot be fetched (Settings).")
+	}
+	left := container.NewBorder(container.NewVBox(s.pull, s.pulled), nil, nil, nil, s.list)
+	split := container.NewHSplit(left, detail)
+	split.Offset = 0.3
 	s.root = split
+	s.watch()
 	return s
+}
+
+// watch reads the jobs again after each background pull that changed them.
+func (s *JobsScreen) watch() {
+	if s.opts.Changed == nil || s.opts.Jobs == nil {
+		return
+	}
+	ch, stop := s.opts.Changed()
+	s.stop = stop
+	go func() {
+		for range ch {
+			s.bridge.reload()
+		}
+	}()
+}
+
+// Close ends the screen's subscription to background pulls.
+func (s *JobsScreen) Close() {
+	if s.stop != nil {
+		s.stop()
+	}
+}
+
+// listLine is a job's row: its ID and, when something is queued for it,
+// its sync state.
+func (s *JobsScreen) listLine(id string) string {
+	if l := s.lines[id]; l != "" {
+		return id + " — " + l
+	}
+	return id
+}
+
+// Pull fetches today's jobs from the inventory service in the background
+// (pushing what is queued first) and reads the list again.
+func (s *JobsScreen) Pull() {
+	if s.opts.Pull == nil || s.pull.Disabled() {
+		return
+	}
+	s.pull.Disable()
+	s.pulled.SetText("Getting today's jobs…")
+	pull := s.opts.Pull
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), pullTimeout)
+		defer cancel()
+		s.bridge.pulled(pull(ctx), time.Now())
+	}()
+}
+
+// Idle returns a channel closed when the next pull ends.
+func (s *JobsScreen) Idle() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.idle
+}
+
+func (s *JobsScreen) showPulled(err error, at time.Time) {
+	s.pull.Enable()
+	if err != nil {
+		s.pulled.SetText(field.SyncWords(err))
+	} else {
+		s.pulled.SetText("Jobs up to date at " + at.Format("15:04") + ".")
+	}
+	s.Load()
+	s.mu.Lock()
+	close(s.idle)
+	s.idle = make(chan struct{})
+	s.mu.Unlock()
 }
 
 // Object returns the screen's content.
@@ -159,6 +258,16 @@ func (s *JobsScreen) read(ctx context.Context, current string) (jobView, error) 
 		return v, fmt.Errorf("list jobs: %w", err)
 	}
 	v.ids = ids
+	v.lines = map[string]string{}
+	if s.opts.Queue != nil {
+		states, err := s.opts.Queue.Jobs(ctx)
+		if err != nil {
+			return v, fmt.Errorf("read the queue: %w", err)
+		}
+		for _, st := range states {
+			v.lines[st.JobID] = jobState(st)
+		}
+	}
 	if current == "" && len(ids) > 0 {
 		current = ids[0]
 	}
@@ -173,7 +282,7 @@ func (s *JobsScreen) read(ctx context.Context, current string) (jobView, error) 
 	v.sync = "Nothing queued for this job."
 	if s.opts.Queue != nil {
 		if st, err := s.opts.Queue.Job(ctx, current); err == nil {
-			v.sync = "Sync: " + strings.TrimPrefix(jobLine(st), st.JobID+" — ")
+			v.sync = "Sync: " + jobState(st)
 		}
 	}
 	v.photos = map[string][]byte{}
@@ -186,7 +295,7 @@ func (s *JobsScreen) read(ctx context.Context, current string) (jobView, error) 
 }
 
 func (s *JobsScreen) show(v jobView) {
-	s.ids = v.ids
+	s.ids, s.lines = v.ids, v.lines
 	s.list.Refresh()
 	s.job = v.job
 	if j := v.job; j != nil {
@@ -322,4 +431,10 @@ func (s *JobsScreen) AttachPhoto(caption string, r io.ReadCloser) {
 		}
 		s.bridge.reload()
 	}()
+}
+
+// pulled shows how "Get today's jobs" ended and reads the list again. (A
+// bridge method: it belongs with the others in bridge.go.)
+func (b jobsBridge) pulled(err error, at time.Time) {
+	b.do(func() { b.s.showPulled(err, at) })
 }

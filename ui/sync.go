@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/smetskit/smetskit/app/field"
 	"github.com/smetskit/smetskit/sync/outbox"
 )
 
@@ -273,20 +274,23 @@ func (s *SyncScreen) act(what string) {
 	}()
 }
 
-// jobLine is one job's sync state in words: "3 waiting", "applied: safe
-// to leave site", "needs attention: <the server's reason>".
-func jobLine(j outbox.JobState) string {
+// jobLine is one job's sync state in words, after its ID: "J-1 — 3
+// waiting", "J-1 — applied: safe to leave site", "J-1 — needs attention:
+// <the server's reason in field words>".
+func jobLine(j outbox.JobState) string { return j.JobID + " — " + jobState(j) }
+
+// jobState is jobLine without the job's ID (the Jobs screen's line).
+func jobState(j outbox.JobState) string {
 	switch j.Status() {
 	case outbox.AllApplied:
-		return j.JobID + " — applied: safe to leave site"
+		return "applied: safe to leave site"
 	case outbox.NeedsAttention:
-		reason := j.LastError
-		if reason == "" {
-			reason = "a message could not be applied"
+		if j.LastError == "" {
+			return "needs attention: a message could not be applied"
 		}
-		return j.JobID + " — needs attention: " + reason
+		return "needs attention: " + field.RefusalWords(j.LastError)
 	}
-	return j.JobID + " — " + j.String()
+	return j.String()
 }
 
 func messageLine(m outbox.Message) string {

@@ -79,7 +79,8 @@ func TestJobLineWords(t *testing.T) {
 	}{
 		{"waiting", outbox.JobState{JobID: "J-1", Pending: 2, InFlight: 1}, "J-1 — 3 waiting"},
 		{"applied", outbox.JobState{JobID: "J-2", Applied: 4}, "applied: safe to leave site"},
-		{"dead", outbox.JobState{JobID: "J-3", Dead: 1, LastError: "E19 unknown device"}, "needs attention: E19 unknown device"},
+		{"dead", outbox.JobState{JobID: "J-3", Dead: 1, LastError: "E19 unknown device"}, "needs attention: Authorisation failed: device does not exist (E19). The service said: unknown device"},
+		{"refused by words", outbox.JobState{JobID: "J-4", Rejected: 1, LastError: "job J-4 is not assigned to this installer"}, "J-4 — needs attention: Job J-4 is not assigned to this installer"},
 	}
 	for _, tt := range tests {
 		if got := jobLine(tt.j); !strings.Contains(got, tt.want) {

@@ -20,8 +20,13 @@ func RefusalWords(reason string) string {
 	if reason == "" {
 		return "The inventory service could not apply it, and gave no reason."
 	}
-	code, rest, _ := strings.Cut(reason, ":")
-	code, rest = strings.TrimSpace(code), strings.TrimSpace(rest)
+	// The code is the first word, ended by a colon or a space.
+	end := strings.IndexAny(reason, ": ")
+	if end < 0 {
+		end = len(reason)
+	}
+	code := reason[:end]
+	rest := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(reason[end:]), ":"))
 	rc := duis.ResponseCode(code)
 	if !isResponseCode(code) {
 		return capitalise(reason)

@@ -18,6 +18,7 @@ func TestRefusalWords(t *testing.T) {
 		{"code and words", "E5: device 00-DB-12-34-56-78-90-A1 is Commissioned",
 			[]string{"Authorisation failed: device SMI status incompatible", "(E5)", "The service said: device 00-DB"}, nil},
 		{"code alone", "E19", []string{"device does not exist", "(E19)"}, []string{"The service said"}},
+		{"code and words after a space", "E19 unknown device", []string{"device does not exist (E19).", "The service said: unknown device"}, nil},
 		{"unknown code kept", "E999999", []string{"DCC rejected: E999999"}, nil},
 		{"words only", "job J-1 is not assigned to this installer", []string{"Job J-1 is not assigned"}, []string{"DCC"}},
 		{"empty", "", []string{"gave no reason"}, nil},

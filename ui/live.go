@@ -1,0 +1,104 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/smetskit/smetskit/app/commission"
+	"github.com/smetskit/smetskit/app/diagnose"
+	"github.com/smetskit/smetskit/app/field"
+	"github.com/smetskit/smetskit/app/visit"
+)
+
+// ErrNoHub is returned (inside a commission.StepError with ReasonNoHub and
+// NoHubHint, so the wizard shows the hint) by the live Hub func while no
+// hub has been detected on the Connect screen.
+var ErrNoHub = errors.New("ui: no hub detected")
+
+// NoHubHint is what the engineer is told to do when the install starts
+// before a hub was found.
+const NoHubHint = "Connect the hub's probe on the Connect screen first"
+
+// LiveOptions are the shell's options for a live field session: the
+// session's store on Jobs and Sync (with "Get today's jobs" and "Sync now"
+// when a server is set), the install wizard on the day's next open job,
+// real probes on Connect, and one device set shared by Connect, Readout and
+// the wizard, whose hub the wizard drives. engineer names who collects
+// evidence.
+func LiveOptions(f *field.Field, engineer string) Options {
+	q := f.Store.Outbox()
+	set := NewDeviceSet()
+	opts := Options{Engineer: engineer, DeviceSet: set, Connect: &ConnectOptions{}}
+	opts.Sync = SyncOptions{Queue: q, Server: f.ServerURL, Contact: f.Contact}
+	opts.Jobs = JobsOptions{Jobs: f.Jobs, Queue: q, Changed: f.JobsChanged}
+	if f.Sync != nil {
+		opts.Sync.SyncNow = f.SyncNow
+		opts.Jobs.Pull = f.PullNow
+	}
+	plan := &livePlan{f: f}
+	plan.refresh()
+	changed, _ := f.JobsChanged() // closed by f.Close, which ends the goroutine
+	go func() {
+		for range changed {
+			plan.refresh()
+		}
+	}()
+	opts.Commission = CommissionOptions{Engine: f.Commission, Plan: plan.get, Hub: HubFrom(set)}
+	opts.Settings = SettingsInfo{DataDir: f.Dir, Keys: map[string]string{}}
+	return opts
+}
+
+// HubFrom returns a CommissionOptions.Hub that opens the hub found in set
+// (the first device of KindHub, as the Connect screen added it) with its
+// session configuration. Without one it fails with ErrNoHub in a
+// commission.StepError whose hint is NoHubHint.
+func HubFrom(set *DeviceSet) func(ctx context.Context) (commission.Hub, func(), error) {
+	return func(ctx context.Context) (commission.Hub, func(), error) {
+		dev, ok := set.Find(KindHub)
+		if !ok || dev.Connector == nil {
+			return nil, nil, &commission.StepError{Step: "connect", Item: "-", Reason: commission.ReasonNoHub, Hint: NoHubHint, Err: ErrNoHub}
+		}
+		s, err := diagnose.Open(ctx, dev.Connector, dev.Config)
+		if err != nil {
+			return nil, nil, fmt.Errorf("open %s: %w", dev.Name, err)
+		}
+		hangUp := func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_ = s.Close(ctx)
+		}
+		return &commission.DLMSHub{C: s.Client()}, hangUp, nil
+	}
+}
+
+// livePlan keeps the plan of the day's next open job, rebuilt off the event
+// goroutine whenever a pull changes the jobs, so the wizard's Plan call
+// does no I/O.
+type livePlan struct {
+	f  *field.Field
+	mu sync.Mutex
+	p  commission.Plan
+}
+
+func (l *livePlan) get() commission.Plan {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.p
+}
+
+func (l *livePlan) refresh() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var p commission.Plan
+	if j, err := l.f.NextJob(ctx); err == nil {
+		// Install codes are entered on site; until then the plan names
+		// the job, so its stored run shows and Start says what is missing.
+		p, _ = l.f.Plan(ctx, j, visit.Inputs{})
+	}
+	l.mu.Lock()
+	l.p = p
+	l.mu.Unlock()
+}

@@ -1,0 +1,194 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/smetskit/smetskit/app/commission"
+	"github.com/smetskit/smetskit/app/field"
+	"github.com/smetskit/smetskit/app/inventory"
+	"github.com/smetskit/smetskit/app/jobs"
+	"github.com/smetskit/smetskit/sync/outbox"
+	"github.com/smetskit/smetskit/sync/server"
+)
+
+const liveInstaller = "E1234"
+
+// liveInventory is a real sync/server on the loopback interface with one
+// installer's token.
+type liveInventory struct {
+	srv   *server.Server
+	URL   string
+	Token string
+}
+
+func startInventory(t *testing.T) *liveInventory {
+	t.Helper()
+	ctx := context.Background()
+	db, err := server.OpenDB(ctx, filepath.Join(t.TempDir(), "inventory.db"))
+	if err != nil {
+		t.Fatalf("OpenDB: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	sealer, err := inventory.NewSealer(bytes.Repeat([]byte{9}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(server.Config{DB: db, Sealer: sealer, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatalf("server.New: %v", err)
+	}
+	tok, err := srv.CreateToken(ctx, "test", liveInstaller, server.RoleInstaller)
+	if err != nil {
+		t.Fatalf("CreateToken: %v", err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return &liveInventory{srv: srv, URL: ts.URL, Token: tok}
+}
+
+func (l *liveInventory) job(t *testing.T, id, postcode string) {
+	t.Helper()
+	if err := l.srv.CreateJob(context.Background(), "test", server.Job{ID: id, Installer: liveInstaller, Site: "S-" + id,
+		Postcode: postcode, Address: "1 Test Road", Kind: "install", ScheduledFor: time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatalf("CreateJob %s: %v", id, err)
+	}
+}
+
+// openField opens a live session in a fresh folder (offline when inv is
+// nil); Close runs at the end of the test.
+func openField(t *testing.T, inv *liveInventory) *field.Field {
+	t.Helper()
+	cfg := field.Config{DataDir: t.TempDir(), Engineer: liveInstaller, Interval: time.Hour}
+	if inv != nil {
+		cfg.ServerURL, cfg.Token = inv.URL, inv.Token
+	}
+	f, err := field.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("field.Open: %v", err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// waitJobs applies screen updates until ok holds, at most n redraws.
+func waitJobs(t *testing.T, loop *eventLoop, j *JobsScreen, what string, ok func() bool) {
+	t.Helper()
+	for i := 0; !ok(); i++ {
+		if i == 20 {
+			t.Fatalf("%s: list %v, title %q, sync %q, pulled %q", what, j.ids, j.title.Text, j.syncState.Text, j.pulled.Text)
+		}
+		loop.runUntil(t, j.Loaded(), what)
+	}
+}
+
+func TestJobsScreenGetsTodaysJobs(t *testing.T) {
+	a := test.NewTempApp(t)
+	inv := startInventory(t)
+	inv.job(t, "J-1", "AB1 2CD")
+	f := openField(t, inv)
+	ctx := context.Background()
+	q := f.Store.Outbox()
+	if _, err := q.Send(ctx, outbox.Message{JobID: "J-1", Kind: "job-update", Payload: []byte(`{"note":"arrived"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	loop := newEventLoop()
+	s := newShell(a, LiveOptions(f, liveInstaller), loop.do)
+	defer s.Close()
+	j := s.jobs
+	if j == nil || j.pull.Disabled() {
+		t.Fatalf("live Jobs screen without a working Get today's jobs button")
+	}
+	test.Tap(j.pull)
+	loop.runUntil(t, j.Idle(), "the pull")
+	if !strings.Contains(j.pulled.Text, "Jobs up to date") {
+		t.Errorf("after the pull: %q", j.pulled.Text)
+	}
+	waitJobs(t, loop, j, "J-1 pulled and its message applied", func() bool {
+		return len(j.ids) == 1 && strings.Contains(j.title.Text, "J-1") && strings.Contains(j.syncState.Text, "applied: safe to leave site")
+	})
+	if got := j.listLine("J-1"); got != "J-1 — applied: safe to leave site" {
+		t.Errorf("list line = %q", got)
+	}
+	if !strings.Contains(j.site.Text, "AB1 2CD") {
+		t.Errorf("site = %q", j.site.Text)
+	}
+
+	// A job assigned later arrives with the background sync, and the
+	// list follows without a tap.
+	inv.job(t, "J-2", "EF3 4GH")
+	f.SyncNow()
+	waitJobs(t, loop, j, "J-2 from the background sync", func() bool { return len(j.ids) == 2 })
+
+}
+
+func TestJobsScreenOfflineShowsQueueStates(t *testing.T) {
+	a := test.NewTempApp(t)
+	f := openField(t, nil)
+	ctx := context.Background()
+	if err := f.Jobs.Put(ctx, jobs.Job{ID: "J-9", Kind: "install", Status: "assigned", Site: jobs.Site{ID: "S-9", Postcode: "AB1 2CD"}}); err != nil {
+		t.Fatal(err)
+	}
+	q := f.Store.Outbox()
+	id, err := q.Send(ctx, outbox.Message{JobID: "J-9", Kind: "job-update", Payload: []byte(`{"note":"x"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loop := newEventLoop()
+	s := newShell(a, LiveOptions(f, ""), loop.do)
+	defer s.Close()
+	j := s.jobs
+	if !j.pull.Disabled() || !strings.Contains(j.pulled.Text, "Settings") {
+		t.Errorf("offline: pull disabled %v, text %q", j.pull.Disabled(), j.pulled.Text)
+	}
+	if s.sync == nil || !s.sync.syncNow.Disabled() {
+		t.Errorf("offline Sync screen offers Sync now")
+	}
+	waitJobs(t, loop, j, "J-9 waiting", func() bool {
+		return j.listLine("J-9") == "J-9 — 1 waiting" && j.syncState.Text == "Sync: 1 waiting"
+	})
+
+	// The service refused it: the line says why, in field words.
+	if err := q.DeadLetter(ctx, id, "E5: device 00-DB-12-34-56-78-90-A1 is Commissioned"); err != nil {
+		t.Fatal(err)
+	}
+	j.Load()
+	waitJobs(t, loop, j, "J-9 needs attention", func() bool {
+		return strings.Contains(j.listLine("J-9"), "needs attention: Authorisation failed: device SMI status incompatible") &&
+			strings.Contains(j.syncState.Text, "(E5)")
+	})
+}
+
+func TestLiveHubNeedsConnectFirst(t *testing.T) {
+	set := NewDeviceSet()
+	hub := HubFrom(set)
+	_, _, err := hub(context.Background())
+	var se *commission.StepError
+	if !errors.Is(err, ErrNoHub) || !errors.As(err, &se) || se.Hint != NoHubHint || se.Reason != commission.ReasonNoHub {
+		t.Fatalf("Hub without a detected hub = %v, want ErrNoHub with the hint", err)
+	}
+
+	// Once Connect found the (simulated) hub, the wizard opens it.
+	d := startDemo(t)
+	set.Add(Device{Name: "Hub (simulated)", Kind: KindHub, Connector: d.Hub(), Config: d.ReaderConfig()})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	h, hangUp, err := hub(ctx)
+	if err != nil {
+		t.Fatalf("Hub with a detected hub: %v", err)
+	}
+	defer hangUp()
+	if _, ok := h.(*commission.DLMSHub); !ok {
+		t.Errorf("hub = %T", h)
+	}
+}
