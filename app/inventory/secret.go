@@ -78,3 +78,34 @@ func (s *Sealer) Open(id duis.EUI64, sealed []byte) (InstallCode, error) {
 	}
 	return InstallCode(out), nil
 }
+
+// MaxSecretBytes caps what SealBytes seals and OpenBytes admits.
+const MaxSecretBytes = 4096
+
+// SealBytes seals a secret other than an install code (at most
+// MaxSecretBytes; the inventory service's private sealing key) bound to
+// ad, which must be given again to open it.
+func (s *Sealer) SealBytes(ad, secret []byte) ([]byte, error) {
+	if len(secret) > MaxSecretBytes {
+		return nil, fmt.Errorf("inventory: seal %d bytes: at most %d", len(secret), MaxSecretBytes)
+	}
+	nonce := make([]byte, s.aead.NonceSize(), s.aead.NonceSize()+len(secret)+s.aead.Overhead())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, fmt.Errorf("inventory: read nonce: %w", err)
+	}
+	return s.aead.Seal(nonce, nonce, secret, ad), nil
+}
+
+// OpenBytes reverses SealBytes; it fails with ErrUnseal for a wrong key,
+// wrong ad or altered bytes.
+func (s *Sealer) OpenBytes(ad, sealed []byte) ([]byte, error) {
+	n := s.aead.NonceSize()
+	if len(sealed) < n+s.aead.Overhead() || len(sealed) > n+MaxSecretBytes+s.aead.Overhead() {
+		return nil, ErrUnseal
+	}
+	out, err := s.aead.Open(nil, sealed[:n], sealed[n:], ad)
+	if err != nil {
+		return nil, ErrUnseal
+	}
+	return out, nil
+}

@@ -95,3 +95,27 @@ func TestMaskMPxN(t *testing.T) {
 		}
 	}
 }
+
+func TestSealBytes(t *testing.T) {
+	s, err := NewSealer(testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := bytes.Repeat([]byte{9}, 32)
+	b, err := s.SealBytes([]byte("seal key 1"), secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.OpenBytes([]byte("seal key 1"), b); err != nil || !bytes.Equal(got, secret) {
+		t.Fatalf("OpenBytes = %x, %v", got, err)
+	}
+	if _, err := s.OpenBytes([]byte("seal key 2"), b); !errors.Is(err, ErrUnseal) {
+		t.Errorf("other ad: %v", err)
+	}
+	if _, err := s.OpenBytes(nil, b[:10]); !errors.Is(err, ErrUnseal) {
+		t.Errorf("short: %v", err)
+	}
+	if _, err := s.SealBytes(nil, make([]byte, MaxSecretBytes+1)); err == nil {
+		t.Error("sealed more than MaxSecretBytes")
+	}
+}

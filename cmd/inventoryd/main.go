@@ -8,6 +8,7 @@
 //	inventoryd report --db inventory.db --from 2026-11-01 --to 2026-12-01
 //	inventoryd migrate --db inventory.db
 //	inventoryd coverage import --db inventory.db coverage.json
+//	inventoryd seal-key --db inventory.db
 //
 // Storage is a SQLite file by default; a postgres:// URL selects
 // PostgreSQL, which several instances may share. Without --tls-cert the

@@ -157,3 +157,22 @@ func TestCoverageImport(t *testing.T) {
 		}
 	}
 }
+
+func TestSealKeyCommand(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "inv.db")
+	var a, b, errb bytes.Buffer
+	if err := run(ctx, []string{"seal-key", "--db", db}, &a, &errb); err != nil {
+		t.Fatalf("seal-key: %v %s", err, errb.String())
+	}
+	if err := run(ctx, []string{"seal-key", "--db", db}, &b, &errb); err != nil {
+		t.Fatal(err)
+	}
+	if a.String() != b.String() || !strings.Contains(a.String(), "X25519-HKDF-SHA256-AES256GCM") {
+		t.Errorf("seal-key twice:\n%s\n%s", a.String(), b.String())
+	}
+	b.Reset()
+	if err := run(ctx, []string{"seal-key", "--db", db, "--json"}, &b, &errb); err != nil || !strings.Contains(b.String(), `"publicKey"`) {
+		t.Errorf("seal-key --json: %v %s", err, b.String())
+	}
+}

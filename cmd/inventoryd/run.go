@@ -28,6 +28,9 @@ commands:
   token    create an access token (printed once; only its hash is stored)
   report   performance report per service request variant
   migrate  create or update the database schema
+  seal-key show the public X25519 key tablets seal install codes to
+           (generated on first use; the private key is kept in the
+           database, sealed with the install-code sealing key)
   coverage import FILE.json   load SM WAN coverage by postcode (JSON array of
            {"postcode","cspRegion","coverage"}); all rows or none, audited
 
@@ -47,6 +50,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return report(ctx, args, stdout, stderr)
 	case "coverage":
 		return coverage(ctx, args, stdout, stderr)
+	case "seal-key":
+		return sealKey(ctx, args, stdout, stderr)
 	case "migrate":
 		fs := newFlags("migrate", stderr)
 		db := fs.String("db", "inventory.db", "SQLite file or postgres:// URL")
@@ -258,6 +263,29 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(stdout, tok)
+	return nil
+}
+
+func sealKey(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("seal-key", stderr)
+	c := commonFlags(fs)
+	asJSON := fs.Bool("json", false, "write the key as sync/api SealKey JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	srv, db, err := open(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	k, err := srv.SealKey(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(k)
+	}
+	fmt.Fprintf(stdout, "key id     %s\nalgorithm  %s\npublic key %s\n", k.KeyID, k.Algorithm, k.PublicKey)
 	return nil
 }
 

@@ -47,4 +47,8 @@
 //	for p := range updates {
 //		statusLine.Set(p.Summary())
 //	}
+//
+// Sealing to the service: every pull carries the service's public sealing
+// key, which SQLApplier keeps beside the pulled jobs; StoredSealKey reads it
+// back for api.SealFor (an install code in install-and-leave evidence).
 package client

@@ -22,7 +22,7 @@ type TxRunner interface {
 // and tools run it with SQLApplier.CreateTables.
 const PulledSchema = `
 CREATE TABLE IF NOT EXISTS sync_pulled (
-	kind TEXT NOT NULL,   -- job, device, cpl, wanCoverage
+	kind TEXT NOT NULL,   -- job, device, cpl, wanCoverage, sealKey
 	id   TEXT NOT NULL,
 	body TEXT NOT NULL,   -- the record as the service sent it (JSON)
 	PRIMARY KEY (kind, id)
@@ -117,6 +117,11 @@ func (a *SQLApplier) ApplyPull(ctx context.Context, resp *api.PullResponse, rese
 				return err
 			}
 		}
+		if resp.SealKey != nil {
+			if err := put(kindSealKey, "current", resp.SealKey); err != nil {
+				return err
+			}
+		}
 		for _, r := range resp.Removed {
 			if _, err := tx.ExecContext(ctx, "DELETE FROM sync_pulled WHERE kind = ? AND id = ?", r.Kind, r.ID); err != nil {
 				return fmt.Errorf("remove %s %s: %w", r.Kind, r.ID, err)
@@ -135,4 +140,44 @@ func (a *SQLApplier) ApplyPull(ctx context.Context, resp *api.PullResponse, rese
 // manufacturer, model, hardware and firmware version joined by "/".
 func CPLKey(e api.CPLEntry) string {
 	return strings.Join([]string{e.DeviceType, e.Manufacturer, e.Model, e.HardwareVersion, e.FirmwareVersion}, "/")
+}
+
+// kindSealKey is the sync_pulled kind of the service's sealing key (one
+// row, id "current").
+const kindSealKey = "sealKey"
+
+// ErrNoSealKey: no pull has brought the service's sealing key yet.
+var ErrNoSealKey = errors.New("client: no sealing key pulled from the service yet")
+
+// RowQuerier is *sql.DB, *sql.Tx or *sql.Conn.
+type RowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// StoredSealKey returns the service's public sealing key as SQLApplier
+// stored it from the last pull (every pull carries it), checked; seal
+// with api.SealFor:
+//
+//	k, err := client.StoredSealKey(ctx, db)
+//	pub, err := k.Public()
+//	sealed, err := api.SealFor(pub, deviceID, installCode)
+//
+// ErrNoSealKey before the first pull.
+func StoredSealKey(ctx context.Context, q RowQuerier) (api.SealKey, error) {
+	var body string
+	err := q.QueryRowContext(ctx, "SELECT body FROM sync_pulled WHERE kind = ? AND id = 'current'", kindSealKey).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return api.SealKey{}, ErrNoSealKey
+	}
+	if err != nil {
+		return api.SealKey{}, fmt.Errorf("read sealing key: %w", err)
+	}
+	var k api.SealKey
+	if err := json.Unmarshal([]byte(body), &k); err != nil {
+		return api.SealKey{}, fmt.Errorf("read sealing key: %w", err)
+	}
+	if _, err := k.Public(); err != nil {
+		return api.SealKey{}, fmt.Errorf("read sealing key: %w", err)
+	}
+	return k, nil
 }

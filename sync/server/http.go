@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,6 +29,8 @@ import (
 //	GET  /v1/changes?cursor=           jobs, devices, CPL, WAN coverage and removals since the cursor (sync/api)
 //	GET  /v1/devices/{id}              one SMI record (MPxN masked)
 //	GET  /v1/devices/{id}/history      status history: from, to, when, rule, request
+//	GET  /v1/devices/{id}/install-code the install code in clear (back office; audited)
+//	GET  /v1/seal-key                  the service's public sealing key (sync/api SealKey)
 //	GET  /v1/devices/{id}/readings     consumption readings (back office, own installer)
 //	POST /v1/readings                  add a reading
 //	GET  /v1/jobs, POST /v1/jobs       jobs (installers see their own)
@@ -57,6 +60,8 @@ func (s *Server) Handler() http.Handler {
 	handle("GET /v1/devices/{id}", all, s.getDevice)
 	handle("GET /v1/devices/{id}/readings", senders, s.getReadings)
 	handle("GET /v1/devices/{id}/history", all, s.getHistory)
+	handle("GET /v1/devices/{id}/install-code", []Role{RoleBackOffice}, s.getInstallCode)
+	handle("GET /v1/seal-key", all, s.getSealKey)
 	handle("POST /v1/readings", senders, s.postReading)
 	handle("GET /v1/jobs", senders, s.getJobs)
 	handle("POST /v1/jobs", []Role{RoleBackOffice}, s.postJob)
@@ -269,6 +274,27 @@ func (s *Server) getDevice(w http.ResponseWriter, r *http.Request, p Principal) 
 	v := s.View(&row.Device, p)
 	v.HasInstallCode = len(row.sealedCode) > 0
 	return writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) getInstallCode(w http.ResponseWriter, r *http.Request, p Principal) error {
+	id, err := duis.ParseEUI64(r.PathValue("id"))
+	if err != nil {
+		return &RequestError{Err: ErrMalformed, Detail: err.Error()}
+	}
+	code, err := s.InstallCode(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return writeJSON(w, http.StatusOK, InstallCodeView{DeviceID: id.String(), InstallCode: strings.ToUpper(hex.EncodeToString(code.Bytes()))})
+}
+
+func (s *Server) getSealKey(w http.ResponseWriter, r *http.Request, _ Principal) error {
+	k, err := s.SealKey(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, k)
 }
 
 func (s *Server) getReadings(w http.ResponseWriter, r *http.Request, p Principal) error {

@@ -38,8 +38,8 @@ func sortSeq(items []seqItem) {
 
 // Changes answers sync/api GET /v1/changes: the jobs, devices (MPxN masked
 // for installers), WAN coverage of the jobs' postcodes and removals in p's
-// view changed after cursor, and the
-// CPL on a first pull. Sequence numbers commit in order under the write
+// view changed after cursor, the CPL on a first pull, and on every pull
+// the service's public sealing key (SealKey). Sequence numbers commit in order under the write
 // lock, so reading up to the committed sequence never skips a change.
 func (s *Server) Changes(ctx context.Context, p Principal, cursor string) (*api.PullResponse, error) {
 	from, err := parseCursor(cursor)
@@ -175,6 +175,11 @@ func (s *Server) Changes(ctx context.Context, p Principal, cursor string) (*api.
 			return a.Manufacturer+a.Model+a.FirmwareVersion < b.Manufacturer+b.Model+b.FirmwareVersion
 		})
 	}
+	key, err := s.SealKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	resp.SealKey = &key
 	return resp, nil
 }
 

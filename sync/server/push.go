@@ -33,6 +33,14 @@ func (s *Server) Push(ctx context.Context, p Principal, req *api.PushRequest) *a
 			preps[i], perrs[i] = s.prepare(Submission{Document: []byte(m.ServiceRequest.XML), Principal: p, JobID: m.JobID,
 				IdempotencyKey: m.IdempotencyKey, ActedAt: m.CreatedAt})
 		}
+		if m.Kind == api.KindEvidence {
+			// Evidence may carry sealed install codes: have the key
+			// pair before the write transaction (on SQLite it holds
+			// the one connection).
+			if _, err := s.sealKeyPair(ctx); err != nil {
+				s.log.Error("push: load sealing key", "err", err.Error())
+			}
+		}
 	}
 	type observed struct {
 		out *Outcome
@@ -169,7 +177,9 @@ func (s *Server) applied(ctx context.Context, tx *Tx, key string) (bool, error) 
 
 // keepMessage stores an evidence or job-update message once; a repeat of
 // the same key and body is a duplicate, another body under the key a
-// conflict. Installers may only push to their own jobs.
+// conflict. Installers may only push to their own jobs. The install codes
+// of an evidence message go to the SMI and are stored sealed
+// (evidenceCodes); body_hash stays the hash of the body as pushed.
 func (s *Server) keepMessage(ctx context.Context, tx *Tx, p Principal, m api.PushMessage) (bool, error) {
 	sum := sha256.Sum256(m.Body)
 	hash := hex.EncodeToString(sum[:])
@@ -193,8 +203,15 @@ func (s *Server) keepMessage(ctx context.Context, tx *Tx, p Principal, m api.Pus
 				return &RequestError{Err: ErrForbidden, Detail: "job " + m.JobID + " is not assigned to this installer"}
 			}
 		}
+		body := []byte(m.Body)
+		if m.Kind == api.KindEvidence {
+			var err error
+			if body, err = s.evidenceCodes(ctx, tx, p, m); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.exec(ctx, `INSERT INTO messages (idempotency_key, job_id, kind, principal, body_hash, body, created_at, received_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.IdempotencyKey, m.JobID, m.Kind, p.Name, hash, []byte(m.Body), ms(m.CreatedAt), ms(now)); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.IdempotencyKey, m.JobID, m.Kind, p.Name, hash, body, ms(m.CreatedAt), ms(now)); err != nil {
 			return fmt.Errorf("store message %s: %w", m.IdempotencyKey, err)
 		}
 		return tx.audit(ctx, now, p.Name, m.Kind, m.JobID, "message "+m.IdempotencyKey)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/smetskit/smetskit/app/inventory"
@@ -97,6 +98,9 @@ type Server struct {
 	now     func() time.Time
 	metrics *metrics
 	cfg     Config
+
+	sealMu sync.Mutex
+	sealKP *sealKeyPair // loaded or generated on first use
 }
 
 // New returns a Server over cfg.DB.
