@@ -4,8 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/smetskit/smetskit/app/commission"
 	"github.com/smetskit/smetskit/app/diagnose"
@@ -72,6 +77,48 @@ func HubFrom(set *DeviceSet) func(ctx context.Context) (commission.Hub, func(), 
 		}
 		return &commission.DLMSHub{C: s.Client()}, hangUp, nil
 	}
+}
+
+// DataDirEnv is the environment variable that chooses the data folder
+// (below the --data flag, above Settings).
+const DataDirEnv = "SMETSKIT_DATA"
+
+// FieldConfig is the live session's configuration from the Settings
+// preferences (server, token, engineer, data folder), with the data folder
+// overridden by flagDir (--data) or else envDir (SMETSKIT_DATA). It also
+// returns where the folder came from, for Settings to say: "--data",
+// DataDirEnv, "Settings" or "" for the default.
+func FieldConfig(p fyne.Preferences, flagDir, envDir string) (cfg field.Config, from string) {
+	cfg = field.Config{
+		ServerURL: strings.TrimSpace(p.String(PrefServer)),
+		Token:     strings.TrimSpace(p.String(PrefToken)),
+		Engineer:  strings.TrimSpace(p.String(PrefEngineer)),
+	}
+	switch {
+	case strings.TrimSpace(flagDir) != "":
+		cfg.DataDir, from = strings.TrimSpace(flagDir), "--data"
+	case strings.TrimSpace(envDir) != "":
+		cfg.DataDir, from = strings.TrimSpace(envDir), DataDirEnv
+	case strings.TrimSpace(p.String(PrefDataDir)) != "":
+		cfg.DataDir, from = strings.TrimSpace(p.String(PrefDataDir)), "Settings"
+	}
+	return cfg, from
+}
+
+// ShowOpenError tells the engineer, in the window, that the data folder
+// could not be opened and what to do; the app keeps running with empty
+// screens so Settings can choose another folder.
+func ShowOpenError(w fyne.Window, dir string, err error) {
+	if dir == "" {
+		dir = "the default data folder"
+	}
+	msg := fmt.Sprintf("The jobs and the queue in %s could not be opened, so this session keeps nothing.\n\n"+
+		"Choose another data folder in Settings and restart the app, or free space and check the folder can be written.\n\n(%v)", dir, err)
+	l := widget.NewLabel(msg)
+	l.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustom("Data folder not available", "OK", l, w)
+	d.Resize(fyne.NewSize(560, 300))
+	d.Show()
 }
 
 // livePlan keeps the plan of the day's next open job, rebuilt off the event

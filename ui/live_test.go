@@ -12,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/smetskit/smetskit/app/commission"
 	"github.com/smetskit/smetskit/app/field"
@@ -190,5 +192,24 @@ func TestLiveHubNeedsConnectFirst(t *testing.T) {
 	defer hangUp()
 	if _, ok := h.(*commission.DLMSHub); !ok {
 		t.Errorf("hub = %T", h)
+	}
+}
+
+func TestOpenErrorShowsInTheWindow(t *testing.T) {
+	a := test.NewTempApp(t)
+	s := NewShell(a, Options{Settings: SettingsInfo{DataDir: "/no/such/place"}})
+	ShowOpenError(s.Window, "/no/such/place", errors.New("permission denied"))
+	top := s.Window.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no dialog for a data folder that cannot be opened")
+	}
+	var text string
+	walk(top, func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok {
+			text += l.Text
+		}
+	})
+	if !strings.Contains(text, "/no/such/place") || !strings.Contains(text, "Settings") {
+		t.Errorf("dialog says %q", text)
 	}
 }

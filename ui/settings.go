@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -89,14 +90,23 @@ type SettingsScreen struct {
 	baud     *widget.Select
 	theme    *widget.RadioGroup
 	size     *widget.RadioGroup
-	dataDir  *widget.Label
+	dataDir  *widget.Label  // the folder in use
+	newDir   *widget.Entry  // the folder for the next start
+	pickDir  *widget.Button // chooses newDir with a folder dialog
 	keys     *widget.Label
 	saved    *widget.Label
+	restart  *widget.Label // says what waits for a restart
+	win      fyne.Window   // for the folder dialog; nil: no button
 }
 
 // SettingsInfo is what Settings shows but does not edit.
 type SettingsInfo struct {
+	// DataDir is the data folder in use.
 	DataDir string
+	// DataDirFrom says where DataDir came from when not the default:
+	// "--data", DataDirEnv or "Settings". A folder chosen on the command
+	// line or in the environment wins over the one saved in Settings.
+	DataDirFrom string
 	// Keys names the secrets held (install codes, DLMS keys) with their
 	// values; only a masked form is shown.
 	Keys map[string]string
@@ -107,11 +117,14 @@ func NewSettingsScreen(a fyne.App, info SettingsInfo) *SettingsScreen {
 	p := a.Preferences()
 	s := &SettingsScreen{app: a}
 	s.saved = widget.NewLabel("")
+	s.restart = widget.NewLabel("")
+	s.restart.Wrapping = fyne.TextWrapWord
 	bind := func(e *widget.Entry, key string) {
 		e.SetText(p.String(key))
 		e.OnChanged = func(v string) {
 			p.SetString(key, strings.TrimSpace(v))
 			s.saved.SetText("Saved.")
+			s.restartNote()
 		}
 	}
 	s.engineer = widget.NewEntry()
@@ -131,6 +144,7 @@ func NewSettingsScreen(a fyne.App, info SettingsInfo) *SettingsScreen {
 			p.SetString(PrefToken, v)
 			s.showToken()
 			s.saved.SetText("Token saved.")
+			s.restartNote()
 		}
 	}
 	s.showToken()
@@ -168,7 +182,15 @@ func NewSettingsScreen(a fyne.App, info SettingsInfo) *SettingsScreen {
 	if dir == "" {
 		dir = "not set"
 	}
+	if info.DataDirFrom != "" && info.DataDirFrom != "Settings" {
+		dir += " (set by " + info.DataDirFrom + ", which wins over the folder below)"
+	}
 	s.dataDir = widget.NewLabel(dir)
+	s.dataDir.Wrapping = fyne.TextWrapWord
+	s.newDir = widget.NewEntry()
+	s.newDir.SetPlaceHolder("Leave empty for the default folder")
+	bind(s.newDir, PrefDataDir)
+	s.pickDir = widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), s.chooseDir)
 	var keys []string
 	for name, v := range info.Keys {
 		keys = append(keys, name+": "+Mask(v))
@@ -185,11 +207,56 @@ func NewSettingsScreen(a fyne.App, info SettingsInfo) *SettingsScreen {
 		widget.NewFormItem("Probe speed limit", s.baud),
 		widget.NewFormItem("Theme", s.theme),
 		widget.NewFormItem("Text size", s.size),
-		widget.NewFormItem("Data folder", s.dataDir),
+		widget.NewFormItem("Data folder in use", s.dataDir),
+		widget.NewFormItem("Data folder at next start", container.NewBorder(nil, nil, nil, s.pickDir, s.newDir)),
 		widget.NewFormItem("Keys", s.keys),
 	)
-	s.root = container.NewVScroll(container.NewVBox(form, s.saved))
+	s.root = container.NewVScroll(container.NewVBox(form, s.saved, s.restart))
 	return s
+}
+
+// SetWindow gives the screen the window its folder dialog opens over.
+func (s *SettingsScreen) SetWindow(w fyne.Window) { s.win = w }
+
+// chooseDir picks the data folder for the next start.
+func (s *SettingsScreen) chooseDir() {
+	w := s.win
+	if w == nil {
+		if ws := s.app.Driver().AllWindows(); len(ws) > 0 {
+			w = ws[0]
+		}
+	}
+	if w == nil {
+		return
+	}
+	dialog.ShowFolderOpen(func(u fyne.ListableURI, err error) {
+		if err != nil || u == nil {
+			return
+		}
+		s.newDir.SetText(u.Path()) // saved by the entry's OnChanged
+	}, w)
+}
+
+// restartNote says which saved settings take effect only at the next start,
+// and warns about a server address that cannot work.
+func (s *SettingsScreen) restartNote() {
+	var notes []string
+	if u := strings.TrimSpace(s.server.Text); u != "" && !validServer(u) {
+		notes = append(notes, "The inventory server must be an address starting with https:// (or http:// on a test network).")
+	}
+	notes = append(notes, "Saved for the next start: restart the app to sync with a new inventory server, token or installer ID, or to open a new data folder.")
+	s.restart.SetText(strings.Join(notes, " "))
+}
+
+// validServer reports whether u looks like an http(s) address with a host.
+func validServer(u string) bool {
+	for _, scheme := range []string{"https://", "http://"} {
+		if rest, ok := strings.CutPrefix(strings.ToLower(u), scheme); ok {
+			host, _, _ := strings.Cut(rest, "/")
+			return host != ""
+		}
+	}
+	return false
 }
 
 // Object returns the screen's content.

@@ -63,3 +63,45 @@ func TestMask(t *testing.T) {
 		}
 	}
 }
+
+func TestSettingsEditServerAndDataFolderForNextStart(t *testing.T) {
+	a := test.NewTempApp(t)
+	s := NewShell(a, Options{Settings: SettingsInfo{DataDir: "/data/in-use", DataDirFrom: DataDirEnv}})
+	st := s.prefs
+	if !strings.Contains(st.dataDir.Text, "/data/in-use") || !strings.Contains(st.dataDir.Text, DataDirEnv) {
+		t.Errorf("folder in use shown as %q, want it and where it came from", st.dataDir.Text)
+	}
+	test.Type(st.server, "inventory.example.net")
+	if !strings.Contains(st.restart.Text, "must be an address starting with https://") {
+		t.Errorf("a server without a scheme: note %q", st.restart.Text)
+	}
+	st.server.SetText("")
+	test.Type(st.server, "https://inventory.example.net:8443")
+	if strings.Contains(st.restart.Text, "must be") || !strings.Contains(st.restart.Text, "restart the app") {
+		t.Errorf("a good server: note %q", st.restart.Text)
+	}
+	test.Type(st.newDir, "/media/usb/smetskit")
+	test.Type(st.engineer, "E77")
+	test.Type(st.token, "tok-0123456789-ABCD")
+	if !st.token.Password || strings.Contains(st.tokenSet.Text, "0123456789") || !strings.Contains(st.tokenSet.Text, "ABCD") {
+		t.Errorf("token entry password %v, shown as %q; want it masked to its last four", st.token.Password, st.tokenSet.Text)
+	}
+
+	// What the next start reads: Settings, then SMETSKIT_DATA, then --data.
+	p := a.Preferences()
+	cfg, from := FieldConfig(p, "", "")
+	if cfg.ServerURL != "https://inventory.example.net:8443" || cfg.Token != "tok-0123456789-ABCD" || cfg.Engineer != "E77" ||
+		cfg.DataDir != "/media/usb/smetskit" || from != "Settings" {
+		t.Errorf("FieldConfig from Settings = %+v, %q", cfg, from)
+	}
+	if cfg, from := FieldConfig(p, "", "/env/dir"); cfg.DataDir != "/env/dir" || from != DataDirEnv {
+		t.Errorf("with %s: %q from %q", DataDirEnv, cfg.DataDir, from)
+	}
+	if cfg, from := FieldConfig(p, "/flag/dir", "/env/dir"); cfg.DataDir != "/flag/dir" || from != "--data" {
+		t.Errorf("with --data: %q from %q", cfg.DataDir, from)
+	}
+	p.SetString(PrefDataDir, "")
+	if cfg, from := FieldConfig(p, "", ""); cfg.DataDir != "" || from != "" {
+		t.Errorf("default: %q from %q, want empty (field's default)", cfg.DataDir, from)
+	}
+}
