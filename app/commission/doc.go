@@ -36,7 +36,11 @@
 // restarts) and JoinFailure's action as the hint. Only events of the current
 // join window count: it opens, by the hub's clock, when the whitelist step
 // adds the device, and again when a failed join is retried (the step then
-// opens joining anew). The tables
+// opens joining anew). Site bundles the hub with local associations to the
+// meters (MeterReader): the post-checks then record each meter's firmware
+// version and clock and, with SM WAN, require the clock to be reliable;
+// with SM WAN they also queue 8.9 Read Device Log on the hub and 11.2 Read
+// Firmware Version for each meter (DOMAIN.md §7 step 9). The tables
 // are created by Migrate, which keeps its own version in commission_schema
 // because app/store offers no hook for other packages' migrations.
 //

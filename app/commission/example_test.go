@@ -33,6 +33,8 @@ func ExampleFlows() {
 	// join-type2       sr            wan=yes 8.7.2
 	// local-delivery   deliver-local wan=no
 	// post-checks      post-check
+	// device-log-read  sr            wan=yes 8.9
+	// firmware-read    sr            wan=yes 11.2
 	// evidence         evidence
 	// follow-up        follow-up     wan=no
 	// complete         complete

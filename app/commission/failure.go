@@ -37,6 +37,7 @@ const (
 	ReasonMissingRead     Reason = "missing-read"
 	ReasonNoWAN           Reason = "no-wan"
 	ReasonDeliveryLost    Reason = "delivery-response-lost"
+	ReasonMeterClock      Reason = "meter-clock-unreliable"
 )
 
 // StepError is a step that failed: which step and item, why, and what the
@@ -103,4 +104,5 @@ var reasonHints = map[Reason]string{
 	ReasonMissingRead:     "Read the register on the meter and record it.",
 	ReasonNoWAN:           "The hub has no WAN: carry on with install and leave.",
 	ReasonDeliveryLost:    "The hub took this command but the app stopped before saving the hub's answer: sync to fetch a fresh command for local delivery, then retry.",
+	ReasonMeterClock:      "The meter's clock is not reliable: check the meter has joined the hub and the hub has SM WAN (it passes network time on), wait a minute, then retry.",
 }

@@ -3,6 +3,7 @@ package commission
 import (
 	"context"
 	"database/sql"
+	"net"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -141,6 +142,36 @@ func newSimSiteWith(t *testing.T, hubQuirks, meterQuirks sim.Quirks, detached []
 		<-done
 	})
 	return s
+}
+
+// withMeters is the site as the installer works it: the hub's management
+// association plus a public association (SAP 16, IEC 62056-47 wrapper) to
+// each meter, as a probe on the meter's optical port would give.
+func (s *simSite) withMeters(t *testing.T) Site {
+	t.Helper()
+	site := Site{Hub: &DLMSHub{C: s.c}, Meters: map[string]*dlms.Client{}}
+	for _, m := range s.meters {
+		near, far := net.Pipe()
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_ = m.ServeWrapper(ctx, far, nil)
+		}()
+		c, err := dlms.Associate(ctx, dlms.NewWrapperConn(near, sim.SAPPublic, 1), dlms.ClientConfig{})
+		if err != nil {
+			t.Fatalf("associate with meter %s: %v", m.Identity().DeviceID, err)
+		}
+		t.Cleanup(func() {
+			_ = c.Release(context.Background())
+			cancel()
+			near.Close()
+			far.Close()
+			<-done
+		})
+		site.Meters[m.Identity().DeviceID] = c
+	}
+	return site
 }
 
 // queued is one outbox message as the tests compare them.

@@ -62,3 +62,14 @@ type FirmwareReader interface {
 type JoinFailureReader interface {
 	JoinFailure(ctx context.Context, device string, since time.Time) (int, error)
 }
+
+// MeterReader is a Hub that can also read a meter on site directly (the
+// installer's optical probe on the meter, or any local association): its
+// active firmware identifier (class 1, 1-0:0.2.0) and its clock with
+// whether it is reliable. The post-checks record both as evidence and,
+// with SM WAN, require the meter's clock to be reliable (DOMAIN.md §7 step
+// 9). Site bundles a Hub with meter associations into one.
+type MeterReader interface {
+	MeterFirmware(ctx context.Context, device string) (string, error)
+	MeterClock(ctx context.Context, device string) (time.Time, bool, error)
+}

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/smetskit/smetskit/sim"
 )
@@ -24,7 +26,7 @@ func TestInstallWithWAN(t *testing.T) {
 		if err := e.Start(ctx, p); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.Run(ctx, p.JobID, &DLMSHub{C: site.c}); err != nil {
+		if err := e.Run(ctx, p.JobID, site.withMeters(t)); err != nil {
 			t.Fatalf("Run: %v", err)
 		}
 		got := variants(outboxOf(t, db, p.JobID))
@@ -33,6 +35,7 @@ func TestInstallWithWAN(t *testing.T) {
 			"8.11 " + esmeID, "8.11 " + gsmeID, "8.11 " + ppmidID, "8.11 " + ihdID,
 			"8.1.1 " + esmeID, "8.1.1 " + gsmeID,
 			"8.7.1 " + ppmidID, "8.7.2 " + ihdID,
+			"8.9 -", "11.2 " + esmeID, "11.2 " + gsmeID,
 			"evidence", "job-update",
 		}
 		if !slices.Equal(got, want) {
@@ -83,7 +86,7 @@ func TestInstallNoWAN(t *testing.T) {
 		if err := e.Start(ctx, p); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.Run(ctx, p.JobID, &DLMSHub{C: site.c}); err != nil {
+		if err := e.Run(ctx, p.JobID, site.withMeters(t)); err != nil {
 			t.Fatalf("Run: %v", err)
 		}
 		got := variants(outboxOf(t, db, p.JobID))
@@ -123,20 +126,74 @@ func TestDeviceLogFull(t *testing.T) {
 	})
 }
 
-// checkPostEvidence: the post-checks recorded the hub's clock, whether it
-// is reliable (not without WAN, DOMAIN.md §8.1) and its firmware.
+// checkPostEvidence: the post-checks recorded, for each meter, the hub's
+// clock, whether it is reliable (not without WAN, DOMAIN.md §8.1) and its
+// firmware, and the meter's firmware and clock read locally (reliable).
 func checkPostEvidence(t *testing.T, st *RunStatus, reliable bool) {
 	t.Helper()
 	i := slices.IndexFunc(st.Steps, func(s StepStatus) bool { return s.ID == "post-checks" })
-	var ev struct {
-		Entry    LogEntry `json:"entry"`
-		Reliable *bool    `json:"hubClockReliable"`
-		Firmware string   `json:"hubFirmware"`
+	if len(st.Steps[i].Items) != 2 {
+		t.Fatalf("post-checks items = %+v, want the two meters", st.Steps[i].Items)
 	}
-	if err := json.Unmarshal(st.Steps[i].Items[0].Evidence, &ev); err != nil {
-		t.Fatal(err)
+	for _, it := range st.Steps[i].Items {
+		var ev struct {
+			Entry         LogEntry `json:"entry"`
+			Reliable      *bool    `json:"hubClockReliable"`
+			Firmware      string   `json:"hubFirmware"`
+			MeterFirmware string   `json:"meterFirmware"`
+			MeterReliable *bool    `json:"meterClockReliable"`
+		}
+		if err := json.Unmarshal(it.Evidence, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if !ev.Entry.Joined || ev.Entry.LastSeen.IsZero() || ev.Reliable == nil || *ev.Reliable != reliable || ev.Firmware == "" {
+			t.Errorf("post-check %s evidence = %s, want joined, seen, hub clock reliable %v, firmware", it.Item, it.Evidence, reliable)
+		}
+		if ev.MeterFirmware != "SIM-ESME-1.0.0" || ev.MeterReliable == nil || !*ev.MeterReliable {
+			t.Errorf("post-check %s evidence = %s, want the meter's firmware and a reliable meter clock", it.Item, it.Evidence)
+		}
 	}
-	if !ev.Entry.Joined || ev.Entry.LastSeen.IsZero() || ev.Reliable == nil || *ev.Reliable != reliable || ev.Firmware == "" {
-		t.Errorf("post-check evidence = %s, want joined, seen, clock reliable %v, firmware", st.Steps[i].Items[0].Evidence, reliable)
-	}
+}
+
+// unreliableMeter is a site whose meters flag their clocks doubtful.
+type unreliableMeter struct{ Site }
+
+func (u unreliableMeter) MeterClock(ctx context.Context, device string) (time.Time, bool, error) {
+	t, _, err := u.Site.MeterClock(ctx, device)
+	return t, false, err
+}
+
+// With SM WAN a meter clock flagged doubtful fails the post-check with what
+// to try; the 8.9 and 11.2 are not queued before it passes.
+func TestPostCheckMeterClock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		db := tempDB(t)
+		e := newEngine(t, db)
+		site := newSimSite(t, nil, nil)
+		p := dualFuelPlan("J-CLOCK")
+		if err := e.Start(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		err := e.Run(ctx, p.JobID, unreliableMeter{site.withMeters(t)})
+		var se *StepError
+		if !errors.As(err, &se) || se.Step != "post-checks" || se.Reason != ReasonMeterClock || se.Hint == "" {
+			t.Fatalf("Run = %v, want meter-clock-unreliable at the post-checks", err)
+		}
+		for _, v := range variants(outboxOf(t, db, p.JobID)) {
+			if strings.HasPrefix(v, "8.9 ") || strings.HasPrefix(v, "11.2 ") {
+				t.Errorf("queued %s before the post-checks passed", v)
+			}
+		}
+		// Without local access to the meters the check records why and passes.
+		if err := e.Run(ctx, p.JobID, &DLMSHub{C: site.c}); err != nil {
+			t.Fatalf("Run with the hub alone = %v", err)
+		}
+		st, _ := e.Status(ctx, p.JobID)
+		for _, s := range st.Steps {
+			if s.ID == "post-checks" && !strings.Contains(string(s.Items[0].Evidence), "no local access") {
+				t.Errorf("post-check evidence = %s", s.Items[0].Evidence)
+			}
+		}
+	})
 }

@@ -84,6 +84,8 @@ func (e *Engine) srFields(r *run, s StepDef, it item) (string, map[string]string
 		f["target"], f["OtherDeviceID"] = it.dev.JoinWith, it.dev.ID
 	case "8.4":
 		f["DeviceID"] = it.dev.ID
+	case "11.2":
+		f["target"] = it.dev.ID
 	}
 	return v, f, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"testing/synctest"
@@ -112,6 +113,29 @@ func drain(t *testing.T, db *store.DB, srv *server.Server) {
 	t.Fatal("outbox does not drain")
 }
 
+// servedFlows are the built-in flows without the SR steps the inventory
+// service does not process yet (server.Served): the post-check reads 8.9
+// and 11.2 go to the DCC, which the service stands in for only for the
+// install SRs. A step comes back here by itself once the service serves
+// its variant.
+func servedFlows(t *testing.T) map[string]Flow {
+	t.Helper()
+	fs, err := Flows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, f := range fs {
+		fs[name] = slices.DeleteFunc(slices.Clone(f), func(s StepDef) bool {
+			if s.Kind == KindSR && !slices.Contains(server.Served, s.SR) {
+				t.Logf("flow %s: step %s (%s) left out: the inventory service does not serve it", name, s.ID, s.SR)
+				return true
+			}
+			return false
+		})
+	}
+	return fs
+}
+
 func smiStatus(t *testing.T, srv *server.Server, id string) duis.DeviceStatus {
 	t.Helper()
 	e, _ := duis.ParseEUI64(id)
@@ -142,7 +166,10 @@ func TestSMIAfterDrain(t *testing.T) {
 				ctx := context.Background()
 				srv := inventoryService(t, "J-E2E")
 				db := tempDB(t)
-				e := newEngine(t, db)
+				e, err := New(db, Options{Flows: servedFlows(t), Now: stepClock(), RecentWithin: 24 * time.Hour})
+				if err != nil {
+					t.Fatal(err)
+				}
 				site := newSimSite(t, tc.quirk, nil)
 				p := dualFuelPlan("J-E2E")
 				if tc.quirk.Has(sim.QuirkNoWAN) {

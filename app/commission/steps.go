@@ -312,8 +312,41 @@ func (e *Engine) checkLog(ctx context.Context, r *run, s StepDef, it item, hub H
 				ev["hubFirmware"] = fw
 			}
 		}
+		if se := e.checkMeter(ctx, r, s, it, hub, ev); se != nil {
+			return outcome{}, se
+		}
 	}
 	return outcome{evidence: ev}, nil
+}
+
+// checkMeter reads the meter's firmware version and clock on site when the
+// hub bundles local meter access (MeterReader) and records them in ev. With
+// SM WAN the meter's clock must be reliable (DOMAIN.md §7 step 9: the hub
+// has network time and gives it to the meters it joined); without WAN it is
+// only recorded, as the hub's is (DOMAIN.md §8.1). A meter that cannot be
+// read locally is recorded with the reason, not failed: the 11.2 queued
+// with WAN reads its firmware through the DCC.
+func (e *Engine) checkMeter(ctx context.Context, r *run, s StepDef, it item, hub Hub, ev map[string]any) *StepError {
+	mr, ok := hub.(MeterReader)
+	if !ok {
+		ev["meterRead"] = "no local access to the meter"
+		return nil
+	}
+	if fw, err := mr.MeterFirmware(ctx, it.dev.ID); err == nil {
+		ev["meterFirmware"] = fw
+	} else {
+		ev["meterFirmwareError"] = err.Error()
+	}
+	t, reliable, err := mr.MeterClock(ctx, it.dev.ID)
+	if err != nil {
+		ev["meterClockError"] = err.Error()
+		return nil
+	}
+	ev["meterClock"], ev["meterClockReliable"] = t.UTC(), reliable
+	if !reliable && r.facts["wan"] == "yes" {
+		return fail(s, it, ReasonMeterClock, fmt.Errorf("%s clock %v is flagged invalid or doubtful", it.dev.ID, t.UTC()))
+	}
+	return nil
 }
 
 // joinWindowFact names the fact holding when a device's join window

@@ -13,6 +13,48 @@ import (
 // Supplier is the demo's originator (the User acting, DOMAIN.md §2).
 const Supplier = "90-B3-D5-1F-30-01-00-00"
 
+// CommissionSite opens what the commissioning engine works the demo site
+// through: the hub's management association (HubManagement) and a public
+// association (SAP 16, no security) to each meter, as the installer's
+// probe on the meter's optical port gives, so the post-checks read the
+// meters' firmware versions and clocks on site. close releases them all.
+func (d *Demo) CommissionSite(ctx context.Context) (site commission.Site, close func(), err error) {
+	c, closeHub, err := d.HubManagement(ctx)
+	if err != nil {
+		return commission.Site{}, nil, err
+	}
+	site = commission.Site{Hub: &commission.DLMSHub{C: c}, Meters: map[string]*dlms.Client{}}
+	closers := []func(){closeHub}
+	close = func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	for _, m := range d.Site.Meters {
+		client, far := net.Pipe()
+		d.wg.Add(1)
+		go func() {
+			defer d.wg.Done()
+			stop := context.AfterFunc(d.ctx, func() { far.Close() })
+			defer stop()
+			_ = m.ServeWrapper(d.ctx, far, nil)
+			far.Close()
+		}()
+		mc, err := dlms.Associate(ctx, dlms.NewWrapperConn(client, sim.SAPPublic, 1), dlms.ClientConfig{})
+		if err != nil {
+			client.Close()
+			close()
+			return commission.Site{}, nil, fmt.Errorf("open meter %s association: %w", m.Identity().DeviceID, err)
+		}
+		closers = append(closers, func() {
+			_ = mc.Release(context.Background())
+			client.Close()
+		})
+		site.Meters[m.Identity().DeviceID] = mc
+	}
+	return site, close, nil
+}
+
 // HubManagement opens the hub's management association (SAP 1, HLS-GMAC
 // with the simulator's test keys) through the IEC 62056-47 wrapper over an
 // in-process pipe: what the commissioning engine drives the hub through.

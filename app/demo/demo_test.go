@@ -2,12 +2,12 @@ package demo
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"testing"
 	"time"
 
-	"github.com/smetskit/smetskit/app/commission"
 	"github.com/smetskit/smetskit/app/diagnose"
 )
 
@@ -130,12 +130,12 @@ func TestDemoCommissionsTheSite(t *testing.T) {
 	if err := e.Start(ctx, plan); err != nil {
 		t.Fatalf("Start plan: %v", err)
 	}
-	c, closeHub, err := d.HubManagement(ctx)
+	site, closeSite, err := d.CommissionSite(ctx)
 	if err != nil {
-		t.Fatalf("HubManagement: %v", err)
+		t.Fatalf("CommissionSite: %v", err)
 	}
-	defer closeHub()
-	runErr := e.Run(ctx, plan.JobID, &commission.DLMSHub{C: c})
+	defer closeSite()
+	runErr := e.Run(ctx, plan.JobID, site)
 	st, err := e.Status(ctx, plan.JobID)
 	if err != nil {
 		t.Fatalf("Status: %v", err)
@@ -145,5 +145,20 @@ func TestDemoCommissionsTheSite(t *testing.T) {
 	}
 	if runErr != nil {
 		t.Fatalf("Run: %v", runErr)
+	}
+	// The post-checks read each meter's firmware and clock on site.
+	for _, s := range st.Steps {
+		if s.ID != "post-checks" {
+			continue
+		}
+		for _, it := range s.Items {
+			var ev struct {
+				Firmware string `json:"meterFirmware"`
+				Reliable bool   `json:"meterClockReliable"`
+			}
+			if err := json.Unmarshal(it.Evidence, &ev); err != nil || ev.Firmware == "" || !ev.Reliable {
+				t.Errorf("post-check %s evidence = %s (%v), want the meter's firmware and a reliable clock", it.Item, it.Evidence, err)
+			}
+		}
 	}
 }

@@ -3,7 +3,6 @@ package visit
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -107,14 +106,12 @@ func (h *Hub) Close(ctx context.Context) error { return h.s.Close(ctx) }
 
 // NoWAN wraps a hub for an install and leave (DOMAIN.md §8): the SM WAN is
 // reported as not available whatever the hub says, so the flow takes the
-// 8.14.2 branch. The other calls go to h, and so do Firmware and
-// JoinFailure when h offers them (commission.FirmwareReader,
-// commission.JoinFailureReader); when it does not they return
-// ErrNotOffered, which the engine treats as "the hub cannot say".
+// 8.14.2 branch. The other calls go to h, and so do Firmware, JoinFailure,
+// MeterFirmware and MeterClock when h offers them
+// (commission.FirmwareReader, JoinFailureReader, MeterReader); when it does
+// not they return commission.ErrNotOffered, which the engine treats as "the
+// hub cannot say".
 func NoWAN(h commission.Hub) commission.Hub { return noWAN{h} }
-
-// ErrNotOffered is an optional hub call the wrapped hub does not offer.
-var ErrNotOffered = errors.New("visit: the hub does not offer this")
 
 type noWAN struct{ commission.Hub }
 
@@ -131,14 +128,28 @@ func (n noWAN) Firmware(ctx context.Context) (string, error) {
 	if f, ok := n.Hub.(commission.FirmwareReader); ok {
 		return f.Firmware(ctx)
 	}
-	return "", ErrNotOffered
+	return "", commission.ErrNotOffered
 }
 
 func (n noWAN) JoinFailure(ctx context.Context, device string, since time.Time) (int, error) {
 	if f, ok := n.Hub.(commission.JoinFailureReader); ok {
 		return f.JoinFailure(ctx, device, since)
 	}
-	return 0, ErrNotOffered
+	return 0, commission.ErrNotOffered
+}
+
+func (n noWAN) MeterFirmware(ctx context.Context, device string) (string, error) {
+	if m, ok := n.Hub.(commission.MeterReader); ok {
+		return m.MeterFirmware(ctx, device)
+	}
+	return "", commission.ErrNotOffered
+}
+
+func (n noWAN) MeterClock(ctx context.Context, device string) (time.Time, bool, error) {
+	if m, ok := n.Hub.(commission.MeterReader); ok {
+		return m.MeterClock(ctx, device)
+	}
+	return time.Time{}, false, commission.ErrNotOffered
 }
 
 // counterKey is the settings key of the next invocation counter to use
