@@ -41,10 +41,22 @@ type CommissionScreen struct {
 	steps *widget.List
 	state *widget.Label
 
+	// Asking the engineer: the install codes before the first start (in
+	// memory only until the run stores them with its plan), then the
+	// answers or read a stopped step needs.
+	codes     []*codeField
+	codeBox   *fyne.Container
+	ask       *fyne.Container
+	askScroll *container.Scroll
+	formMsg   *widget.Label
+	save      *widget.Button
+
 	// Event goroutine only.
-	status  *commission.RunStatus
-	cancel  context.CancelFunc
-	running bool
+	status   *commission.RunStatus
+	cancel   context.CancelFunc
+	running  bool
+	form     *answerForm
+	answered map[string]string // answers saved from this screen
 
 	mu   sync.Mutex
 	idle chan struct{} // closed and replaced when a run ends
@@ -57,7 +69,7 @@ func NewCommissionScreen(opts CommissionOptions) *CommissionScreen {
 }
 
 func newCommissionScreen(opts CommissionOptions, do doFunc) *CommissionScreen {
-	s := &CommissionScreen{opts: opts, idle: make(chan struct{}), seen: make(chan struct{})}
+	s := &CommissionScreen{opts: opts, idle: make(chan struct{}), seen: make(chan struct{}), answered: map[string]string{}}
 	s.bridge = commissionBridge{s: s, do: do}
 	s.run = widget.NewButtonWithIcon("Start install", theme.MediaPlayIcon(), s.Start)
 	s.run.Importance = widget.HighImportance
@@ -79,8 +91,16 @@ func newCommissionScreen(opts CommissionOptions, do doFunc) *CommissionScreen {
 			return l
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(stepLine(s.status.Steps[i])) })
+	s.save = newSaveButton(s.SaveAnswers)
+	s.formMsg = widget.NewLabel("")
+	s.formMsg.Wrapping = fyne.TextWrapWord
+	s.codeBox = container.NewVBox()
+	s.codeBox.Hide()
+	s.ask = container.NewVBox()
+	s.askScroll = container.NewVScroll(container.NewVBox(s.codeBox, s.ask))
+	s.askScroll.Hide()
 	top := container.NewVBox(container.NewHBox(s.run, s.stop), s.now, s.state)
-	s.root = container.NewBorder(top, nil, nil, nil, s.steps)
+	s.root = container.NewBorder(top, nil, nil, nil, container.NewStack(s.steps, s.askScroll))
 	return s
 }
 
@@ -124,14 +144,21 @@ func (s *CommissionScreen) Start() {
 	if s.running || s.opts.Engine == nil || s.opts.Plan == nil {
 		return
 	}
+	plan := s.opts.Plan()
+	fresh := s.status == nil
+	if fresh {
+		var refuse string
+		if plan, refuse = s.withCodes(plan); refuse != "" {
+			s.state.SetText(refuse)
+			return
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel, s.running = cancel, true
 	s.run.Disable()
 	s.stop.Enable()
 	s.state.SetText("Connecting to the hub…")
-	plan := s.opts.Plan()
 	e := s.opts.Engine
-	fresh := s.status == nil
 	go func() {
 		if fresh {
 			if err := e.Start(ctx, plan); err != nil {
@@ -183,12 +210,26 @@ func (s *CommissionScreen) Pause() {
 func (s *CommissionScreen) showStatus(st *commission.RunStatus) {
 	s.status = st
 	s.steps.Refresh()
+	if st == nil && !s.running {
+		s.showCodes()
+	}
 	if st != nil {
+		s.hideCodes()
 		if !s.running {
 			s.run.SetText("Resume install")
 			if st.Status == "done" {
 				s.run.SetText("Install done")
 				s.run.Disable()
+			}
+			// A stored run that stopped (after a restart): say where and
+			// why, and ask what it needs.
+			if step, it, ok := failedItem(st); ok {
+				s.state.SetText(failureText(step.Title, it.Item, it.Reason, it.JoinCode, it.Hint))
+				s.run.SetText("Try again")
+			}
+			s.askFor(st, nil)
+			if s.form != nil {
+				s.run.Disable() // the form's Save continues
 			}
 		}
 		s.now.SetText(nextAction(st))
@@ -220,11 +261,23 @@ func (s *CommissionScreen) showFinished(err error) {
 		s.state.SetText("Paused. Press Resume install to carry on from the same step.")
 		s.run.SetText("Resume install")
 	case errors.As(err, &se):
-		s.state.SetText(fmt.Sprintf("Stopped at %s: %s. Try: %s", se.Step, se.Reason, se.Hint))
+		title := se.Step
+		if s.status != nil {
+			for _, st := range s.status.Steps {
+				if st.ID == se.Step {
+					title = st.Title
+				}
+			}
+		}
+		s.state.SetText(failureText(title, se.Item, se.Reason, se.Code, se.Hint))
 		s.run.SetText("Try again")
+		s.askFor(s.status, se)
 	default:
 		s.state.SetText(FieldWords(err))
 		s.run.SetText("Try again")
+	}
+	if s.form != nil {
+		s.run.Disable() // the form's Save continues
 	}
 	s.mu.Lock()
 	close(s.idle)
@@ -242,7 +295,7 @@ func nextAction(st *commission.RunStatus) string {
 		case "failed":
 			for _, it := range step.Items {
 				if it.State == "failed" {
-					return fmt.Sprintf("Needs you: %s — %s. %s", step.Title, it.Reason, it.Hint)
+					return fmt.Sprintf("Needs you: %s — %s. %s", step.Title, reasonText(it.Reason), it.Hint)
 				}
 			}
 			return "Needs you: " + step.Title

@@ -1,0 +1,343 @@
+package ui
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/smetskit/smetskit/app/commission"
+	"github.com/smetskit/smetskit/app/demo"
+	"github.com/smetskit/smetskit/app/store"
+)
+
+// noWANHub is the demo hub reporting no SM WAN: the install goes down the
+// install-and-leave path (8.14.2, site survey, follow-up).
+type noWANHub struct{ commission.Hub }
+
+func (noWANHub) WAN(context.Context) (commission.WANStatus, error) {
+	return commission.WANStatus{Registered: false}, nil
+}
+
+// oneAssociation opens the hub once and hands the same association to
+// every run of the test: the demo's hub management association always
+// starts its invocation counter at 1, so the simulated hub refuses a second
+// association as a replay (reported to app/demo).
+func oneAssociation(t *testing.T, open func(context.Context) (commission.Hub, func(), error)) func(context.Context) (commission.Hub, func(), error) {
+	var hub commission.Hub
+	return func(ctx context.Context) (commission.Hub, func(), error) {
+		if hub == nil {
+			h, hangUp, err := open(ctx)
+			if err != nil {
+				return nil, nil, err
+			}
+			t.Cleanup(hangUp)
+			hub = h
+		}
+		return hub, func() {}, nil
+	}
+}
+
+// wizardOn builds the wizard over opts in a test window and waits for the
+// stored run (or none) to show.
+func wizardOn(t *testing.T, loop *eventLoop, opts CommissionOptions) *CommissionScreen {
+	t.Helper()
+	w := newCommissionScreen(opts, loop.do)
+	win := test.NewWindow(w.Object())
+	win.Resize(fyne.NewSize(900, 700))
+	t.Cleanup(win.Close)
+	seen := w.Seen()
+	w.Load()
+	loop.runUntil(t, seen, "the stored run")
+	return w
+}
+
+// formKeys lists the answer keys the wizard's form asks.
+func formKeys(w *CommissionScreen) []string {
+	if w.form == nil {
+		return nil
+	}
+	var out []string
+	for _, f := range w.form.fields {
+		out = append(out, f.q.key)
+	}
+	return out
+}
+
+// answerAll picks an answer for each question of the form.
+func answerAll(t *testing.T, w *CommissionScreen, answers map[string]string) {
+	t.Helper()
+	for _, f := range w.form.fields {
+		v, ok := answers[f.q.key]
+		if !ok {
+			t.Fatalf("no answer for %s", f.q.key)
+		}
+		f.choose(v)
+		if got := f.value(); got != v {
+			t.Fatalf("%s: chose %q, form gives %q", f.q.key, v, got)
+		}
+	}
+}
+
+// submitCode types a code into a code field as a keyboard-wedge scanner
+// does: the text, then Enter.
+func submitCode(f *codeField, text string) {
+	f.entry.SetText("")
+	test.Type(f.entry, text)
+	f.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+}
+
+var surveyAnswers = map[string]string{
+	"CHFConnectionMethod": "Hot-shoe", "CHFLocation": "Deep indoors", "AerialInstall": "false",
+	"PremiseType": "High Rise Apartment (MDU > 5 floors)", "MetalObstructionCheck": "true",
+	"ConnectivityObstructionCheck": "false", "SharedObstructionCheck": "true",
+}
+
+// An install with no answers and no install code on the job, on a hub with
+// no WAN and no inventory service (install and leave, offline): the wizard
+// asks for the meter's code (refusing bad ones in words), then for the hub
+// answers, then for the site survey, and completes locally.
+func TestCommissionFormsInstallAndLeave(t *testing.T) {
+	test.NewTempApp(t)
+	d := startDemo(t)
+	loop := newEventLoop()
+	opts := DemoOptions(d).Commission
+	opts.Plan = func() commission.Plan {
+		p := d.InstallPlan()
+		p.Answers = nil
+		for i := range p.Devices {
+			p.Devices[i].InstallCode = ""
+		}
+		return p
+	}
+	hub := oneAssociation(t, opts.Hub)
+	opts.Hub = func(ctx context.Context) (commission.Hub, func(), error) {
+		h, hangUp, err := hub(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		return noWANHub{h}, hangUp, nil
+	}
+	w := wizardOn(t, loop, opts)
+	job := opts.Plan().JobID
+
+	if len(w.codes) != 1 || !w.codeBox.Visible() || w.steps.Visible() {
+		t.Fatalf("code fields %d, shown %v", len(w.codes), w.codeBox.Visible())
+	}
+	f := w.codes[0]
+	if !strings.Contains(f.box.Objects[0].(*widget.Label).Text, "00-DB-12-34-56-78-90-A0") {
+		t.Errorf("code field does not show the meter's EUI-64")
+	}
+	if !f.entry.Password || f.entry.ActionItem == nil {
+		t.Errorf("code entry not masked or has Fyne's reveal button")
+	}
+
+	// Start before the code is entered: refused, nothing stored.
+	test.Tap(w.run)
+	if w.running || !strings.Contains(w.state.Text, "Enter the install code of the electricity meter 00-DB-12-34-56-78-90-A0") {
+		t.Fatalf("start without a code: running %v, state %q", w.running, w.state.Text)
+	}
+	if _, err := d.Commission.Status(context.Background(), job); err == nil {
+		t.Fatalf("a run was stored without the install code")
+	}
+
+	for _, bad := range []struct{ text, says string }{
+		{"3031 3233 3435 3637 3839 4142 4344 45OO", "not a hex digit"},
+		{"303132333435363738394142434445", "2 missing"},
+		{"3031323334353637383941424344454647", "2 too many"},
+		{"30313233343536373839414243444546FFFF", "check digits"},
+	} {
+		submitCode(f, bad.text)
+		if f.code != "" || !strings.Contains(f.msg.Text, "Not accepted") || !strings.Contains(f.msg.Text, bad.says) {
+			t.Errorf("code %q: accepted %q, message %q (want %q)", bad.text, f.code, f.msg.Text, bad.says)
+		}
+	}
+	full := "30313233343536373839414243444546"
+	submitCode(f, "30313233-34353637-38394142-43444546")
+	if f.code != full || f.entry.Text != "" || f.entry.Visible() {
+		t.Fatalf("good code: kept %q, entry %q", f.code, f.entry.Text)
+	}
+	if !strings.Contains(f.msg.Text, "ends …4546") || strings.Contains(f.msg.Text, full) || strings.Contains(w.now.Text, full) || strings.Contains(w.state.Text, full) {
+		t.Errorf("after entry: message %q, now %q", f.msg.Text, w.now.Text)
+	}
+
+	// Start: the hub step stops for its three answers, and asks exactly them.
+	idle := w.Idle()
+	test.Tap(w.run)
+	loop.runUntil(t, idle, "the run up to the hub answers")
+	if got := formKeys(w); !slices.Equal(got, []string{"CHFConnectionMethod", "CHFLocation", "AerialInstall"}) {
+		t.Fatalf("form asks %v; state %q", got, w.state.Text)
+	}
+	if !strings.Contains(w.state.Text, "Stopped at “Fit the hub”: some questions are not answered yet") || !w.run.Disabled() || !w.askScroll.Visible() {
+		t.Errorf("state %q, run disabled %v, form shown %v", w.state.Text, w.run.Disabled(), w.askScroll.Visible())
+	}
+	test.Tap(w.save)
+	if w.running || !strings.Contains(w.formMsg.Text, "Still to answer: hub connection, hub location, aerial.") {
+		t.Fatalf("save with nothing answered: running %v, message %q", w.running, w.formMsg.Text)
+	}
+	answerAll(t, w, surveyAnswers)
+	idle = w.Idle()
+	test.Tap(w.save)
+	loop.runUntil(t, idle, "the run up to the site survey")
+
+	// No WAN: the site survey's four answers.
+	want := []string{"PremiseType", "MetalObstructionCheck", "ConnectivityObstructionCheck", "SharedObstructionCheck"}
+	if got := formKeys(w); !slices.Equal(got, want) {
+		t.Fatalf("second form asks %v, want %v; state %q", got, want, w.state.Text)
+	}
+	answerAll(t, w, surveyAnswers)
+	idle = w.Idle()
+	test.Tap(w.save)
+	loop.runUntil(t, idle, "the rest of the install")
+	if !strings.Contains(w.state.Text, "Install complete") || w.form != nil || !w.steps.Visible() {
+		t.Fatalf("state %q, form %v", w.state.Text, formKeys(w))
+	}
+	st := w.status
+	if st == nil || st.Status != "done" || st.Facts["wan"] != "no" {
+		t.Fatalf("status %+v", st)
+	}
+	for _, step := range st.Steps {
+		switch step.ID {
+		case "ch-status-no-wan", "site-survey", "follow-up", "whitelist", "hub-whitelist", "join":
+			if step.State != commission.StateDone {
+				t.Errorf("step %s: %s", step.ID, step.State)
+			}
+		case "ch-status", "commission":
+			if step.State != commission.StateSkipped {
+				t.Errorf("step %s with no WAN: %s", step.ID, step.State)
+			}
+		}
+		if line := stepLine(step); strings.Contains(line, full) {
+			t.Errorf("step line shows the install code: %s", line)
+		}
+	}
+}
+
+// A run stopped for answers resumes after a restart: a new screen over the
+// same store (and a new engine) shows where it stopped and asks only what
+// the job's plan still lacks; answering it completes the install.
+func TestCommissionResumesStoppedRunAfterRestart(t *testing.T) {
+	test.NewTempApp(t)
+	d := startDemo(t)
+	loop := newEventLoop()
+	opts := DemoOptions(d).Commission
+	opts.Plan = func() commission.Plan {
+		p := d.InstallPlan()
+		delete(p.Answers, "CHFLocation")
+		delete(p.Answers, "AerialInstall")
+		return p
+	}
+	opts.Hub = oneAssociation(t, opts.Hub)
+	w := wizardOn(t, loop, opts)
+	if w.codeBox.Visible() {
+		t.Errorf("the job has its install codes, yet the wizard asks for them")
+	}
+	idle := w.Idle()
+	test.Tap(w.run)
+	loop.runUntil(t, idle, "the run up to the hub answers")
+	if got := formKeys(w); !slices.Equal(got, []string{"CHFLocation", "AerialInstall"}) {
+		t.Fatalf("form asks %v; state %q", got, w.state.Text)
+	}
+
+	// Restart: a new engine and screen over the same store.
+	e2, err := commission.New(d.Store, commission.Options{JoinPoll: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Engine = e2
+	w2 := wizardOn(t, loop, opts)
+	if w2.status == nil || w2.status.Status != commission.StateFailed {
+		t.Fatalf("after restart: status %+v", w2.status)
+	}
+	if got := formKeys(w2); !slices.Equal(got, []string{"CHFLocation", "AerialInstall"}) {
+		t.Fatalf("after restart the form asks %v; state %q", got, w2.state.Text)
+	}
+	if !strings.Contains(w2.state.Text, "Stopped at “Fit the hub”") || !strings.Contains(w2.now.Text, "Needs you: Fit the hub") || w2.codeBox.Visible() {
+		t.Errorf("after restart: state %q, now %q", w2.state.Text, w2.now.Text)
+	}
+	done := 0
+	for _, st := range w2.status.Steps {
+		if st.State == commission.StateDone {
+			done++
+		}
+	}
+	if done != 1 { // the pre-checks
+		t.Errorf("after restart %d steps done, want the pre-checks only", done)
+	}
+	answerAll(t, w2, surveyAnswers)
+	idle = w2.Idle()
+	test.Tap(w2.save)
+	loop.runUntil(t, idle, "the install after the restart")
+	if !strings.Contains(w2.state.Text, "Install complete") || w2.status == nil || w2.status.Status != "done" || w2.status.Facts["wan"] != "yes" {
+		t.Fatalf("state %q, status %+v", w2.state.Text, w2.status)
+	}
+}
+
+// An exchange stopped for the old meter's final read asks for it in
+// words, refuses a value that is not a number, and records a good one as
+// the run's evidence. The run then stops, offline, at the first step that
+// needs the hub, and says so.
+func TestCommissionAsksForRegisterRead(t *testing.T) {
+	test.NewTempApp(t)
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "app.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := commission.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	e, err := commission.New(db, commission.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const oldMeter, newMeter = "00-DB-12-34-56-78-90-8F", "00-DB-12-34-56-78-90-A0"
+	plan := commission.Plan{JobID: "J-EXCH", Flow: "exchange-meter", Originator: demo.Supplier, CHF: "00-DB-12-34-56-78-90-A2",
+		MPxN: "1200023456789", Coverage: "yes", Devices: []commission.Device{
+			{ID: "00-DB-12-34-56-78-90-A2", Type: "CHF", Status: "Commissioned", CPLStatus: "Active"},
+			{ID: oldMeter, Type: "ESME", Role: "old", Status: "Commissioned", CPLStatus: "Active", MPxN: "1200023456789"},
+			{ID: newMeter, Type: "ESME", Status: "Pending", CPLStatus: "Active", InstallCode: "30313233343536373839414243444546", MPxN: "1200023456789"},
+		}}
+	loop := newEventLoop()
+	w := wizardOn(t, loop, CommissionOptions{Engine: e, Plan: func() commission.Plan { return plan },
+		Hub: func(context.Context) (commission.Hub, func(), error) { return nil, func() {}, nil }})
+	idle := w.Idle()
+	test.Tap(w.run)
+	loop.runUntil(t, idle, "the run up to the final read")
+	if got := formKeys(w); !slices.Equal(got, []string{"read/final/" + oldMeter}) {
+		t.Fatalf("form asks %v; state %q", got, w.state.Text)
+	}
+	f := w.form.fields[0]
+	if !strings.Contains(f.box.Objects[1].(*widget.Label).Text, "1-0:1.8.0") || !strings.Contains(f.q.short, "Final read of the electricity meter") {
+		t.Errorf("read field: %q / %q", f.q.short, f.box.Objects[1].(*widget.Label).Text)
+	}
+	f.entry.SetText("12 345,6 kWh")
+	test.Tap(w.save)
+	if w.running || !strings.Contains(w.formMsg.Text, "a number") {
+		t.Fatalf("bad read: running %v, message %q", w.running, w.formMsg.Text)
+	}
+	f.entry.SetText("12345.6")
+	idle = w.Idle()
+	test.Tap(w.save)
+	loop.runUntil(t, idle, "the run after the read")
+	if !strings.Contains(w.state.Text, "Stopped at “Old meter off the hub's device log” for "+oldMeter+": no hub is connected. Try: Connect the hub") {
+		t.Errorf("state %q", w.state.Text)
+	}
+	if w.form != nil {
+		t.Errorf("a form for a step that needs the hub: %v", formKeys(w))
+	}
+	for _, st := range w.status.Steps {
+		if st.ID == "final-read" {
+			if st.State != commission.StateDone || !strings.Contains(string(st.Items[0].Evidence), `"value":"12345.6"`) {
+				t.Errorf("final read: %s %s", st.State, st.Items[0].Evidence)
+			}
+		}
+	}
+}
