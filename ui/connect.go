@@ -2,9 +2,11 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/smetskit/smetskit/app/probe"
 	"github.com/smetskit/smetskit/serial"
+	"github.com/smetskit/smetskit/usb"
 )
 
 // ProbePort is an open probe: what app/probe talks through, and Close.
@@ -42,6 +45,11 @@ type ConnectOptions struct {
 	// ReadDevice shows the named device on the Readout screen ("Read this
 	// meter"); the shell gives it. Nil hides the button.
 	ReadDevice func(name string)
+	// ListUSB lists USB probes that have no driver on this computer and
+	// are driven through libusb; usb.List when nil. They appear as
+	// "usb:VVVV:PPPP[:SERIAL]" beside the serial ports, and the default
+	// Open opens them with usb.Open.
+	ListUSB func() ([]usb.DeviceInfo, error)
 }
 
 // ConnectScreen lists probes as they are plugged in and out, finds the meter
@@ -60,6 +68,8 @@ type ConnectScreen struct {
 	verdict  *widget.Label
 	details  *widget.Label
 	readThis *widget.Button
+	usbNote  *widget.Label
+	manual   *manualForm
 
 	// Event goroutine only.
 	found    []serial.PortInfo
@@ -86,14 +96,11 @@ func newConnectScreen(opts ConnectOptions, do doFunc) *ConnectScreen {
 	if s.opts.List == nil {
 		s.opts.List = serial.List
 	}
+	if s.opts.ListUSB == nil {
+		s.opts.ListUSB = usb.List
+	}
 	if s.opts.Open == nil {
-		s.opts.Open = func(name string) (ProbePort, error) {
-			p, err := serial.Open(name, serial.Mode{Baud: 300, DataBits: 7, Parity: serial.EvenParity})
-			if err != nil {
-				return nil, err
-			}
-			return p, nil
-		}
+		s.opts.Open = openPort
 	}
 	s.ports = widget.NewList(func() int { return len(s.found) },
 		func() fyne.CanvasObject {
@@ -120,10 +127,15 @@ func newConnectScreen(opts ConnectOptions, do doFunc) *ConnectScreen {
 	s.readThis = widget.NewButtonWithIcon("Read this meter", theme.NavigateNextIcon(), s.ReadThis)
 	s.readThis.Importance = widget.HighImportance
 	s.readThis.Hide()
+	s.usbNote = widget.NewLabel("")
+	s.usbNote.Wrapping = fyne.TextWrapWord
+	s.usbNote.Hide()
+	s.manual = newManualForm(s)
 	s.setRunning(false)
 
-	top := container.NewVBox(container.NewHBox(s.detect, s.selfTest, s.cancel), s.progress, s.verdict, s.details, container.NewHBox(s.readThis))
-	split := container.NewVSplit(container.NewBorder(widget.NewLabelWithStyle("Probes and serial ports", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, s.ports),
+	manual := widget.NewAccordion(widget.NewAccordionItem("Manual settings for an awkward meter", s.manual.Object()))
+	top := container.NewVBox(container.NewHBox(s.detect, s.selfTest, s.cancel), s.progress, s.verdict, s.details, container.NewHBox(s.readThis), manual)
+	split := container.NewVSplit(container.NewBorder(container.NewVBox(widget.NewLabelWithStyle("Probes and serial ports", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.usbNote), nil, nil, nil, s.ports),
 		container.NewVScroll(top))
 	split.Offset = 0.35
 	s.root = split
@@ -139,11 +151,22 @@ func (s *ConnectScreen) Watch() {
 	s.mu.Lock()
 	s.watch = stop
 	s.mu.Unlock()
-	list := s.opts.List
+	list, listUSB := s.opts.List, s.opts.ListUSB
 	extra := s.opts.Extra
+	usbErr := "" // the last USB failure said, so it is said once
 	events := serial.Watch(ctx, serial.WatchOptions{List: func() ([]serial.PortInfo, error) {
 		ps, err := list()
-		return append(append([]serial.PortInfo(nil), extra...), ps...), err
+		if err != nil {
+			return nil, err
+		}
+		// A USB listing that fails (no libusb) keeps the serial list.
+		devs, uerr := listUSB()
+		if msg := errText(uerr); msg != usbErr {
+			usbErr = msg
+			s.bridge.usbFailed(uerr)
+		}
+		ps = append(ps, driverless(devs, ps)...)
+		return append(append([]serial.PortInfo(nil), extra...), ps...), nil
 	}})
 	go func() {
 		present := map[string]serial.PortInfo{}
@@ -245,6 +268,13 @@ func (s *ConnectScreen) Start(selfTest bool) {
 	if s.selected == "" || s.stop != nil {
 		return
 	}
+	// Detection needs the route to the meter, not the secret: a password
+	// still to be typed does not stop it.
+	route, err := s.manual.Route()
+	if err != nil {
+		s.verdict.SetText("Check the manual settings: " + settingsWords(err))
+		return
+	}
 	ctx, stop := context.WithTimeout(context.Background(), 5*time.Minute)
 	s.stop = stop
 	s.setRunning(true)
@@ -260,6 +290,9 @@ func (s *ConnectScreen) Start(selfTest bool) {
 	s.progress.SetText("Opening " + s.selected + "…")
 	name, opt := s.selected, s.opts.Probe
 	opt.Progress = s.bridge.progress
+	if route.Protocol != "" {
+		opt.Manual = &route
+	}
 	go func() {
 		p, err := s.opts.Open(name)
 		if err != nil {
@@ -273,6 +306,13 @@ func (s *ConnectScreen) Start(selfTest bool) {
 			return
 		}
 		res, err := probe.Detect(ctx, p, opt)
+		if res != nil && opt.Store != nil {
+			// Settings remembered for this model are shown before the
+			// result, so the device is read with them.
+			if m, ok, lerr := probe.LookupSettings(opt.Store, res.Manufacturer, res.Model); lerr == nil && ok {
+				s.bridge.remembered(res.Manufacturer, res.Model, m)
+			}
+		}
 		s.bridge.detected(res, nil, err)
 	}()
 }
@@ -344,11 +384,19 @@ func (s *ConnectScreen) addDevice(res *probe.Result) {
 		s.details.SetText(s.details.Text + " This meter gives a mode C readout only; the Readout screen reads meters over DLMS.")
 		return
 	}
-	settings := probe.Settings{}.WithResult(res)
-	settings.ClientSAP = s.opts.Probe.ClientSAP
+	s.manual.found(res)
+	manual, err := s.manual.Settings()
+	if err != nil {
+		s.details.SetText(s.details.Text + " It cannot be read yet: " + settingsWords(err))
+		return
+	}
+	settings := manual.WithResult(res)
+	if settings.ClientSAP == 0 && manual.Security == "" {
+		settings.ClientSAP = s.opts.Probe.ClientSAP
+	}
 	cfg, err := settings.ReaderConfig()
 	if err != nil {
-		s.details.SetText(s.details.Text + " It cannot be read with these settings: " + FieldWords(err))
+		s.details.SetText(s.details.Text + " It cannot be read with these settings: " + settingsWords(err))
 		return
 	}
 	dev := detectedDevice(s.running, res)
@@ -409,10 +457,391 @@ func (s *ConnectScreen) ReadThis() {
 	}
 }
 
+// openPort opens a serial port, or a driverless USB probe named
+// "usb:VVVV:PPPP[:SERIAL]", at 300 Bd 7E1 (IEC 62056-21 §6.3.1).
+func openPort(name string) (ProbePort, error) {
+	if sel, ok := parseUSBName(name); ok {
+		p, err := usb.Open(sel, usb.Options{})
+		if err != nil {
+			return nil, err
+		}
+		return p, nil
+	}
+	p, err := serial.Open(name, serial.Mode{Baud: 300, DataBits: 7, Parity: serial.EvenParity})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// usbName names a driverless USB probe in the port list.
+func usbName(d usb.DeviceInfo) string {
+	n := fmt.Sprintf("usb:%04X:%04X", d.VID, d.PID)
+	if d.Serial != "" {
+		n += ":" + d.Serial
+	}
+	return n
+}
+
+// parseUSBName reads a name usbName wrote.
+func parseUSBName(name string) (usb.Selector, bool) {
+	rest, ok := strings.CutPrefix(name, "usb:")
+	if !ok || len(rest) > 128 {
+		return usb.Selector{}, false
+	}
+	parts := strings.SplitN(rest, ":", 3)
+	if len(parts) < 2 {
+		return usb.Selector{}, false
+	}
+	vid, err1 := strconv.ParseUint(parts[0], 16, 16)
+	pid, err2 := strconv.ParseUint(parts[1], 16, 16)
+	if err1 != nil || err2 != nil {
+		return usb.Selector{}, false
+	}
+	sel := usb.Selector{VID: uint16(vid), PID: uint16(pid)}
+	if len(parts) == 3 {
+		sel.Serial = parts[2]
+	}
+	return sel, true
+}
+
+// driverless returns the USB probes of devs that no serial port already
+// shows (a chip with its kernel driver appears as both).
+func driverless(devs []usb.DeviceInfo, ports []serial.PortInfo) []serial.PortInfo {
+	var out []serial.PortInfo
+	for _, d := range devs {
+		shown := false
+		for _, p := range ports {
+			if p.USB && p.VID == d.VID && p.PID == d.PID && (d.Serial == "" || p.SerialNumber == d.Serial) {
+				shown = true
+				break
+			}
+		}
+		if shown {
+			continue
+		}
+		info := serial.PortInfo{Name: usbName(d), USB: true, VID: d.VID, PID: d.PID, SerialNumber: d.Serial,
+			Manufacturer: d.Manufacturer, Product: d.Product}
+		if c, ok := serial.Lookup(d.VID, d.PID); ok {
+			info.Chip = c.Name() + " (no driver; through libusb)"
+			info.Optical = c.Optical
+		}
+		info.Optical = info.Optical || serial.LooksOptical(d.Product, d.Manufacturer)
+		out = append(out, info)
+	}
+	return out
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+func (s *ConnectScreen) showUSBFailure(err error) {
+	if err == nil {
+		s.usbNote.Hide()
+		return
+	}
+	s.usbNote.SetText("USB probes without a driver cannot be listed on this computer: libusb is missing or not allowed (" +
+		err.Error() + "). Serial ports and probes with a driver are still listed.")
+	s.usbNote.Show()
+}
+
 func portLine(p serial.PortInfo) string {
 	d := p.Describe()
 	if p.Optical {
 		return "◉ " + d
 	}
 	return "○ " + d
+}
+
+// The bridge methods below belong with those in bridge.go (one do each, no
+// I/O); they live here because bridge.go is shared by every screen's
+// engineer.
+
+// usbFailed says the USB probes cannot be listed (nil: they can again).
+func (b connectBridge) usbFailed(err error) {
+	b.do(func() { b.s.showUSBFailure(err) })
+}
+
+// remembered fills the manual settings with those remembered for a model.
+func (b connectBridge) remembered(manufacturer, model string, st probe.Settings) {
+	b.do(func() { b.s.manual.showRemembered(manufacturer, model, st) })
+}
+
+// stored says whether the manual settings were remembered.
+func (b connectBridge) stored(what string, err error) {
+	b.do(func() { b.s.manual.showStored(what, err) })
+}
+
+// manualForm holds the manual settings of an awkward meter (mode, speed,
+// HDLC addresses, security with the secret masked, deviation sign) and
+// remembers them per meter model in the probe's profile store.
+type manualForm struct {
+	s        *ConnectScreen
+	root     fyne.CanvasObject
+	mode     *widget.Select
+	baud     *widget.Select
+	client   *widget.Entry
+	server   *widget.Entry
+	security *widget.RadioGroup
+	secret   *widget.Entry
+	sign     *widget.Select
+	remember *widget.Button
+	note     *widget.Label
+
+	manufacturer, model string // of the last meter found
+}
+
+// Choices as the form shows them, and what they mean.
+const (
+	modeAuto   = "Find it for me"
+	baudAuto   = "Meter's choice"
+	secNone    = "None (public client)"
+	secLow     = "Low (password)"
+	secHigh    = "High (keys)"
+	signNormal = "Normal (standard)"
+	signRev    = "Reversed"
+	signIgnore = "Ignore the deviation"
+)
+
+var (
+	modeChoices = []string{modeAuto, "Mode E (sign-on, then HDLC)", "Mode C (readout only)", "Direct HDLC (serial line)"}
+	modeOf      = map[string]probe.Protocol{modeChoices[1]: probe.ModeE, modeChoices[2]: probe.ModeC, modeChoices[3]: probe.DirectHDLC}
+	baudChoices = []string{baudAuto, "300", "600", "1200", "2400", "4800", "9600", "19200"}
+	secOf       = map[string]probe.Security{secNone: probe.SecurityNone, secLow: probe.SecurityLow, secHigh: probe.SecurityHigh}
+	signOf      = map[string]string{signNormal: "normal", signRev: "reversed", signIgnore: "ignore"}
+)
+
+func newManualForm(s *ConnectScreen) *manualForm {
+	f := &manualForm{s: s}
+	f.mode = widget.NewSelect(modeChoices, nil)
+	f.mode.SetSelected(modeAuto)
+	f.baud = widget.NewSelect(baudChoices, nil)
+	f.baud.SetSelected(baudAuto)
+	f.client = widget.NewEntry()
+	f.client.SetPlaceHolder("16 public, 17 reader, 1 management")
+	f.server = widget.NewEntry()
+	f.server.SetPlaceHolder("logical/physical, e.g. 1/17; empty tries the usual ones")
+	f.secret = widget.NewPasswordEntry()
+	f.secret.SetPlaceHolder("password, or keys EK:AK in hex")
+	f.security = widget.NewRadioGroup([]string{secNone, secLow, secHigh}, func(string) { f.showSecret() })
+	f.security.Horizontal = true
+	f.security.SetSelected(secNone)
+	f.sign = widget.NewSelect([]string{signNormal, signRev, signIgnore}, nil)
+	f.sign.SetSelected(signNormal)
+	f.remember = widget.NewButtonWithIcon("Remember for this model", theme.DocumentSaveIcon(), f.Remember)
+	f.remember.Disable()
+	f.note = widget.NewLabel("Find the meter once to remember its settings for its model.")
+	f.note.Wrapping = fyne.TextWrapWord
+	form := widget.NewForm(
+		widget.NewFormItem("Mode", f.mode),
+		widget.NewFormItem("Speed (Bd)", f.baud),
+		widget.NewFormItem("HDLC client", f.client),
+		widget.NewFormItem("HDLC server", f.server),
+		widget.NewFormItem("Security", f.security),
+		widget.NewFormItem("Secret", f.secret),
+		widget.NewFormItem("Clock deviation", f.sign),
+	)
+	f.showSecret()
+	f.root = container.NewVBox(form, container.NewHBox(f.remember), f.note)
+	return f
+}
+
+// Object returns the form.
+func (f *manualForm) Object() fyne.CanvasObject { return f.root }
+
+func (f *manualForm) showSecret() {
+	if f.secret == nil {
+		return
+	}
+	if f.security.Selected == secLow || f.security.Selected == secHigh {
+		f.secret.Enable()
+	} else {
+		f.secret.Disable()
+	}
+}
+
+// Settings reads the form; the error says what cannot work.
+func (f *manualForm) Settings() (probe.Settings, error) {
+	st, err := f.parse()
+	if err != nil {
+		return st, err
+	}
+	return st, st.Validate()
+}
+
+// Route returns the settings detection uses: the way to the meter, without
+// the security (detection associates as the public client), so a secret
+// still to be typed does not stop it.
+func (f *manualForm) Route() (probe.Settings, error) {
+	st, err := f.parse()
+	if err != nil {
+		return st, err
+	}
+	st.Security, st.Secret = "", ""
+	return st, st.Validate()
+}
+
+// parse reads the form's fields.
+func (f *manualForm) parse() (probe.Settings, error) {
+	st := probe.Settings{Protocol: modeOf[f.mode.Selected], Security: secOf[f.security.Selected],
+		Secret: f.secret.Text, DeviationSign: signOf[f.sign.Selected]}
+	if st.Security == probe.SecurityNone {
+		st.Security, st.Secret = "", ""
+	}
+	if b := f.baud.Selected; b != "" && b != baudAuto {
+		st.Baud, _ = strconv.Atoi(b)
+	}
+	if c := strings.TrimSpace(f.client.Text); c != "" {
+		n, err := strconv.Atoi(c)
+		if err != nil || n <= 0 {
+			return st, fmt.Errorf("%w: HDLC client %q: want a number such as 16", probe.ErrSettings, c)
+		}
+		st.ClientSAP = n
+	}
+	if a := strings.TrimSpace(f.server.Text); a != "" {
+		addr, err := parseServerAddress(a)
+		if err != nil {
+			return st, err
+		}
+		st.Address = addr
+	}
+	return st, nil
+}
+
+// parseServerAddress reads "logical", "logical/physical" or
+// "logical/physical/size" (PROTOCOLS.md §2.3).
+func parseServerAddress(s string) (*probe.Address, error) {
+	bad := fmt.Errorf("%w: HDLC server %q: want logical/physical such as 1/17", probe.ErrSettings, s)
+	if len(s) > 32 {
+		return nil, bad
+	}
+	parts := strings.Split(s, "/")
+	if len(parts) > 3 {
+		return nil, bad
+	}
+	n := make([]int, len(parts))
+	for i, p := range parts {
+		v, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || v < 0 {
+			return nil, bad
+		}
+		n[i] = v
+	}
+	a := &probe.Address{Logical: n[0], Size: 1}
+	if len(n) > 1 {
+		a.Physical, a.Size = n[1], 2
+		if a.Logical > 0x7F || a.Physical > 0x7F {
+			a.Size = 4
+		}
+	}
+	if len(n) > 2 {
+		a.Size = n[2]
+	}
+	return a, nil
+}
+
+// set shows st in the form; the secret is left as typed.
+func (f *manualForm) set(st probe.Settings) {
+	f.mode.SetSelected(modeAuto)
+	for label, p := range modeOf {
+		if p == st.Protocol {
+			f.mode.SetSelected(label)
+		}
+	}
+	f.baud.SetSelected(baudAuto)
+	if st.Baud > 0 {
+		f.baud.SetSelected(strconv.Itoa(st.Baud))
+	}
+	f.client.SetText("")
+	if st.ClientSAP > 0 {
+		f.client.SetText(strconv.Itoa(st.ClientSAP))
+	}
+	f.server.SetText("")
+	if a := st.Address; a != nil {
+		switch a.Size {
+		case 1:
+			f.server.SetText(strconv.Itoa(a.Logical))
+		default:
+			f.server.SetText(fmt.Sprintf("%d/%d/%d", a.Logical, a.Physical, a.Size))
+		}
+	}
+	f.security.SetSelected(secNone)
+	for label, sec := range secOf {
+		if sec == st.Security && sec != probe.SecurityNone {
+			f.security.SetSelected(label)
+		}
+	}
+	f.sign.SetSelected(signNormal)
+	for label, v := range signOf {
+		if v == st.DeviationSign {
+			f.sign.SetSelected(label)
+		}
+	}
+}
+
+// showRemembered puts the settings remembered for a model in the form.
+func (f *manualForm) showRemembered(manufacturer, model string, st probe.Settings) {
+	f.set(st)
+	text := "Using the settings remembered for " + strings.TrimSpace(manufacturer+" "+model) + "."
+	if st.Security == probe.SecurityLow || st.Security == probe.SecurityHigh {
+		if f.secret.Text == "" {
+			text += " Type its secret, then Find the meter again to read it."
+		}
+	}
+	f.note.SetText(text)
+}
+
+// found offers to remember the settings for the model just found.
+func (f *manualForm) found(res *probe.Result) {
+	f.manufacturer, f.model = res.Manufacturer, res.Model
+	if f.manufacturer == "" && f.model == "" {
+		f.remember.Disable()
+		return
+	}
+	what := strings.TrimSpace(f.manufacturer + " " + f.model)
+	f.remember.SetText("Remember for " + what)
+	if f.s.opts.Probe.Store == nil {
+		f.remember.Disable()
+		f.note.SetText("Settings cannot be remembered here: no profile store is set up.")
+		return
+	}
+	f.remember.Enable()
+}
+
+// Remember stores the form's settings (never the secret) for the model of
+// the last meter found, off the event goroutine.
+func (f *manualForm) Remember() {
+	st, err := f.parse()
+	if err != nil {
+		f.note.SetText("Check the manual settings: " + settingsWords(err))
+		return
+	}
+	store, manu, model := f.s.opts.Probe.Store, f.manufacturer, f.model
+	if store == nil || (manu == "" && model == "") {
+		return
+	}
+	f.remember.Disable()
+	what := strings.TrimSpace(manu + " " + model)
+	go func() { f.s.bridge.stored(what, probe.RememberSettings(store, manu, model, st)) }()
+}
+
+func (f *manualForm) showStored(what string, err error) {
+	f.remember.Enable()
+	if err != nil {
+		f.note.SetText("Could not remember the settings for " + what + ": " + settingsWords(err))
+		return
+	}
+	f.note.SetText("Remembered for " + what + " (without the secret): the next " + what + " found is read with these settings.")
+}
+
+// settingsWords says what is wrong with manual settings.
+func settingsWords(err error) string {
+	if errors.Is(err, probe.ErrSettings) {
+		return strings.ReplaceAll(err.Error(), probe.ErrSettings.Error()+": ", "")
+	}
+	return FieldWords(err)
 }

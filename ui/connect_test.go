@@ -2,14 +2,21 @@ package ui
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
 
 	"github.com/smetskit/smetskit/app/demo"
 	"github.com/smetskit/smetskit/app/probe"
+	"github.com/smetskit/smetskit/protocol/axdr"
+	"github.com/smetskit/smetskit/protocol/dlms"
 	"github.com/smetskit/smetskit/serial"
+	"github.com/smetskit/smetskit/sim"
+	"github.com/smetskit/smetskit/usb"
 )
 
 func TestConnectFindsSimulatedMeterOnPTY(t *testing.T) {
@@ -26,6 +33,7 @@ func TestConnectFindsSimulatedMeterOnPTY(t *testing.T) {
 	// Only the simulated devices, so the test does not depend on the
 	// computer's ports.
 	opts.Connect.List = func() ([]serial.PortInfo, error) { return nil, nil }
+	opts.Connect.ListUSB = func() ([]usb.DeviceInfo, error) { return nil, nil }
 	opts.Connect.Probe = probe.Options{Protocols: []probe.Protocol{probe.ModeE}}
 	loop := newEventLoop()
 	s := newShell(a, opts, loop.do)
@@ -70,17 +78,7 @@ func TestConnectFindsSimulatedMeterOnPTY(t *testing.T) {
 	if s.Current() != ScreenReadout || s.readout.Selected() != name {
 		t.Fatalf("Read this meter left the shell on %q with %q chosen", s.Current(), s.readout.Selected())
 	}
-	if testing.Short() {
-		return
-	}
-	// Read it through the pty with the settings that worked.
-	r := s.readout
-	idle = r.Idle()
-	test.Tap(r.read)
-	loop.runUntil(t, idle, "the readout through the pty")
-	if !strings.Contains(r.identity.Text, want) {
-		t.Errorf("readout through the pty: identity %q, status %q", r.identity.Text, r.status.Text)
-	}
+	// TestConnectManualSettingsRememberedPerModel reads it through the pty.
 }
 
 func findDevice(set *DeviceSet, name string) (Device, bool) {
@@ -90,4 +88,198 @@ func findDevice(set *DeviceSet, name string) (Device, bool) {
 		}
 	}
 	return Device{}, false
+}
+
+// ptyShell starts the demo with its devices on pseudo-terminals and a shell
+// whose Connect screen lists only them; it returns the meter's pty.
+func ptyShell(t *testing.T) (*demo.Demo, *Shell, *eventLoop, string) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	d, err := demo.Start(context.Background(), demo.Options{Dir: t.TempDir(), NoServer: true})
+	if err != nil {
+		t.Fatalf("demo.Start: %v", err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if len(d.PTYs) == 0 {
+		t.Skip("no pseudo-terminals on this system")
+	}
+	opts := DemoOptions(d)
+	opts.Connect.List = func() ([]serial.PortInfo, error) { return nil, nil }
+	opts.Connect.ListUSB = func() ([]usb.DeviceInfo, error) { return nil, nil }
+	opts.Connect.Probe.Protocols = []probe.Protocol{probe.ModeE}
+	loop := newEventLoop()
+	s := newShell(a, opts, loop.do)
+	t.Cleanup(s.Close)
+	c := s.connect
+	for len(c.found) < len(d.PTYs) {
+		loop.runUntil(t, c.Listed(), "the simulated ports")
+	}
+	var meter string
+	for _, p := range d.PTYs {
+		if p.Name == "meter1" {
+			meter = p.Path
+		}
+	}
+	for i, p := range c.found {
+		if p.Name == meter {
+			c.ports.Select(i)
+		}
+	}
+	return d, s, loop, meter
+}
+
+func TestConnectManualSettingsRememberedPerModel(t *testing.T) {
+	d, s, loop, _ := ptyShell(t)
+	c, f := s.connect, s.connect.manual
+	serialNo := d.Site.Meters[0].Identity().Serial
+
+	// The awkward meter: mode E at 4800 Bd, read as the reader client
+	// with its password (low security), the secret typed masked.
+	f.mode.SetSelected(modeChoices[1])
+	f.baud.SetSelected("4800")
+	f.security.SetSelected(secLow)
+	if f.secret.Disabled() || !f.secret.Password {
+		t.Fatalf("secret entry: disabled %v, masked %v", f.secret.Disabled(), f.secret.Password)
+	}
+	test.Type(f.secret, string(sim.DefaultPassword))
+	f.sign.SetSelected(signRev)
+	var first string
+	c.opts.Probe.Progress = nil
+	idle := c.Idle()
+	test.Tap(c.detect)
+	for first == "" {
+		select {
+		case fn := <-loop.ch:
+			fn()
+			if strings.HasPrefix(c.progress.Text, "Trying") {
+				first = c.progress.Text
+			}
+		case <-idle:
+			first = "(none)"
+		}
+	}
+	loop.runUntil(t, idle, "the detection with manual settings")
+	if !strings.Contains(first, "4800") {
+		t.Errorf("first attempt %q: want the manual mode E at 4800 Bd", first)
+	}
+	dev, ok := findDevice(s.Devices(), "Meter "+serialNo)
+	if !ok {
+		t.Fatalf("verdict %q, details %q: no device added", c.verdict.Text, c.details.Text)
+	}
+	if dev.Config.Client.Mechanism != dlms.MechanismLLS || dev.Config.DeviationSign != axdr.DeviationReversed {
+		t.Errorf("device config: mechanism %v, sign %v; want LLS and reversed", dev.Config.Client.Mechanism, dev.Config.DeviationSign)
+	}
+
+	// Remember them for the model; the file never holds the secret.
+	if f.remember.Disabled() || !strings.Contains(f.remember.Text, "SIM") {
+		t.Fatalf("remember button %q disabled %v", f.remember.Text, f.remember.Disabled())
+	}
+	test.Tap(f.remember)
+	loop.runWhile(t, func() bool {
+		return !strings.HasPrefix(f.note.Text, "Remembered") && !strings.HasPrefix(f.note.Text, "Could not")
+	}, "the settings stored")
+	if !strings.HasPrefix(f.note.Text, "Remembered") {
+		t.Fatalf("note = %q", f.note.Text)
+	}
+	raw, err := os.ReadFile(filepath.Join(d.Dir, "probe-profiles.json"))
+	if err != nil || !strings.Contains(string(raw), `"reversed"`) || strings.Contains(string(raw), string(sim.DefaultPassword)) {
+		t.Errorf("profile file (%v):\n%s\nwant the settings without the password", err, raw)
+	}
+
+	// The form back to automatic: the next detection of the model brings
+	// the remembered settings back, and the meter is read with them.
+	f.set(probe.Settings{})
+	idle = c.Idle()
+	test.Tap(c.detect)
+	loop.runUntil(t, idle, "the second detection")
+	if f.mode.Selected != modeChoices[1] || f.baud.Selected != "4800" || f.security.Selected != secLow || f.sign.Selected != signRev {
+		t.Errorf("form after the second detection: %q %q %q %q; want the remembered settings", f.mode.Selected, f.baud.Selected, f.security.Selected, f.sign.Selected)
+	}
+	if !strings.Contains(f.note.Text, "remembered") {
+		t.Errorf("note = %q", f.note.Text)
+	}
+	test.Tap(c.readThis)
+	r := s.readout
+	idle = r.Idle()
+	test.Tap(r.read)
+	loop.runUntil(t, idle, "the readout with low security")
+	if !strings.Contains(r.identity.Text, serialNo) {
+		t.Errorf("readout with the reader client: identity %q, status %q", r.identity.Text, r.status.Text)
+	}
+}
+
+func TestConnectUSBProbes(t *testing.T) {
+	test.NewTempApp(t)
+	failing := errString("start libusb: libusb_init failed")
+	var usbErr error = failing
+	list := []usb.DeviceInfo{{VID: 0x0403, PID: 0xF458, Serial: "AB123", Driver: usb.DriverFTDI},
+		// The same chip with its kernel driver shows as a serial port.
+		{VID: 0x0403, PID: 0x6001, Serial: "K1", Driver: usb.DriverFTDI}}
+	loop := newEventLoop()
+	var mu sync.Mutex
+	c := newConnectScreen(ConnectOptions{
+		List: func() ([]serial.PortInfo, error) {
+			return []serial.PortInfo{{Name: "/dev/ttyUSB0", USB: true, VID: 0x0403, PID: 0x6001, SerialNumber: "K1"}}, nil
+		},
+		ListUSB: func() ([]usb.DeviceInfo, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if usbErr != nil {
+				return nil, usbErr
+			}
+			return list, nil
+		},
+	}, loop.do)
+	c.Watch()
+	defer c.Close()
+	for len(c.found) == 0 {
+		loop.runUntil(t, c.Listed(), "the serial port")
+	}
+	loop.drain()
+	if c.usbNote.Hidden || !strings.Contains(c.usbNote.Text, "libusb") || len(c.found) != 1 {
+		t.Fatalf("with libusb failing: note %q (hidden %v), %d ports", c.usbNote.Text, c.usbNote.Hidden, len(c.found))
+	}
+	mu.Lock()
+	usbErr = nil
+	mu.Unlock()
+	for len(c.found) < 2 {
+		loop.runUntil(t, c.Listed(), "the USB probe")
+	}
+	if !c.usbNote.Hidden {
+		t.Errorf("USB note still shown: %q", c.usbNote.Text)
+	}
+	if len(c.found) != 2 || c.found[0].Name != "usb:0403:F458:AB123" || !c.found[0].Optical {
+		t.Errorf("ports = %+v; want the driverless optical probe first, the serial port once", c.found)
+	}
+	if sel, ok := parseUSBName(c.found[0].Name); !ok || sel.VID != 0x0403 || sel.PID != 0xF458 || sel.Serial != "AB123" {
+		t.Errorf("parseUSBName(%q) = %+v, %v", c.found[0].Name, sel, ok)
+	}
+}
+
+func TestParseServerAddress(t *testing.T) {
+	tests := []struct {
+		in   string
+		want probe.Address
+		bad  bool
+	}{
+		{in: "1", want: probe.Address{Logical: 1, Size: 1}},
+		{in: "1/17", want: probe.Address{Logical: 1, Physical: 17, Size: 2}},
+		{in: "1/1234", want: probe.Address{Logical: 1, Physical: 1234, Size: 4}},
+		{in: "1/17/4", want: probe.Address{Logical: 1, Physical: 17, Size: 4}},
+		{in: "x", bad: true},
+		{in: "1/2/3/4", bad: true},
+		{in: "-1", bad: true},
+	}
+	for _, tt := range tests {
+		got, err := parseServerAddress(tt.in)
+		if tt.bad {
+			if err == nil {
+				t.Errorf("parseServerAddress(%q) = %+v, want an error", tt.in, got)
+			}
+			continue
+		}
+		if err != nil || *got != tt.want {
+			t.Errorf("parseServerAddress(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
+		}
+	}
 }

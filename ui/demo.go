@@ -2,9 +2,11 @@ package ui
 
 import (
 	"context"
+	"path/filepath"
 
 	"github.com/smetskit/smetskit/app/commission"
 	"github.com/smetskit/smetskit/app/demo"
+	"github.com/smetskit/smetskit/app/probe"
 	"github.com/smetskit/smetskit/serial"
 	"github.com/smetskit/smetskit/sync/outbox"
 )
@@ -38,7 +40,8 @@ func DemoOptions(d *demo.Demo) Options {
 			}
 			return &commission.DLMSHub{C: c}, hangUp, nil
 		}}
-	opts.Connect = &ConnectOptions{}
+	// Manual settings are remembered per meter model in the demo's folder.
+	opts.Connect = &ConnectOptions{Probe: probe.Options{Store: probe.NewFileStore(filepath.Join(d.Dir, "probe-profiles.json"))}}
 	for _, p := range d.PTYs {
 		opts.Connect.Extra = append(opts.Connect.Extra, serial.PortInfo{Name: p.Path, Product: p.About, Optical: p.Name != "hub"})
 	}

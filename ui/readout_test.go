@@ -175,6 +175,20 @@ func (l *eventLoop) drain() {
 	}
 }
 
+// runWhile applies queued updates while cond holds.
+func (l *eventLoop) runWhile(t *testing.T, cond func() bool, what string) {
+	t.Helper()
+	deadline := time.After(60 * time.Second)
+	for cond() {
+		select {
+		case f := <-l.ch:
+			f()
+		case <-deadline:
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
 // runUntil applies queued updates until done is closed.
 func (l *eventLoop) runUntil(t *testing.T, done <-chan struct{}, what string) {
 	t.Helper()

@@ -34,12 +34,13 @@ type Profile struct {
 }
 
 // RememberSettings stores the manual settings of a meter model in st,
-// keeping what detection learnt of it. The secret is not stored.
+// keeping what detection learnt of it. The secret is not stored, nor
+// needed: a security level is remembered without it.
 func RememberSettings(st Store, manufacturer, model string, s Settings) error {
 	if strings.TrimSpace(manufacturer) == "" && strings.TrimSpace(model) == "" {
 		return fmt.Errorf("remember settings: %w: no manufacturer or model", ErrSettings)
 	}
-	if err := s.Validate(); err != nil {
+	if err := s.validate(false); err != nil {
 		return fmt.Errorf("remember settings of %s %s: %w", manufacturer, model, err)
 	}
 	p, ok, err := st.Get(manufacturer, model)

@@ -80,7 +80,11 @@ func (s Settings) Client() int {
 }
 
 // Validate reports settings that cannot work, with every problem found.
-func (s Settings) Validate() error {
+func (s Settings) Validate() error { return s.validate(true) }
+
+// validate checks s; needSecret false lets a low or high security without
+// its secret pass (it is remembered without one).
+func (s Settings) validate(needSecret bool) error {
 	var errs []error
 	switch s.Protocol {
 	case "", ModeE, ModeC, DirectHDLC:
@@ -98,6 +102,14 @@ func (s Settings) Validate() error {
 	}
 	if _, err := ParseDeviationSign(s.DeviationSign); err != nil {
 		errs = append(errs, err)
+	}
+	if !needSecret && s.Secret == "" {
+		switch s.Security {
+		case SecurityLow:
+			s.Secret = "x"
+		case SecurityHigh:
+			s.Secret = strings.Repeat("00", 16)
+		}
 	}
 	if _, err := s.clientConfig(); err != nil {
 		errs = append(errs, err)
