@@ -46,10 +46,16 @@ type SyncScreen struct {
 	messages *widget.List
 	retry    *widget.Button
 	discard  *widget.Button
+	// attention lists the messages that cannot go on by themselves:
+	// refused by the service (conflicts) or given up after their retries
+	// (dead letters); detail says why and what to do for the one chosen.
+	attention *widget.List
+	detail    *widget.Label
 
 	// Event goroutine only.
 	jobStates []outbox.JobState
 	msgs      []outbox.Message
+	stuck     []outbox.Message
 	selected  int64 // message id, 0 for none
 
 	mu      sync.Mutex
@@ -95,6 +101,20 @@ func newSyncScreen(opts SyncOptions, do doFunc) *SyncScreen {
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(messageLine(s.msgs[i])) })
 	s.messages.OnSelected = func(i widget.ListItemID) { s.selectMessage(i) }
+	s.attention = widget.NewList(func() int { return len(s.stuck) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(stuckLine(s.stuck[i])) })
+	s.attention.OnSelected = func(i widget.ListItemID) {
+		if i >= 0 && i < len(s.stuck) {
+			s.selectByID(s.stuck[i].ID)
+		}
+	}
+	s.detail = widget.NewLabel("Choose a message to see why it is stuck and what to do.")
+	s.detail.Wrapping = fyne.TextWrapWord
 	s.retry = widget.NewButtonWithIcon("Retry", theme.MediaReplayIcon(), func() { s.act("retry") })
 	s.discard = widget.NewButtonWithIcon("Discard", theme.DeleteIcon(), func() { s.act("discard") })
 	s.retry.Disable()
@@ -102,10 +122,13 @@ func newSyncScreen(opts SyncOptions, do doFunc) *SyncScreen {
 
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, s.syncNow, s.summary), s.server, s.note)
 	jobs := container.NewBorder(widget.NewLabelWithStyle("Jobs", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, s.jobs)
-	msgs := container.NewBorder(widget.NewLabelWithStyle("Messages", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewHBox(s.retry, s.discard), nil, nil, s.messages)
-	split := container.NewVSplit(jobs, msgs)
-	split.Offset = 0.35
+	attention := container.NewBorder(widget.NewLabelWithStyle("Needs attention (refused or given up)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewVBox(s.detail, container.NewHBox(s.retry, s.discard)), nil, nil, s.attention)
+	msgs := container.NewBorder(widget.NewLabelWithStyle("All messages", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, s.messages)
+	lower := container.NewHSplit(attention, msgs)
+	lower.Offset = 0.5
+	split := container.NewVSplit(jobs, lower)
+	split.Offset = 0.3
 	s.root = container.NewBorder(top, nil, nil, nil, split)
 	return s
 }
@@ -166,11 +189,28 @@ func (s *SyncScreen) load(ctx context.Context) {
 		}
 		return
 	}
+	stuck, err := s.opts.Queue.Messages(ctx, outbox.Filter{States: []outbox.State{outbox.Rejected, outbox.Dead}, Limit: 500})
+	if err != nil {
+		if ctx.Err() == nil {
+			s.bridge.failed(fmt.Errorf("read the queue: %w", err))
+		}
+		return
+	}
 	contact := ""
 	if s.opts.Contact != nil {
 		contact = s.opts.Contact()
 	}
-	s.bridge.update(jobs, msgs, contact)
+	s.bridge.view(jobs, msgs, stuck, contact)
+}
+
+// view shows the queue with its stuck messages. (A bridge method: it
+// belongs with the others in bridge.go.)
+func (b syncBridge) view(jobs []outbox.JobState, msgs, stuck []outbox.Message, contact string) {
+	b.do(func() {
+		b.s.stuck = stuck
+		b.s.attention.Refresh()
+		b.s.showQueue(jobs, msgs, contact)
+	})
 }
 
 // Updated returns a channel closed at the next redraw of the queue.
@@ -223,14 +263,24 @@ func (s *SyncScreen) selectMessage(i int) {
 	s.selectByID(s.msgs[i].ID)
 }
 
-// selectByID enables Retry and Discard for a message that cannot go on.
+// selectByID enables Retry and Discard for a message that cannot go on,
+// and says why it is stuck and what to do.
 func (s *SyncScreen) selectByID(id int64) {
 	s.selected = id
 	var m *outbox.Message
-	for i := range s.msgs {
-		if s.msgs[i].ID == id {
-			m = &s.msgs[i]
+	for _, list := range [][]outbox.Message{s.msgs, s.stuck} {
+		for i := range list {
+			if list[i].ID == id {
+				m = &list[i]
+			}
 		}
+	}
+	if m != nil {
+		s.detail.SetText(stuckAdvice(*m))
+	} else if len(s.stuck) == 0 {
+		s.detail.SetText("Nothing is stuck: everything queued goes by itself when there is coverage.")
+	} else {
+		s.detail.SetText("Choose a message to see why it is stuck and what to do.")
 	}
 	stuck := m != nil && (m.State == outbox.Dead || m.State == outbox.Rejected)
 	if m != nil && m.State == outbox.Dead {
@@ -291,6 +341,46 @@ func jobState(j outbox.JobState) string {
 		return "needs attention: " + field.RefusalWords(j.LastError)
 	}
 	return j.String()
+}
+
+// stuckLine is one stuck message in the attention list: what it is and
+// the reason in field words.
+func stuckLine(m outbox.Message) string {
+	what := "Refused"
+	if m.State == outbox.Dead {
+		what = "Given up"
+	}
+	return fmt.Sprintf("%s — %s %s: %s", m.JobID, what, kindWords(m.Kind), field.RefusalWords(m.LastError))
+}
+
+// stuckAdvice says why message m is stuck and what the engineer can do.
+func stuckAdvice(m outbox.Message) string {
+	reason := field.RefusalWords(m.LastError)
+	switch m.State {
+	case outbox.Rejected:
+		return fmt.Sprintf("The inventory service refused this %s of job %s for good: %s\n"+
+			"Sending it again would get the same answer. Put right what it says on site (or ask the office), "+
+			"then Discard it so the job's later messages can go.", kindWords(m.Kind), m.JobID, reason)
+	case outbox.Dead:
+		return fmt.Sprintf("Sending this %s of job %s was given up after %d attempt(s): %s\n"+
+			"Retry sends it again now; Discard drops it and anything that depends on it.", kindWords(m.Kind), m.JobID, m.Attempts, reason)
+	case outbox.Applied:
+		return fmt.Sprintf("This %s of job %s was applied by the inventory service.", kindWords(m.Kind), m.JobID)
+	}
+	return fmt.Sprintf("This %s of job %s is %s: it goes by itself when there is coverage.", kindWords(m.Kind), m.JobID, m.State)
+}
+
+// kindWords names a message kind for the engineer.
+func kindWords(kind string) string {
+	switch kind {
+	case "duis-request":
+		return "service request"
+	case "job-update":
+		return "job update"
+	case "evidence":
+		return "evidence"
+	}
+	return kind
 }
 
 func messageLine(m outbox.Message) string {
