@@ -19,4 +19,10 @@
 //	sr, err := js.EnterSerial(ctx, pulledJob.JobID, "ESME", jobs.SerialEUI64, scanned, "scanned")
 //	if errors.Is(err, jobs.ErrSerialFormat) { ... } // ask again
 //	if sr.Warning != "" { ... }                      // show, do not block
+//
+// Photo bytes reach the inventory service through the sync client: a
+// queued message names photos by hash ("photos": [...]) and the client
+// uploads them first from PhotoData:
+//
+//	c, _ := client.New(client.Config{..., Blob: js.PhotoData})
 package jobs

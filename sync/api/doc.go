@@ -2,11 +2,12 @@
 // the inventory service: JSON over HTTPS, described for other clients by the
 // OpenAPI 3.1 document openapi.json beside this file (embedded as OpenAPI).
 //
-// Three endpoints:
+// The endpoints:
 //
 //	POST /v1/push                PushRequest → PushResponse  (a batch of outbox messages)
 //	GET  /v1/changes?cursor=...  →             PullResponse  (what changed since the cursor)
 //	GET  /v1/jobs/{jobId}/status →             JobStatus     ("all applied"?)
+//	PUT  /v1/blobs/{sha256}      bytes        (a photo a message names; HEAD: does the service have it?)
 //
 // Errors are RFC 9457 problem details (Problem). Every type validates its
 // required fields and sizes; the Decode functions cap the bytes they read

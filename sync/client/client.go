@@ -31,6 +31,11 @@ type Config struct {
 	Outbox      *outbox.Outbox
 	Applier     Applier // where pulled data goes; nil: push only
 	Clock       Clock   // stamps progress; default: the system clock
+	// Blob returns the bytes of a blob a message refers to by SHA-256
+	// (api.BlobRefs: its "photos"), for upload before the message is
+	// pushed; app/jobs' Store.PhotoData is one. nil: blobs are not
+	// uploaded, only their hashes travel.
+	Blob func(ctx context.Context, sha256 string) ([]byte, error)
 
 	BatchSize      int            // messages per push; default 50, at most api.MaxBatch
 	Interval       time.Duration  // between syncs when all is well; default 1 min
@@ -50,6 +55,9 @@ type Client struct {
 	clock  Clock
 	syncMu sync.Mutex // one sync at a time
 	now    chan struct{}
+
+	blobMu sync.Mutex
+	have   map[string]bool // blobs the service is known to have
 
 	progressMu sync.Mutex
 	progress   Progress
@@ -91,7 +99,7 @@ func New(cfg Config) (*Client, error) {
 		cfg.Rand = rand.Float64
 	}
 	c := &Client{cfg: cfg, base: base, http: cfg.HTTPClient, clock: cfg.Clock, now: make(chan struct{}, 1),
-		subs: map[chan Progress]struct{}{}}
+		subs: map[chan Progress]struct{}{}, have: map[string]bool{}}
 	if c.http == nil {
 		c.http = &http.Client{Timeout: cfg.RequestTimeout}
 	}

@@ -51,4 +51,11 @@
 // Sealing to the service: every pull carries the service's public sealing
 // key, which SQLApplier keeps beside the pulled jobs; StoredSealKey reads it
 // back for api.SealFor (an install code in install-and-leave evidence).
+//
+// Photos: with Config.Blob set (app/jobs' Store.PhotoData), the blobs a
+// JSON message names in its "photos" (or "blobs") array go up first, with
+// PUT /v1/blobs/{sha256}, each after a HEAD that says whether the service
+// has it already; so after a crash between a photo and its message the
+// photo is not sent twice. A photo missing or corrupt on the tablet, or
+// refused for good by the service, dead-letters the message.
 package client

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/smetskit/smetskit/sync/api"
@@ -39,8 +40,17 @@ func (c *Client) pushBatch(ctx context.Context) (int, error) {
 	}
 	req := api.PushRequest{InstallerID: c.cfg.InstallerID}
 	var sent []outbox.Message
-	for _, m := range msgs {
+	for i, m := range msgs {
 		pm, err := c.wire(ctx, m)
+		if err == nil {
+			err = c.uploadBlobs(ctx, m)
+		}
+		if err != nil && !errors.Is(err, ErrBadMessage) {
+			// A blob did not get through (coverage, the service): send
+			// nothing of the batch now, so a job's messages keep their
+			// order; the blobs already up are not sent again.
+			return len(msgs), c.unsent(ctx, append(slices.Clone(sent), msgs[i:]...), err)
+		}
 		if err != nil {
 			// Retrying cannot fix a payload: give it to the engineer.
 			if derr := c.cfg.Outbox.DeadLetter(ctx, m.ID, err.Error()); derr != nil {

@@ -31,6 +31,8 @@ import (
 //	GET  /v1/devices/{id}/history      status history: from, to, when, rule, request
 //	GET  /v1/devices/{id}/install-code the install code in clear (back office; audited)
 //	GET  /v1/seal-key                  the service's public sealing key (sync/api SealKey)
+//	PUT  /v1/blobs/{sha256}            upload a photo a message refers to (sync/api; idempotent, hash checked)
+//	HEAD /v1/blobs/{sha256}            whether the service has it; GET: its bytes (back office)
 //	GET  /v1/devices/{id}/readings     consumption readings (back office, own installer)
 //	POST /v1/readings                  add a reading
 //	GET  /v1/jobs, POST /v1/jobs       jobs (installers see their own)
@@ -62,6 +64,9 @@ func (s *Server) Handler() http.Handler {
 	handle("GET /v1/devices/{id}/history", all, s.getHistory)
 	handle("GET /v1/devices/{id}/install-code", []Role{RoleBackOffice}, s.getInstallCode)
 	handle("GET /v1/seal-key", all, s.getSealKey)
+	handle("PUT "+api.PathBlob, senders, s.putBlob)
+	handle("HEAD "+api.PathBlob, senders, s.headBlob)
+	handle("GET "+api.PathBlob, []Role{RoleBackOffice}, s.getBlob)
 	handle("POST /v1/readings", senders, s.postReading)
 	handle("GET /v1/jobs", senders, s.getJobs)
 	handle("POST /v1/jobs", []Role{RoleBackOffice}, s.postJob)

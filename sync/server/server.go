@@ -85,6 +85,7 @@ type Config struct {
 
 	MaxDocumentBytes int64 // one DUIS document; 0: 256 KiB
 	MaxBatchBytes    int64 // one push batch; 0: api.MaxPushBytes
+	MaxBlobBytes     int64 // one uploaded blob (photo); 0: api.MaxBlobBytes
 }
 
 // Server is the inventory service: SR processing against the SMI, the
@@ -122,6 +123,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxBatchBytes == 0 {
 		cfg.MaxBatchBytes = api.MaxPushBytes
+	}
+	if cfg.MaxBlobBytes == 0 {
+		cfg.MaxBlobBytes = api.MaxBlobBytes
 	}
 	return &Server{db: cfg.DB, sealer: cfg.Sealer, rules: cfg.Rules, cpl: cfg.CPL, log: cfg.Logger,
 		now: func() time.Time { return cfg.Now().UTC() }, metrics: newMetrics(), cfg: cfg}, nil
