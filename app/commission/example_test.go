@@ -31,6 +31,7 @@ func ExampleFlows() {
 	// commission       sr            wan=yes 8.1.1
 	// join-type1       sr            wan=yes 8.7.1
 	// join-type2       sr            wan=yes 8.7.2
+	// installed-not-commissioned sr            wan=no  8.4
 	// local-delivery   deliver-local wan=no
 	// post-checks      post-check
 	// device-log-read  sr            wan=yes 8.9

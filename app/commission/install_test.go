@@ -50,7 +50,7 @@ func TestInstallWithWAN(t *testing.T) {
 		}
 		for _, s := range st.Steps {
 			want := StateDone
-			if s.ID == "site-survey" || s.ID == "ch-status-no-wan" || s.ID == "local-delivery" || s.ID == "follow-up" {
+			if s.ID == "site-survey" || s.ID == "ch-status-no-wan" || s.ID == "installed-not-commissioned" || s.ID == "local-delivery" || s.ID == "follow-up" {
 				want = StateSkipped
 			}
 			if s.State != want {
@@ -73,7 +73,8 @@ func TestInstallWithWAN(t *testing.T) {
 }
 
 // Scenario 2: no WAN: the flow takes the install-and-leave branch (8.14.2
-// with the survey, no 8.1.1 and no 8.7.x), delivers the
+// with the survey, 8.4 InstalledNotCommissioned for the meters, no 8.1.1
+// and no 8.7.x), delivers the
 // prepared commands and queues a follow-up.
 func TestInstallNoWAN(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
@@ -93,6 +94,7 @@ func TestInstallNoWAN(t *testing.T) {
 		want := []string{
 			"8.14.2 -",
 			"8.11 " + esmeID, "8.11 " + gsmeID, "8.11 " + ppmidID, "8.11 " + ihdID,
+			"8.4 " + esmeID, "8.4 " + gsmeID,
 			"evidence", "job-update", "job-update",
 		}
 		if !slices.Equal(got, want) {

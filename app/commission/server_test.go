@@ -158,7 +158,7 @@ func TestSMIAfterDrain(t *testing.T) {
 		{"with WAN", nil, map[string]duis.DeviceStatus{chfID: "Commissioned", gpfID: "Commissioned", esmeID: "Commissioned",
 			gsmeID: "Commissioned", ppmidID: "Commissioned"}},
 		{"install and leave", sim.Quirks{sim.QuirkNoWAN: true}, map[string]duis.DeviceStatus{chfID: "InstalledNotCommissioned",
-			gpfID: "InstalledNotCommissioned", esmeID: "Whitelisted", gsmeID: "Whitelisted", ppmidID: "Whitelisted"}},
+			gpfID: "InstalledNotCommissioned", esmeID: "InstalledNotCommissioned", gsmeID: "InstalledNotCommissioned", ppmidID: "Whitelisted"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -212,7 +212,7 @@ func TestCommissionDemoSiteOverTCP(t *testing.T) {
 		want    []string
 	}{
 		{name: "wan", want: []string{"duis-request 8.14.1", "duis-request 8.11", "duis-request 8.1.1", "duis-request 8.9", "duis-request 11.2", "evidence", "job-update"}},
-		{name: "install and leave", offline: true, want: []string{"duis-request 8.14.2", "duis-request 8.11", "evidence", "job-update", "job-update"}},
+		{name: "install and leave", offline: true, want: []string{"duis-request 8.14.2", "duis-request 8.11", "duis-request 8.4", "evidence", "job-update", "job-update"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -182,12 +182,12 @@ func TestCommissionPromptsOffline(t *testing.T) {
 		fmt.Fprintf(pw, "%s\nHot-shoe\nIndoors on external wall\nfalse\nTerraced\nfalse\ntrue\nfalse\n", demoCode)
 	}()
 	out := mustRun(t, "commission", "--data", data, "--job", "J-DEMO-1", "--offline", "--hub", "tcp:"+addr)
-	for _, s := range []string{"Install code of ESME " + demoESME, "CHFLocation?", "PremiseType?", "commissioning done; 5 messages queued"} {
+	for _, s := range []string{"Install code of ESME " + demoESME, "CHFLocation?", "PremiseType?", "commissioning done; 6 messages queued"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("output lacks %q:\n%s", s, out)
 		}
 	}
-	want := []string{"duis-request 8.14.2", "duis-request 8.11", "evidence", "job-update", "job-update"}
+	want := []string{"duis-request 8.14.2", "duis-request 8.11", "duis-request 8.4", "evidence", "job-update", "job-update"}
 	if got := queuedOf(t, data, "J-DEMO-1"); !slices.Equal(got, want) {
 		t.Errorf("queued %q, want %q", got, want)
 	}
