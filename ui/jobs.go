@@ -283,6 +283,9 @@ func (s *JobsScreen) read(ctx context.Context, current string) (jobView, error) 
 	if s.opts.Queue != nil {
 		if st, err := s.opts.Queue.Job(ctx, current); err == nil {
 			v.sync = "Sync: " + jobState(st)
+			if st.Status() == outbox.NeedsAttention {
+				v.sync += "\nOpen Sync (Ctrl+5) to retry or discard it."
+			}
 		}
 	}
 	v.photos = map[string][]byte{}
