@@ -42,6 +42,24 @@
 // row of a job's postcode when the job comes into view. Rows are never
 // withdrawn, so WANCoverage never appears in Removed.
 //
+// Install codes (DOMAIN.md §8.3, MP121/MP281): the service has a long-lived
+// X25519 key pair, made on first use (SealKey; inventoryd seal-key shows
+// it) with the private half stored sealed by Config.Sealer. Every pull
+// carries the public key; the tablet seals each install code of its
+// install-and-leave evidence to it (sync/api SealFor, the device ID as
+// associated data). On receipt the service opens them, records each in the
+// SMI (sealed at rest) for the devices of the message's job, and stores
+// the evidence with every code sealed, never in clear (a clear hex code
+// from an older tablet is sealed on arrival). A code that does not open
+// rejects the message. The back office reads a code back with
+// GET /v1/devices/{id}/install-code (InstallCode), audited.
+//
+// Photos: PUT /v1/blobs/{sha256} (PutBlob) stores a blob once under its
+// SHA-256, verified on receipt, at most Config.MaxBlobBytes, for one of
+// the installer's jobs; a repeated upload is answered 200 and stores
+// nothing; HEAD tells a client whether to upload. Messages name blobs by
+// hash; the service does not hold a message back for a missing blob.
+//
 //	db, err := server.OpenDB(ctx, "inventory.db") // or "postgres://..."
 //	sealer, err := inventory.NewSealer(key)      // 32 bytes
 //	srv, err := server.New(server.Config{DB: db, Sealer: sealer})

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/smetskit/smetskit/protocol/duis"
@@ -62,6 +63,8 @@ func FuzzSubmit(f *testing.F) {
 func FuzzPush(f *testing.F) {
 	f.Add([]byte(`{"installerId":"alice","messages":[{"idempotencyKey":"k","jobId":"job-1","kind":"duis-request","createdAt":"2026-11-28T09:00:00Z","serviceRequest":{"serviceReferenceVariant":"8.2","xml":"<x/>"}}]}`))
 	f.Add([]byte(`{"installerId":"alice","messages":[{"idempotencyKey":"e1","jobId":"job-1","kind":"evidence","createdAt":"2026-11-28T09:00:00Z","body":{"photo":"x"}}]}`))
+	f.Add([]byte(`{"installerId":"alice","messages":[{"idempotencyKey":"e2","jobId":"job-1","kind":"evidence","createdAt":"2026-11-28T09:00:00Z","body":{"devices":[{"id":"00-DB-12-34-56-78-90-A0","installCode":"30313233343536373839414243444546"}],"photos":["` + strings.Repeat("ab", 32) + `"]}}]}`))
+	f.Add([]byte(`{"installerId":"alice","messages":[{"idempotencyKey":"e3","jobId":"job-1","kind":"evidence","createdAt":"2026-11-28T09:00:00Z","body":{"devices":[{"id":"00-DB-12-34-56-78-90-A0","sealedInstallCode":"AQID"}]}}]}`))
 	f.Add([]byte(`{"messages":[]}`))
 	f.Add([]byte(`{"messages":[`))
 	e := newEnv(f, fuzzDB(f))
