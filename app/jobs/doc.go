@@ -8,8 +8,9 @@
 //
 // Every change is its own committed transaction through app/store's single
 // writer, so a crash loses nothing the engineer saw saved. The tables are
-// created by Migrate, which keeps its own version in jobs_schema (app/store
-// offers no migration hook for other packages).
+// created by Migrate, or by store.Open with Schema in Options.Modules: a
+// store.Module versioned in the store's schema_modules (a file that kept
+// the version in jobs_schema is taken over).
 //
 //	db, _ := store.Open(ctx, path, store.Options{})
 //	if err := jobs.Migrate(ctx, db); err != nil { ... }

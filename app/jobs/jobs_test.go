@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"path/filepath"
 	"testing"
@@ -178,5 +179,46 @@ func TestFollowUp(t *testing.T) {
 	}
 	if _, err := s.FollowUp(ctx, "nope", "x"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("FollowUp(nope) = %v", err)
+	}
+}
+
+// TestMigrateTakesOverJobsSchema: a file migrated before app/store had
+// modules (version in jobs_schema) is taken over, its jobs kept; Schema in
+// store.Options.Modules migrates at Open.
+func TestMigrateTakesOverJobsSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ddl, err := migrations.ReadFile("migrations/0001_jobs.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.InTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, string(ddl)); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `CREATE TABLE jobs_schema (version INTEGER NOT NULL) STRICT; INSERT INTO jobs_schema (version) VALUES (1)`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := New(db, fixedClock()).Put(ctx, sampleJob()); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err = store.Open(ctx, path, store.Options{Modules: []store.Module{Schema()}})
+	if err != nil {
+		t.Fatalf("open with the jobs module over jobs_schema: %v", err)
+	}
+	defer db.Close()
+	if err := Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if j, err := New(db, fixedClock()).Get(ctx, "J1"); err != nil || j.ID != "J1" {
+		t.Fatalf("job after take-over: %+v %v", j, err)
 	}
 }

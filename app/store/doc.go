@@ -18,6 +18,16 @@
 // sequences grow independently. A file from a newer program is refused
 // (ErrNewerSchema).
 //
+// Other packages add their tables as a Module: their own numbered
+// migrations, versioned under the module's name in schema_modules, run by
+// DB.MigrateModule or by Open from Options.Modules. app/jobs is one
+// (jobs.Schema); a package that kept its own version table before names it
+// as Module.Legacy and its version is taken over. (app/commission still
+// keeps commission_schema by its own code; sync/outbox keeps outbox_schema
+// because it also runs on databases without the store.)
+//
+//	db, err := store.Open(ctx, path, store.Options{Modules: []store.Module{jobs.Schema()}})
+//
 //	db, err := store.Open(ctx, filepath.Join(dataDir, "smetskit.db"), store.Options{})
 //	if err != nil { ... }
 //	defer db.Close()

@@ -32,6 +32,9 @@ type Options struct {
 	Outbox outbox.Options
 	// Readers caps the read-only connection pool (default 4).
 	Readers int
+	// Modules are other packages' schemas, migrated in this order after
+	// the store's own and the outbox's (MigrateModule).
+	Modules []Module
 }
 
 // DB is the open database: one writer connection, a small pool of read-only
@@ -119,6 +122,12 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 	db.outbox = ob
 	db.OnCommit(ob.Notify)
+	for _, m := range opts.Modules {
+		if _, err := db.MigrateModule(ctx, m); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("migrate %s: %w", path, err)
+		}
+	}
 	return db, nil
 }
 
