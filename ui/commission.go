@@ -35,11 +35,12 @@ type CommissionScreen struct {
 	bridge commissionBridge
 	logf   func(string, ...any) // nil: no log
 
-	run   *widget.Button
-	stop  *widget.Button
-	now   *widget.Label
-	steps *widget.List
-	state *widget.Label
+	run    *widget.Button
+	stop   *widget.Button
+	now    *widget.Label
+	steps  *widget.List
+	state  *widget.Label
+	detail *widget.Label // the step picked in the list, in full
 
 	// Asking the engineer: the install codes before the first start (in
 	// memory only until the run stores them with its plan), then the
@@ -56,6 +57,7 @@ type CommissionScreen struct {
 	cancel   context.CancelFunc
 	running  bool
 	form     *answerForm
+	picked   int               // the step shown in detail, -1 none
 	answered map[string]string // answers saved from this screen
 
 	mu   sync.Mutex
@@ -69,7 +71,7 @@ func NewCommissionScreen(opts CommissionOptions) *CommissionScreen {
 }
 
 func newCommissionScreen(opts CommissionOptions, do doFunc) *CommissionScreen {
-	s := &CommissionScreen{opts: opts, idle: make(chan struct{}), seen: make(chan struct{}), answered: map[string]string{}}
+	s := &CommissionScreen{opts: opts, idle: make(chan struct{}), seen: make(chan struct{}), answered: map[string]string{}, picked: -1}
 	s.bridge = commissionBridge{s: s, do: do}
 	s.run = widget.NewButtonWithIcon("Start install", theme.MediaPlayIcon(), s.Start)
 	s.run.Importance = widget.HighImportance
@@ -91,6 +93,9 @@ func newCommissionScreen(opts CommissionOptions, do doFunc) *CommissionScreen {
 			return l
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(stepLine(s.status.Steps[i])) })
+	s.detail = widget.NewLabel("")
+	s.detail.Wrapping = fyne.TextWrapWord
+	s.steps.OnSelected = func(i widget.ListItemID) { s.showDetail(i) }
 	s.save = newSaveButton(s.SaveAnswers)
 	s.formMsg = widget.NewLabel("")
 	s.formMsg.Wrapping = fyne.TextWrapWord
@@ -99,8 +104,8 @@ func newCommissionScreen(opts CommissionOptions, do doFunc) *CommissionScreen {
 	s.ask = container.NewVBox()
 	s.askScroll = container.NewVScroll(container.NewVBox(s.codeBox, s.ask))
 	s.askScroll.Hide()
-	top := container.NewVBox(container.NewHBox(s.run, s.stop), s.now, s.state)
-	s.root = container.NewBorder(top, nil, nil, nil, container.NewStack(s.steps, s.askScroll))
+	top := container.NewVBox(container.NewHBox(touch(s.run), touch(s.stop)), s.now, s.state)
+	s.root = container.NewBorder(top, s.detail, nil, nil, container.NewStack(s.steps, s.askScroll))
 	return s
 }
 
@@ -210,6 +215,7 @@ func (s *CommissionScreen) Pause() {
 func (s *CommissionScreen) showStatus(st *commission.RunStatus) {
 	s.status = st
 	s.steps.Refresh()
+	s.showDetail(s.picked)
 	if st == nil && !s.running {
 		s.showCodes()
 	}
@@ -323,6 +329,20 @@ func stepLine(st commission.StepStatus) string {
 	}
 	if len(problems) > 0 {
 		line += " — " + strings.Join(problems, "; ")
+	} else if st.State == commission.StateDone {
+		if done := doneText(st); done != "" {
+			line += " — " + done
+		}
 	}
 	return line
+}
+
+// showDetail shows step i of the run in full (-1: nothing).
+func (s *CommissionScreen) showDetail(i int) {
+	s.picked = i
+	if s.status == nil || i < 0 || i >= len(s.status.Steps) {
+		s.detail.SetText("")
+		return
+	}
+	s.detail.SetText(stepDetail(s.status.Steps[i]))
 }

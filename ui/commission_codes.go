@@ -137,7 +137,7 @@ func newCodeField(d commission.Device, onAccept func()) *codeField {
 	f.change = widget.NewButtonWithIcon("Enter again", theme.DocumentCreateIcon(), f.reenter)
 	f.change.Hide()
 	title := widget.NewLabelWithStyle(fmt.Sprintf("Install code of %s %s", deviceWords(d.Type), d.ID), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	f.box = container.NewVBox(title, f.entry, container.NewBorder(nil, nil, nil, f.change, f.msg))
+	f.box = container.NewVBox(title, touch(f.entry), container.NewBorder(nil, nil, nil, touch(f.change), f.msg))
 	return f
 }
 

@@ -120,7 +120,7 @@ func newAnswerField(q question) *answerField {
 	}
 	ask := widget.NewLabel(q.ask)
 	ask.Wrapping = fyne.TextWrapWord
-	f.box = container.NewVBox(widget.NewLabelWithStyle(q.short, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), ask, input)
+	f.box = container.NewVBox(widget.NewLabelWithStyle(q.short, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), ask, touch(input))
 	return f
 }
 
@@ -202,7 +202,7 @@ func (s *CommissionScreen) showForm(step, title string, keys []string, reads []*
 	}
 	s.formMsg.SetText("")
 	s.ask.Add(s.formMsg)
-	s.ask.Add(s.save)
+	s.ask.Add(touch(s.save))
 	s.save.Enable()
 	s.askScroll.Show()
 	s.steps.Hide()

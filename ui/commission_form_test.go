@@ -217,6 +217,33 @@ func TestCommissionFormsInstallAndLeave(t *testing.T) {
 			t.Errorf("step line shows the install code: %s", line)
 		}
 	}
+
+	// Each step says what it did; picking one shows it in full.
+	lines := map[string]string{}
+	for _, step := range st.Steps {
+		lines[step.ID] = stepLine(step)
+	}
+	for id, want := range map[string]string{
+		"ch-install":  "Hub location: Deep indoors",
+		"site-survey": "Premise type: Flat, block of more than 5 floors",
+		"wan-check":   "the hub says no SM WAN: install and leave",
+		"whitelist":   "1 request queued",
+		"commission":  "– Commission meters",
+	} {
+		if !strings.HasPrefix(lines[id], "✓") && id != "commission" || !strings.Contains(lines[id], want) {
+			t.Errorf("step %s: %q, want %q", id, lines[id], want)
+		}
+	}
+	for i, step := range st.Steps {
+		if step.ID != "whitelist" {
+			continue
+		}
+		w.steps.Select(i)
+		if d := w.detail.Text; !strings.Contains(d, "Add devices to the hub's device log: done (service request 8.11)") ||
+			!strings.Contains(d, "00-DB-12-34-56-78-90-A0: done, request ") || strings.Contains(d, full) {
+			t.Errorf("whitelist detail: %q", d)
+		}
+	}
 }
 
 // A run stopped for answers resumes after a restart: a new screen over the
@@ -332,6 +359,15 @@ func TestCommissionAsksForRegisterRead(t *testing.T) {
 	}
 	if w.form != nil {
 		t.Errorf("a form for a step that needs the hub: %v", formKeys(w))
+	}
+	for i, st := range w.status.Steps {
+		if st.ID == "hub-remove" {
+			w.steps.Select(i)
+		}
+	}
+	if d := w.detail.Text; !strings.Contains(d, "Old meter off the hub's device log: stopped.\n• "+oldMeter+": no hub is connected. Try: Connect the hub") ||
+		!strings.Contains(d, "[commission: no hub connected]") {
+		t.Errorf("hub-remove detail: %q", d)
 	}
 	for _, st := range w.status.Steps {
 		if st.ID == "final-read" {

@@ -1,8 +1,16 @@
 package ui
 
 import (
+	"encoding/json"
 	"fmt"
+	"image/color"
+	"maps"
+	"slices"
 	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 
 	"github.com/smetskit/smetskit/app/commission"
 )
@@ -53,4 +61,138 @@ func failureText(title, item string, reason commission.Reason, code int, hint st
 		b.WriteString(" Try: " + hint)
 	}
 	return b.String()
+}
+
+// doneText says in a few words what a done step did, from its items'
+// evidence: the answers given, the WAN found, the requests queued, how
+// many devices. It never shows an install code (8.11's evidence holds one).
+func doneText(st commission.StepStatus) string {
+	n, queued := 0, 0
+	for _, it := range st.Items {
+		if it.State == commission.StateDone {
+			n++
+			if it.RequestID != "" {
+				queued++
+			}
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	switch st.Kind {
+	case commission.KindAnswers:
+		var ans map[string]string
+		if json.Unmarshal(st.Items[0].Evidence, &ans) != nil {
+			return ""
+		}
+		keys := slices.Sorted(maps.Keys(ans))
+		parts := make([]string, 0, len(keys))
+		for _, k := range keys {
+			parts = append(parts, answerWords(k, ans[k]))
+		}
+		return strings.Join(parts, "; ")
+	case commission.KindWANCheck:
+		var ev struct {
+			Source string `json:"source"`
+			WAN    string `json:"wan"`
+			Status struct {
+				Registered bool `json:"registered"`
+			} `json:"status"`
+		}
+		if json.Unmarshal(st.Items[0].Evidence, &ev) != nil {
+			return ""
+		}
+		has := ev.WAN == "yes" || (ev.Source == "hub" && ev.Status.Registered)
+		by := map[string]string{"hub": "the hub says", "engineer": "you said"}[ev.Source]
+		if has {
+			return strings.TrimSpace(by + " it has SM WAN")
+		}
+		return strings.TrimSpace(by + " no SM WAN: install and leave")
+	case commission.KindSR:
+		if queued == 1 {
+			return "1 request queued"
+		}
+		return fmt.Sprintf("%d requests queued", queued)
+	}
+	if n > 1 {
+		return fmt.Sprintf("%d devices", n)
+	}
+	return ""
+}
+
+// answerWords is an answer as the engineer chose it: "Hub location:
+// Deep indoors".
+func answerWords(key, value string) string {
+	q := questionFor(key)
+	for _, c := range q.choices {
+		if c.value == value {
+			return q.short + ": " + c.label
+		}
+	}
+	return q.short + ": " + value
+}
+
+// stepDetail is everything about one step: each item's state, for a done
+// item its request, for a failed one why, the join code if any, what to
+// try and the engine's own words.
+func stepDetail(st commission.StepStatus) string {
+	var b strings.Builder
+	state := map[string]string{commission.StateDone: "done", commission.StateSkipped: "not needed on this job",
+		commission.StateFailed: "stopped", commission.StatePending: "to do"}[st.State]
+	if state == "" {
+		state = st.State
+	}
+	fmt.Fprintf(&b, "%s: %s", st.Title, state)
+	if st.SR != "" {
+		fmt.Fprintf(&b, " (service request %s)", st.SR)
+	}
+	if done := doneText(st); done != "" && st.State == commission.StateDone {
+		b.WriteString(". " + done)
+	}
+	b.WriteString(".")
+	for _, it := range st.Items {
+		if it.Item == "-" && it.State != commission.StateFailed {
+			continue
+		}
+		b.WriteString("\n• ")
+		if it.Item != "-" {
+			b.WriteString(it.Item + ": ")
+		}
+		switch it.State {
+		case commission.StateDone:
+			b.WriteString("done")
+			if it.RequestID != "" {
+				b.WriteString(", request " + it.RequestID + " queued")
+			}
+		case commission.StateFailed:
+			b.WriteString(reasonText(it.Reason))
+			if it.JoinCode != 0 {
+				meaning, _ := commission.JoinFailure(it.JoinCode)
+				fmt.Fprintf(&b, " (join code %d: %s)", it.JoinCode, meaning)
+			}
+			if it.Hint != "" {
+				b.WriteString(". Try: " + it.Hint)
+			}
+			if it.Error != "" {
+				b.WriteString(" [" + it.Error + "]")
+			}
+		default:
+			b.WriteString(map[string]string{commission.StatePending: "to do"}[it.State])
+		}
+		if it.Attempts > 1 {
+			fmt.Fprintf(&b, " (%d tries)", it.Attempts)
+		}
+	}
+	return b.String()
+}
+
+// touchHeight is the least height of what the engineer taps or types into
+// in the wizard: a gloved finger's worth.
+const touchHeight = 48
+
+// touch gives obj at least touchHeight.
+func touch(obj fyne.CanvasObject) fyne.CanvasObject {
+	r := canvas.NewRectangle(color.Transparent)
+	r.SetMinSize(fyne.NewSize(0, touchHeight))
+	return container.NewStack(r, obj)
 }
