@@ -9,6 +9,7 @@
 //	inventoryd migrate --db inventory.db
 //	inventoryd coverage import --db inventory.db coverage.json
 //	inventoryd seal-key --db inventory.db
+//	inventoryd install-code --db inventory.db --device 00-DB-12-34-56-78-90-A0 --actor jo
 //
 // Storage is a SQLite file by default; a postgres:// URL selects
 // PostgreSQL, which several instances may share. Without --tls-cert the

@@ -6,12 +6,17 @@ import (
 	"context"
 	"crypto/tls"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/smetskit/smetskit/protocol/duis"
+	"github.com/smetskit/smetskit/sync/api"
+	"github.com/smetskit/smetskit/sync/server"
 )
 
 func TestTokenAndReport(t *testing.T) {
@@ -174,5 +179,53 @@ func TestSealKeyCommand(t *testing.T) {
 	b.Reset()
 	if err := run(ctx, []string{"seal-key", "--db", db, "--json"}, &b, &errb); err != nil || !strings.Contains(b.String(), `"publicKey"`) {
 		t.Errorf("seal-key --json: %v %s", err, b.String())
+	}
+}
+
+func TestInstallCodeCommand(t *testing.T) {
+	ctx := context.Background()
+	dbPath := filepath.Join(t.TempDir(), "inv.db")
+	var out, errb bytes.Buffer
+	if err := run(ctx, []string{"migrate", "--db", dbPath}, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	// Put a device with an install code into the SMI through the service,
+	// with the sealing key inventoryd made beside the database.
+	c := commonFlags(newFlags("t", io.Discard))
+	*c.db = dbPath
+	srv, db, err := open(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	office := server.Principal{Name: "office", Role: server.RoleBackOffice}
+	// DOMAIN.md §2 identities; the 8.11 template install code (§6.2).
+	const dev, code = "00-DB-12-34-56-78-90-A0", "30313233343536373839414243444546"
+	req, err := duis.Build("12.2", map[string]string{"originator": "90-B3-D5-1F-30-01-00-00", "counter": "1000",
+		"DeviceID": dev, "DeviceManufacturer": "AB01", "DeviceModel": "010A030B", "DeviceType": "ESME"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := req.Marshal()
+	if out, err := srv.Submit(ctx, server.Submission{Document: doc, Principal: office}); err != nil || out.OutcomeCode != "I0" {
+		t.Fatalf("12.2: %v %v", out, err)
+	}
+	res := srv.Push(ctx, office, &api.PushRequest{InstallerID: "office", Messages: []api.PushMessage{{IdempotencyKey: "ev", JobID: "j",
+		Kind: api.KindEvidence, CreatedAt: time.Now(), Body: []byte(`{"devices":[{"id":"` + dev + `","installCode":"` + code + `"}]}`)}}})
+	if res.Results[0].Status != api.StatusApplied {
+		t.Fatalf("evidence: %+v", res.Results[0])
+	}
+	db.Close()
+	out.Reset()
+	if err := run(ctx, []string{"install-code", "--db", dbPath, "--device", dev, "--actor", "jo"}, &out, &errb); err != nil {
+		t.Fatalf("install-code: %v", err)
+	}
+	if got := strings.TrimSpace(out.String()); got != code {
+		t.Errorf("install-code printed %q", got)
+	}
+	if err := run(ctx, []string{"install-code", "--db", dbPath, "--device", dev}, &out, &errb); err == nil {
+		t.Error("install-code without --actor succeeded")
+	}
+	if err := run(ctx, []string{"install-code", "--db", dbPath, "--device", "00-DB-12-34-56-78-90-A9", "--actor", "jo"}, &out, &errb); err == nil {
+		t.Error("install-code of an unknown device succeeded")
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/smetskit/smetskit/app/inventory"
+	"github.com/smetskit/smetskit/protocol/duis"
 	"github.com/smetskit/smetskit/sync/server"
 )
 
@@ -28,6 +29,9 @@ commands:
   token    create an access token (printed once; only its hash is stored)
   report   performance report per service request variant
   migrate  create or update the database schema
+  install-code --device ID --actor NAME
+           print a device's install code from the SMI (for a new supplier;
+           audited as the actor)
   seal-key show the public X25519 key tablets seal install codes to
            (generated on first use; the private key is kept in the
            database, sealed with the install-code sealing key)
@@ -52,6 +56,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return coverage(ctx, args, stdout, stderr)
 	case "seal-key":
 		return sealKey(ctx, args, stdout, stderr)
+	case "install-code":
+		return installCode(ctx, args, stdout, stderr)
 	case "migrate":
 		fs := newFlags("migrate", stderr)
 		db := fs.String("db", "inventory.db", "SQLite file or postgres:// URL")
@@ -263,6 +269,34 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(stdout, tok)
+	return nil
+}
+
+func installCode(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("install-code", stderr)
+	c := commonFlags(fs)
+	device := fs.String("device", "", "the device's EUI-64, e.g. 00-DB-12-34-56-78-90-A0")
+	actor := fs.String("actor", "", "who asks (named in the audit log); required")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	id, err := duis.ParseEUI64(*device)
+	if err != nil {
+		return fmt.Errorf("--device: %w", err)
+	}
+	if *actor == "" {
+		return errors.New("--actor is required: reading an install code is audited")
+	}
+	srv, db, err := open(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	code, err := srv.InstallCode(ctx, server.Principal{Name: *actor, Role: server.RoleBackOffice}, id)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, strings.ToUpper(hex.EncodeToString(code.Bytes())))
 	return nil
 }
 
