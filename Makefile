@@ -44,7 +44,9 @@ fuzz-smoke:
 fuzz:
 	@FUZZTIME=$${FUZZTIME:-60s} scripts/fuzz-smoke.sh
 
-bench:
+# The measurements include the desktop app under Xvfb (main_measure_test.go:
+# first frame and resident memory of the release build), hence deps.
+bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	SMETSKIT_MEASURE=1 $(GO) test -run '^TestMeasure' -v -count=1 ./... | grep -v '^=== RUN\|^--- PASS\|^PASS\|^ok\|no test files'
 

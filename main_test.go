@@ -43,15 +43,7 @@ func TestDemoWindowUnderXvfb(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real-window test skipped in -short mode")
 	}
-	for _, tool := range []string{"Xvfb", "import", "xwininfo"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			msg := fmt.Sprintf("real-window test needs %s (Debian packages xvfb, imagemagick, x11-utils; `make deps` installs them)", tool)
-			if os.Getenv("CI") == "true" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-	}
+	needTools(t, "Xvfb", "import", "xwininfo")
 	// A hang guard, not a speed check: under `go test -race ./...` on two
 	// cores the demo shares the machine with other packages' race builds.
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
