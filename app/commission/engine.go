@@ -50,6 +50,14 @@ type Options struct {
 	// Sealer, when set, seals install codes in stored plans (AES-GCM bound
 	// to the device ID). Without it they are stored as given.
 	Sealer *inventory.Sealer
+	// ServerKey returns the inventory service's public sealing key as last
+	// synced down with the jobs (api.PullResponse.SealKey), or nil when
+	// none is known. The evidence message carries each install code sealed
+	// to it (api.SealFor, the device ID as context); without a key the
+	// codes are left out of the message, and the evidence step says so.
+	// Install codes never travel in clear in the evidence. The default is
+	// StoredServerKey(db): the key the sync client keeps from its pulls.
+	ServerKey func(ctx context.Context) (*api.SealKey, error)
 }
 
 // Engine runs commissioning flows for jobs, one committed transaction per
@@ -67,6 +75,7 @@ type Engine struct {
 	// before it commits ("commit") and just after ("committed").
 	hook        func(point, step, item string)
 	sealer      *inventory.Sealer
+	serverKey   func(context.Context) (*api.SealKey, error)
 	stepTimeout time.Duration
 	joinPoll    time.Duration
 
@@ -76,7 +85,7 @@ type Engine struct {
 
 // New returns an engine on db (Migrate must have run).
 func New(db *store.DB, opt Options) (*Engine, error) {
-	e := &Engine{db: db, flows: opt.Flows, rules: opt.Rules, now: opt.Now, recent: opt.RecentWithin, sealer: opt.Sealer}
+	e := &Engine{db: db, flows: opt.Flows, rules: opt.Rules, now: opt.Now, recent: opt.RecentWithin, sealer: opt.Sealer, serverKey: opt.ServerKey}
 	if e.flows == nil {
 		fs, err := Flows()
 		if err != nil {
@@ -86,6 +95,9 @@ func New(db *store.DB, opt Options) (*Engine, error) {
 	}
 	if e.rules == nil {
 		e.rules = inventory.DefaultRules()
+	}
+	if e.serverKey == nil {
+		e.serverKey = StoredServerKey(db)
 	}
 	if e.now == nil {
 		e.now = time.Now

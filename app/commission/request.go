@@ -3,6 +3,7 @@ package commission
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"path"
@@ -130,20 +131,61 @@ func jsonMessage(kind string, body any) func(context.Context, *sql.Tx) (outbox.M
 	}
 }
 
+// Install codes in the evidence message (DOMAIN.md §8.3: the back office
+// needs them to commission later, even for another supplier).
+const (
+	codesSealed   = "sealed to the inventory service's key"
+	codesWithheld = "left out: no inventory service key known (sync to fetch it); the codes stay in this device's plan, sealed at rest"
+	codesNone     = "none on the job"
+)
+
 // evidenceBody is what the back office needs to finish the job without
 // the engineer (DOMAIN.md §8.3): answers, install codes, locations,
-// obstruction checks, reads, photos and each step's evidence.
-func (e *Engine) evidenceBody(r *run) map[string]any {
+// obstruction checks, reads, photos and each step's evidence. Install codes
+// go sealed to the inventory service's key (sealedInstallCode, api.SealFor
+// with the device ID as context) or, with no key known, not at all; codes
+// says which, for the step's evidence.
+func (e *Engine) evidenceBody(ctx context.Context, r *run) (body map[string]any, codes string, err error) {
 	type dev struct {
-		ID          string `json:"id"`
-		Type        string `json:"type"`
-		Role        string `json:"role,omitempty"`
-		InstallCode string `json:"installCode,omitempty"`
-		MPxN        string `json:"mpxn,omitempty"`
+		ID     string `json:"id"`
+		Type   string `json:"type"`
+		Role   string `json:"role,omitempty"`
+		Sealed string `json:"sealedInstallCode,omitempty"`
+		MPxN   string `json:"mpxn,omitempty"`
 	}
+	var pub []byte
+	keyID := ""
+	if e.serverKey != nil {
+		k, err := e.serverKey(ctx)
+		if err != nil {
+			return nil, "", fmt.Errorf("read the inventory service key: %w", err)
+		}
+		if k != nil {
+			if pub, err = k.Public(); err != nil {
+				return nil, "", fmt.Errorf("inventory service key %s: %w", k.KeyID, err)
+			}
+			keyID = k.KeyID
+		}
+	}
+	codes = codesNone
 	devs := make([]dev, len(r.plan.Devices))
 	for i, d := range r.plan.Devices {
-		devs[i] = dev{d.ID, d.Type, d.Role, d.InstallCode, d.MPxN}
+		devs[i] = dev{ID: d.ID, Type: d.Type, Role: d.Role, MPxN: d.MPxN}
+		if d.InstallCode == "" {
+			continue
+		}
+		if pub == nil {
+			codes = codesWithheld
+			continue
+		}
+		code, err := hex.DecodeString(d.InstallCode)
+		if err != nil {
+			return nil, "", fmt.Errorf("install code of %s: not hex", d.ID)
+		}
+		if devs[i].Sealed, err = api.SealFor(pub, d.ID, code); err != nil {
+			return nil, "", fmt.Errorf("seal install code of %s: %w", d.ID, err)
+		}
+		codes = codesSealed + " " + keyID
 	}
 	steps := map[string]json.RawMessage{}
 	for k, it := range r.items {
@@ -152,5 +194,20 @@ func (e *Engine) evidenceBody(r *run) map[string]any {
 		}
 	}
 	return map[string]any{"jobId": r.plan.JobID, "flow": r.plan.Flow, "chf": r.plan.CHF, "answers": r.plan.Answers,
-		"facts": r.facts, "devices": devs, "reads": r.plan.Reads, "photos": r.plan.Photos, "steps": steps}
+		"facts": r.facts, "devices": devs, "reads": r.plan.Reads, "photos": r.plan.Photos, "steps": steps}, codes, nil
+}
+
+// withoutInstallCodes is a request's fields as step evidence: install
+// codes (8.11 AddDeviceToCHFWhitelist/InstallCode) are replaced by a note,
+// so they are neither stored in clear with the step nor carried by the
+// evidence message; the plan keeps them (sealed at rest with a Sealer).
+func withoutInstallCodes(f map[string]string) map[string]string {
+	out := make(map[string]string, len(f))
+	for k, v := range f {
+		if path.Base(k) == "InstallCode" {
+			v = "withheld"
+		}
+		out[k] = v
+	}
+	return out
 }

@@ -1,13 +1,18 @@
 package commission
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/smetskit/smetskit/app/inventory"
+	"github.com/smetskit/smetskit/app/store"
 	"github.com/smetskit/smetskit/protocol/duis"
+	"github.com/smetskit/smetskit/sync/api"
+	"github.com/smetskit/smetskit/sync/client"
 )
 
 // sealedPrefix marks an install code sealed at rest in a stored plan.
@@ -66,4 +71,29 @@ func openPlan(s *inventory.Sealer, p *Plan) error {
 		p.Devices[i].InstallCode = strings.ToUpper(hex.EncodeToString(code.Bytes()))
 	}
 	return nil
+}
+
+// StoredServerKey reads the inventory service's public sealing key that the
+// sync client keeps from the last pull (client.StoredSealKey, in db's
+// sync_pulled table): what New uses for Options.ServerKey when none is
+// given. It is nil, not an error, before the first pull or when the sync
+// client's tables are not in db.
+func StoredServerKey(db *store.DB) func(ctx context.Context) (*api.SealKey, error) {
+	return func(ctx context.Context) (*api.SealKey, error) {
+		var n int
+		if err := db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'sync_pulled'`).Scan(&n); err != nil {
+			return nil, fmt.Errorf("look for the pulled sealing key: %w", err)
+		}
+		if n == 0 {
+			return nil, nil
+		}
+		k, err := client.StoredSealKey(ctx, db.Reader())
+		if errors.Is(err, client.ErrNoSealKey) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &k, nil
+	}
 }

@@ -3,10 +3,12 @@ package commission
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -166,7 +168,13 @@ func TestSMIAfterDrain(t *testing.T) {
 				ctx := context.Background()
 				srv := inventoryService(t, "J-E2E")
 				db := tempDB(t)
-				e, err := New(db, Options{Flows: servedFlows(t), Now: stepClock(), RecentWithin: 24 * time.Hour})
+				// The service's sealing key, as a pull brings it down.
+				key, err := srv.SealKey(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				e, err := New(db, Options{Flows: servedFlows(t), Now: stepClock(), RecentWithin: 24 * time.Hour,
+					ServerKey: func(context.Context) (*api.SealKey, error) { return &key, nil }})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -187,6 +195,15 @@ func TestSMIAfterDrain(t *testing.T) {
 				for id, want := range tc.want {
 					if got := smiStatus(t, srv, id); got != want {
 						t.Errorf("SMI %s = %s, want %s", id, got, want)
+					}
+				}
+				// The install codes reached the SMI sealed, and the back
+				// office can read them (a new supplier can commission).
+				office := server.Principal{Name: "office", Role: server.RoleBackOffice}
+				for _, id := range []string{esmeID, gsmeID, ppmidID} {
+					eui, _ := duis.ParseEUI64(id)
+					if got, err := srv.InstallCode(ctx, office, eui); err != nil || !strings.EqualFold(hex.EncodeToString(got.Bytes()), code) {
+						t.Errorf("SMI install code of %s = %X, %v", id, got.Bytes(), err)
 					}
 				}
 				js, err := srv.JobStatus(ctx, server.Principal{Name: "alice", Role: server.RoleInstaller}, p.JobID)

@@ -55,7 +55,7 @@ func (e *Engine) exec(ctx context.Context, r *run, s StepDef, it item, hub Hub) 
 		if _, err := duis.Build(variant, withCounter(fields, 1)); err != nil {
 			return outcome{}, fail(s, it, ReasonRequest, err)
 		}
-		return outcome{evidence: fields, message: e.srMessage(variant, fields)}, nil
+		return outcome{evidence: withoutInstallCodes(fields), message: e.srMessage(variant, fields)}, nil
 	case KindHubWhitelist:
 		if hub == nil {
 			return outcome{}, fail(s, it, ReasonNoHub, ErrNoHub)
@@ -124,8 +124,12 @@ func (e *Engine) exec(ctx context.Context, r *run, s StepDef, it item, hub Hub) 
 		}
 		return outcome{evidence: reads}, nil
 	case KindEvidence:
-		return outcome{evidence: map[string]int{"photos": len(r.plan.Photos), "reads": len(r.plan.Reads)},
-			message: jsonMessage(api.KindEvidence, e.evidenceBody(r))}, nil
+		body, codes, err := e.evidenceBody(ctx, r)
+		if err != nil {
+			return outcome{}, fail(s, it, ReasonRequest, err)
+		}
+		return outcome{evidence: map[string]any{"photos": len(r.plan.Photos), "reads": len(r.plan.Reads), "installCodes": codes},
+			message: jsonMessage(api.KindEvidence, body)}, nil
 	case KindFollowUp:
 		body := map[string]any{"jobId": r.plan.JobID, "event": "follow-up", "task": "commission when SM WAN is available",
 			"flow": r.plan.Flow, "chf": r.plan.CHF, "devices": deviceIDs(r.plan.Devices)}
