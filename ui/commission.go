@@ -24,6 +24,10 @@ type CommissionOptions struct {
 	Plan func() commission.Plan
 	// Hub opens the hub the engine drives; close hangs up.
 	Hub func(ctx context.Context) (hub commission.Hub, close func(), err error)
+	// Drafts keeps answers chosen in a form but not yet saved, per job, so
+	// closing the app loses nothing (never install codes); nil uses the
+	// running app's preferences, if any.
+	Drafts fyne.Preferences
 }
 
 // CommissionScreen is the step-by-step install wizard over app/commission:
@@ -71,6 +75,11 @@ func NewCommissionScreen(opts CommissionOptions) *CommissionScreen {
 }
 
 func newCommissionScreen(opts CommissionOptions, do doFunc) *CommissionScreen {
+	if opts.Drafts == nil {
+		if a := fyne.CurrentApp(); a != nil {
+			opts.Drafts = a.Preferences()
+		}
+	}
 	s := &CommissionScreen{opts: opts, idle: make(chan struct{}), seen: make(chan struct{}), answered: map[string]string{}, picked: -1}
 	s.bridge = commissionBridge{s: s, do: do}
 	s.run = widget.NewButtonWithIcon("Start install", theme.MediaPlayIcon(), s.Start)

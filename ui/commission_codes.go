@@ -247,6 +247,9 @@ func (s *CommissionScreen) codeAccepted() {
 		}
 	}
 	s.now.SetText("All install codes entered: press Start install.")
+	if c := fyne.CurrentApp().Driver().CanvasForObject(s.run); c != nil {
+		c.Focus(s.run) // Enter or Space starts
+	}
 }
 
 // withCodes puts the accepted codes into the plan, or says in words

@@ -192,6 +192,7 @@ func (s *CommissionScreen) showForm(step, title string, keys []string, reads []*
 	}
 	form.fields = append(form.fields, reads...)
 	s.form = form
+	s.keepDrafts(form)
 	s.ask.RemoveAll()
 	head := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	head.Wrapping = fyne.TextWrapWord
@@ -292,8 +293,58 @@ func (s *CommissionScreen) showSaved(err error) {
 		s.run.Enable()
 		return
 	}
+	if s.form != nil {
+		s.dropDrafts(s.form)
+	}
 	s.hideForm()
 	s.Start()
+}
+
+// answerDraftKey is the preference holding an answer chosen but not saved.
+func answerDraftKey(job, key string) string { return "draft.commission." + job + "." + key }
+
+// keepDrafts fills the form with what was chosen before a close, and from
+// then on keeps each change. Enter in a typed answer saves the form.
+func (s *CommissionScreen) keepDrafts(form *answerForm) {
+	job := s.opts.Plan().JobID
+	for _, f := range form.fields {
+		key := answerDraftKey(job, f.q.key)
+		if s.opts.Drafts != nil {
+			if v := s.opts.Drafts.String(key); v != "" {
+				f.choose(v)
+			}
+		}
+		keep := func(string) {
+			if s.opts.Drafts == nil {
+				return
+			}
+			if v := f.value(); v != "" {
+				s.opts.Drafts.SetString(key, v)
+			} else {
+				s.opts.Drafts.RemoveValue(key)
+			}
+		}
+		switch {
+		case f.radio != nil:
+			f.radio.OnChanged = keep
+		case f.sel != nil:
+			f.sel.OnChanged = keep
+		default:
+			f.entry.OnChanged = keep
+			f.entry.OnSubmitted = func(string) { s.SaveAnswers() }
+		}
+	}
+}
+
+// dropDrafts forgets a form's drafts once its answers are stored.
+func (s *CommissionScreen) dropDrafts(form *answerForm) {
+	if s.opts.Drafts == nil {
+		return
+	}
+	job := s.opts.Plan().JobID
+	for _, f := range form.fields {
+		s.opts.Drafts.RemoveValue(answerDraftKey(job, f.q.key))
+	}
 }
 
 // askFor shows the form a stopped run needs, if any: the questions a step

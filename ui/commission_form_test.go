@@ -163,6 +163,9 @@ func TestCommissionFormsInstallAndLeave(t *testing.T) {
 	if f.code != full || f.entry.Text != "" || f.entry.Visible() {
 		t.Fatalf("good code: kept %q, entry %q", f.code, f.entry.Text)
 	}
+	if c := fyne.CurrentApp().Driver().CanvasForObject(w.run); c == nil || c.Focused() != w.run {
+		t.Errorf("after the last code the keyboard is not on Start install")
+	}
 	if !strings.Contains(f.msg.Text, "ends …4546") || strings.Contains(f.msg.Text, full) || strings.Contains(w.now.Text, full) || strings.Contains(w.state.Text, full) {
 		t.Errorf("after entry: message %q, now %q", f.msg.Text, w.now.Text)
 	}
@@ -272,6 +275,9 @@ func TestCommissionResumesStoppedRunAfterRestart(t *testing.T) {
 		t.Fatalf("form asks %v; state %q", got, w.state.Text)
 	}
 
+	// One answer chosen but not saved comes back after the restart.
+	w.form.fields[0].choose("Basement or Cellar")
+
 	// Restart: a new engine and screen over the same store.
 	e2, err := commission.New(d.Store, commission.Options{JoinPoll: 200 * time.Millisecond})
 	if err != nil {
@@ -284,6 +290,9 @@ func TestCommissionResumesStoppedRunAfterRestart(t *testing.T) {
 	}
 	if got := formKeys(w2); !slices.Equal(got, []string{"CHFLocation", "AerialInstall"}) {
 		t.Fatalf("after restart the form asks %v; state %q", got, w2.state.Text)
+	}
+	if got := w2.form.fields[0].value(); got != "Basement or Cellar" {
+		t.Errorf("after restart the unsaved answer is %q", got)
 	}
 	if !strings.Contains(w2.state.Text, "Stopped at “Fit the hub”") || !strings.Contains(w2.now.Text, "Needs you: Fit the hub") || w2.codeBox.Visible() {
 		t.Errorf("after restart: state %q, now %q", w2.state.Text, w2.now.Text)
@@ -301,6 +310,9 @@ func TestCommissionResumesStoppedRunAfterRestart(t *testing.T) {
 	idle = w2.Idle()
 	test.Tap(w2.save)
 	loop.runUntil(t, idle, "the install after the restart")
+	if v := fyne.CurrentApp().Preferences().String(answerDraftKey(opts.Plan().JobID, "CHFLocation")); v != "" {
+		t.Errorf("draft kept after saving: %q", v)
+	}
 	if !strings.Contains(w2.state.Text, "Install complete") || w2.status == nil || w2.status.Status != "done" || w2.status.Facts["wan"] != "yes" {
 		t.Fatalf("state %q, status %+v", w2.state.Text, w2.status)
 	}
