@@ -90,9 +90,10 @@ const DataDirEnv = "SMETSKIT_DATA"
 // DataDirEnv, "Settings" or "" for the default.
 func FieldConfig(p fyne.Preferences, flagDir, envDir string) (cfg field.Config, from string) {
 	cfg = field.Config{
-		ServerURL: strings.TrimSpace(p.String(PrefServer)),
-		Token:     strings.TrimSpace(p.String(PrefToken)),
-		Engineer:  strings.TrimSpace(p.String(PrefEngineer)),
+		ServerURL:  strings.TrimSpace(p.String(PrefServer)),
+		Token:      strings.TrimSpace(p.String(PrefToken)),
+		Engineer:   strings.TrimSpace(p.String(PrefEngineer)),
+		Originator: strings.TrimSpace(p.String(PrefOriginator)),
 	}
 	switch {
 	case strings.TrimSpace(flagDir) != "":

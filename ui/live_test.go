@@ -147,7 +147,11 @@ func TestJobsScreenOfflineShowsQueueStates(t *testing.T) {
 		t.Fatal(err)
 	}
 	loop := newEventLoop()
-	s := newShell(a, LiveOptions(f, ""), loop.do)
+	opts := LiveOptions(f, "")
+	if p := opts.Commission.Plan(); p.JobID != "J-9" || p.Flow != "install" {
+		t.Errorf("the wizard's plan = %+v, want the next open job J-9", p)
+	}
+	s := newShell(a, opts, loop.do)
 	defer s.Close()
 	j := s.jobs
 	if !j.pull.Disabled() || !strings.Contains(j.pulled.Text, "Settings") {

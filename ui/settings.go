@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/smetskit/smetskit/app/field"
 )
 
 // Preference keys. Values typed in Settings are saved as they are typed,
@@ -21,7 +23,10 @@ const (
 	PrefTheme     = "look.theme"     // "system", "light", "dark"
 	PrefTextScale = "look.textscale" // 1.0 = normal
 	PrefDataDir   = "data.dir"
-	PrefProbeBaud = "probe.maxbaud"
+	// PrefOriginator is the supplier's EUI-64, the originator of the DUIS
+	// requests an install queues (DOMAIN.md §12).
+	PrefOriginator = "supplier.originator"
+	PrefProbeBaud  = "probe.maxbaud"
 )
 
 // Theme choices.
@@ -87,6 +92,7 @@ type SettingsScreen struct {
 	token    *widget.Entry
 	tokenSet *widget.Label
 	server   *widget.Entry
+	supplier *widget.Entry
 	baud     *widget.Select
 	theme    *widget.RadioGroup
 	size     *widget.RadioGroup
@@ -133,6 +139,9 @@ func NewSettingsScreen(a fyne.App, info SettingsInfo) *SettingsScreen {
 	s.server = widget.NewEntry()
 	s.server.SetPlaceHolder("https://inventory.example.net")
 	bind(s.server, PrefServer)
+	s.supplier = widget.NewEntry()
+	s.supplier.SetPlaceHolder("Supplier ID from the office, e.g. 90-B3-D5-1F-30-01-00-00")
+	bind(s.supplier, PrefOriginator)
 
 	// The token is write-only: typing replaces it, and only its last four
 	// characters are ever shown.
@@ -204,6 +213,7 @@ func NewSettingsScreen(a fyne.App, info SettingsInfo) *SettingsScreen {
 		widget.NewFormItem("Installer ID", s.engineer),
 		widget.NewFormItem("Token", container.NewVBox(s.token, s.tokenSet)),
 		widget.NewFormItem("Inventory server", s.server),
+		widget.NewFormItem("Supplier ID (EUI-64)", s.supplier),
 		widget.NewFormItem("Probe speed limit", s.baud),
 		widget.NewFormItem("Theme", s.theme),
 		widget.NewFormItem("Text size", s.size),
@@ -244,7 +254,10 @@ func (s *SettingsScreen) restartNote() {
 	if u := strings.TrimSpace(s.server.Text); u != "" && !validServer(u) {
 		notes = append(notes, "The inventory server must be an address starting with https:// (or http:// on a test network).")
 	}
-	notes = append(notes, "Saved for the next start: restart the app to sync with a new inventory server, token or installer ID, or to open a new data folder.")
+	if id := strings.TrimSpace(s.supplier.Text); id != "" && field.CheckOriginator(id) != nil {
+		notes = append(notes, "The supplier ID must be 16 hex digits in pairs, like 90-B3-D5-1F-30-01-00-00.")
+	}
+	notes = append(notes, "Saved for the next start: restart the app to sync with a new inventory server, token or installer ID, install for a new supplier ID, or open a new data folder.")
 	s.restart.SetText(strings.Join(notes, " "))
 }
 

@@ -80,6 +80,14 @@ func TestSettingsEditServerAndDataFolderForNextStart(t *testing.T) {
 	if strings.Contains(st.restart.Text, "must be") || !strings.Contains(st.restart.Text, "restart the app") {
 		t.Errorf("a good server: note %q", st.restart.Text)
 	}
+	test.Type(st.supplier, "90-B3")
+	if !strings.Contains(st.restart.Text, "supplier ID must be") {
+		t.Errorf("a short supplier ID: note %q", st.restart.Text)
+	}
+	test.Type(st.supplier, "-D5-1F-30-01-00-00")
+	if strings.Contains(st.restart.Text, "supplier ID must be") {
+		t.Errorf("a good supplier ID: note %q", st.restart.Text)
+	}
 	test.Type(st.newDir, "/media/usb/smetskit")
 	test.Type(st.engineer, "E77")
 	test.Type(st.token, "tok-0123456789-ABCD")
@@ -91,7 +99,7 @@ func TestSettingsEditServerAndDataFolderForNextStart(t *testing.T) {
 	p := a.Preferences()
 	cfg, from := FieldConfig(p, "", "")
 	if cfg.ServerURL != "https://inventory.example.net:8443" || cfg.Token != "tok-0123456789-ABCD" || cfg.Engineer != "E77" ||
-		cfg.DataDir != "/media/usb/smetskit" || from != "Settings" {
+		cfg.DataDir != "/media/usb/smetskit" || from != "Settings" || cfg.Originator != "90-B3-D5-1F-30-01-00-00" {
 		t.Errorf("FieldConfig from Settings = %+v, %q", cfg, from)
 	}
 	if cfg, from := FieldConfig(p, "", "/env/dir"); cfg.DataDir != "/env/dir" || from != DataDirEnv {

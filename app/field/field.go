@@ -34,6 +34,9 @@ type Config struct {
 	Token string
 	// Engineer is the installer ID sent with every push.
 	Engineer string
+	// Originator is the supplier's EUI-64, the Request ID originator of
+	// the DUIS requests the installs queue (DOMAIN.md §12); Plan uses it.
+	Originator string
 	// Interval is the time between syncs when all is well (sync/client's
 	// default, 1 min, when zero).
 	Interval time.Duration
@@ -65,14 +68,15 @@ type Field struct {
 	// ServerURL is the inventory service in use, "" when offline.
 	ServerURL string
 
-	logf    func(string, ...any)
-	pulled  *jobApplier
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
-	mu      sync.Mutex
-	closed  bool
-	subs    map[int]chan struct{}
-	nextSub int
+	logf       func(string, ...any)
+	originator string
+	pulled     *jobApplier
+	cancel     context.CancelFunc
+	wg         sync.WaitGroup
+	mu         sync.Mutex
+	closed     bool
+	subs       map[int]chan struct{}
+	nextSub    int
 }
 
 // Open opens the session: the store in cfg.DataDir (created with mode 0700
@@ -101,7 +105,8 @@ func Open(ctx context.Context, cfg Config) (_ *Field, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("open field session in %s: %w", dir, err)
 	}
-	f := &Field{Dir: dir, Store: v.DB, Jobs: v.Jobs, Commission: v.Engine, Visit: v, logf: logf, subs: map[int]chan struct{}{}}
+	f := &Field{Dir: dir, Store: v.DB, Jobs: v.Jobs, Commission: v.Engine, Visit: v, logf: logf, subs: map[int]chan struct{}{},
+		originator: cfg.Originator}
 	defer func() {
 		if err != nil {
 			f.Close()

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/smetskit/smetskit/app/commission"
 	"github.com/smetskit/smetskit/app/jobs"
 	"github.com/smetskit/smetskit/app/visit"
+	"github.com/smetskit/smetskit/protocol/duis"
 	"github.com/smetskit/smetskit/sync/api"
 )
 
@@ -53,12 +55,17 @@ func (f *Field) Coverage(ctx context.Context, postcode string) (string, error) {
 	return w.Coverage, nil
 }
 
-// Plan returns the commissioning plan of job j (visit.PlanFor) with the
-// coverage last pulled for its postcode unless in says otherwise. When the
-// job lacks what a plan needs (install codes not yet entered), the plan
-// names the job and its flow only, so a stored run can still be shown,
-// and the error says what is missing.
+// Plan returns the commissioning plan of job j (visit.PlanFor), with the
+// session's Originator and the coverage last pulled for the job's postcode
+// unless in gives them. A device whose install code is not in
+// in.InstallCodes is planned with an empty InstallCode, for the wizard to
+// ask for on site. When the job cannot be planned at all (no hub on it, a
+// kind with no flow), the plan names the job and its flow only, so a
+// stored run can still be shown, and the error says why.
 func (f *Field) Plan(ctx context.Context, j *jobs.Job, in visit.Inputs) (commission.Plan, error) {
+	if in.Originator == "" {
+		in.Originator = f.originator
+	}
 	if in.Coverage == "" {
 		c, err := f.Coverage(ctx, j.Site.Postcode)
 		if err != nil {
@@ -66,10 +73,41 @@ func (f *Field) Plan(ctx context.Context, j *jobs.Job, in visit.Inputs) (commiss
 		}
 		in.Coverage = c
 	}
+	// PlanFor insists on every code; lend it a stand-in for those still
+	// to be entered and take the stand-ins out again.
+	codes := make(map[string]string, len(j.Devices))
+	for k, v := range in.InstallCodes {
+		codes[k] = v
+	}
+	lent := map[string]bool{}
+	for _, d := range j.Devices {
+		if visit.NeedsInstallCode(d.Type) && strings.TrimSpace(codes[d.ID]) == "" {
+			codes[d.ID], lent[d.ID] = standInCode, true
+		}
+	}
+	in.InstallCodes = codes
 	p, err := visit.PlanFor(j, in)
 	if err != nil {
 		flow, _ := visit.FlowFor(j)
-		return commission.Plan{JobID: j.ID, Flow: flow, Postcode: j.Site.Postcode, Coverage: in.Coverage}, err
+		return commission.Plan{JobID: j.ID, Flow: flow, Postcode: j.Site.Postcode, Coverage: in.Coverage, Originator: in.Originator}, err
+	}
+	for i := range p.Devices {
+		if lent[p.Devices[i].ID] {
+			p.Devices[i].InstallCode = ""
+		}
 	}
 	return p, nil
+}
+
+// standInCode passes visit.PlanFor's check for a code still to be entered;
+// it never leaves Plan.
+var standInCode = strings.Repeat("0", 32)
+
+// CheckOriginator reports whether s is an EUI-64 a supplier can use as the
+// Request ID originator (DUIS 5.4), in words for Settings.
+func CheckOriginator(s string) error {
+	if _, err := duis.ParseEUI64(s); err != nil {
+		return fmt.Errorf("check supplier ID %q: %w", s, err)
+	}
+	return nil
 }

@@ -13,7 +13,7 @@ import (
 func TestNextJobAndPlanUsePulledCoverage(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	f := open(t, ctx, Config{DataDir: t.TempDir()})
+	f := open(t, ctx, Config{DataDir: t.TempDir(), Originator: "90-B3-D5-1F-30-01-00-00"})
 	if _, err := f.NextJob(ctx); !errors.Is(err, ErrNoOpenJob) {
 		t.Errorf("NextJob with no jobs = %v, want ErrNoOpenJob", err)
 	}
@@ -35,14 +35,43 @@ func TestNextJobAndPlanUsePulledCoverage(t *testing.T) {
 	if err != nil || j.ID != "J-2" {
 		t.Fatalf("NextJob = %+v, %v; want J-2 (J-1 is done)", j, err)
 	}
-	// No install code yet: the plan names the job and flow, and says why.
+	// No install code yet: the plan has the devices, the meter's code left
+	// for the wizard to ask.
 	p, err := f.Plan(ctx, j, visit.Inputs{})
-	if !errors.Is(err, visit.ErrInstallCode) || p.JobID != "J-2" || p.Flow != "install" || p.Coverage != "no" {
-		t.Errorf("Plan without install codes = %+v, %v", p, err)
+	if err != nil || p.JobID != "J-2" || p.Flow != "install" || p.Coverage != "no" || len(p.Devices) != 2 {
+		t.Fatalf("Plan without install codes = %+v, %v", p, err)
 	}
-	p, err = f.Plan(ctx, j, visit.Inputs{Originator: "90-B3-D5-1F-30-01-00-00",
-		InstallCodes: map[string]string{"00-DB-12-34-56-78-90-A1": "30313233343536373839414243444546"}})
-	if err != nil || p.CHF != "00-DB-12-34-56-78-90-A0" || len(p.Devices) != 2 || p.Coverage != "no" {
-		t.Errorf("Plan = %+v, %v", p, err)
+	for _, d := range p.Devices {
+		if d.InstallCode != "" {
+			t.Errorf("device %s planned with code %q, want none until entered", d.ID, d.InstallCode)
+		}
+	}
+	if p.Originator != "90-B3-D5-1F-30-01-00-00" {
+		t.Errorf("originator = %q, want the session's", p.Originator)
+	}
+	p, err = f.Plan(ctx, j, visit.Inputs{InstallCodes: map[string]string{"00-DB-12-34-56-78-90-A1": "30313233343536373839414243444546"}})
+	if err != nil || p.CHF != "00-DB-12-34-56-78-90-A0" || len(p.Devices) != 2 {
+		t.Fatalf("Plan = %+v, %v", p, err)
+	}
+	for _, d := range p.Devices {
+		if d.ID == "00-DB-12-34-56-78-90-A1" && d.InstallCode != "30313233343536373839414243444546" {
+			t.Errorf("meter's code = %q", d.InstallCode)
+		}
+	}
+	// A job without a hub cannot be planned: the job and flow still show.
+	j.Devices = j.Devices[1:]
+	if p, err := f.Plan(ctx, j, visit.Inputs{}); !errors.Is(err, visit.ErrNoHubDevice) || p.JobID != "J-2" || p.Flow != "install" {
+		t.Errorf("Plan without a hub = %+v, %v", p, err)
+	}
+}
+
+func TestCheckOriginator(t *testing.T) {
+	if err := CheckOriginator("90-B3-D5-1F-30-01-00-00"); err != nil {
+		t.Errorf("CheckOriginator(good) = %v", err)
+	}
+	for _, bad := range []string{"", "90-B3", "not an id"} {
+		if err := CheckOriginator(bad); err == nil {
+			t.Errorf("CheckOriginator(%q) = nil, want an error", bad)
+		}
 	}
 }
