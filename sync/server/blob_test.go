@@ -85,3 +85,47 @@ func TestBlobs(t *testing.T) {
 		}
 	})
 }
+
+// FuzzPutBlob: any name and bytes either store exactly those bytes under
+// their own hash (and a second upload stores nothing) or are refused with
+// a 4xx and change nothing; never a panic or a 5xx.
+func FuzzPutBlob(f *testing.F) {
+	f.Add(blobHash([]byte("photo")), []byte("photo"))
+	f.Add(blobHash([]byte("photo")), []byte("other"))
+	f.Add("not-a-hash", []byte{})
+	f.Add(blobHash([]byte{}), []byte{})
+	f.Add(strings.Repeat("A", 64), []byte{0})
+	e := newEnv(f, fuzzDB(f))
+	e.srv.cfg.MaxBlobBytes = 1 << 10
+	e.job("job-1", "alice", esme)
+	alice := Principal{Name: "alice", Role: RoleInstaller}
+	office := Principal{Name: "office", Role: RoleBackOffice}
+	f.Fuzz(func(t *testing.T, name string, data []byte) {
+		e.t = t
+		ctx := t.Context()
+		before := e.dump("SELECT count(*) FROM blobs")
+		_, err := e.srv.PutBlob(ctx, alice, name, "job-1", data)
+		if err != nil {
+			if s := httpStatus(err); s < 400 || s >= 500 {
+				t.Fatalf("PutBlob(%q, %d bytes) = %v (status %d)", name, len(data), err, s)
+			}
+			if name == blobHash(data) && len(data) <= 1<<10 {
+				t.Fatalf("refused a well-named blob: %v", err)
+			}
+			if e.dump("SELECT count(*) FROM blobs") != before {
+				t.Fatal("a refused upload changed the blobs")
+			}
+			return
+		}
+		if name != blobHash(data) {
+			t.Fatalf("stored %d bytes under %q, which is not their hash", len(data), name)
+		}
+		got, err := e.srv.Blob(ctx, office, name)
+		if err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("read back: %v", err)
+		}
+		if created, err := e.srv.PutBlob(ctx, alice, name, "job-1", data); err != nil || created {
+			t.Fatalf("second upload: created %v, %v", created, err)
+		}
+	})
+}

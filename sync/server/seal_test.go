@@ -104,6 +104,46 @@ func TestSealKey(t *testing.T) {
 	})
 }
 
+// TestSealKeyFirstUseConcurrent: instances starting together on a fresh
+// database agree on one key pair.
+func TestSealKeyFirstUseConcurrent(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		const n = 4
+		keys := make(chan api.SealKey, n)
+		errs := make(chan error, n)
+		for range n {
+			go func() {
+				srv, err := New(Config{DB: e.srv.db, Sealer: e.srv.sealer})
+				if err != nil {
+					errs <- err
+					return
+				}
+				k, err := srv.SealKey(context.Background())
+				if err != nil {
+					errs <- err
+					return
+				}
+				keys <- k
+			}()
+		}
+		var first api.SealKey
+		for i := range n {
+			select {
+			case err := <-errs:
+				t.Fatal(err)
+			case k := <-keys:
+				if i == 0 {
+					first = k
+				} else if k != first {
+					t.Fatalf("instances disagree: %+v and %+v", first, k)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("SealKey did not return")
+			}
+		}
+	})
+}
+
 // TestEvidenceInstallCodes: install codes in evidence, sealed to the
 // service or (older tablets) in clear, reach the SMI sealed at rest; the
 // stored evidence holds no clear code; only the back office reads a code
