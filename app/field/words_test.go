@@ -57,3 +57,26 @@ func TestSyncWords(t *testing.T) {
 		}
 	}
 }
+
+// FuzzRefusalWords: a reason comes from the service over the network; no
+// reason may panic, every one gets words, and a leading response code is
+// always kept (DOMAIN.md §14).
+func FuzzRefusalWords(f *testing.F) {
+	for _, s := range []string{"E5: device is Commissioned", "E19", "E19 unknown device", "E999999", "job J-1 is not assigned", "", "Error: boom", ":", "E", "W1:"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, reason string) {
+		got := RefusalWords(reason)
+		if got == "" {
+			t.Fatalf("RefusalWords(%q) is empty", reason)
+		}
+		trimmed := strings.TrimSpace(reason)
+		end := strings.IndexAny(trimmed, ": ")
+		if end < 0 {
+			end = len(trimmed)
+		}
+		if code := trimmed[:end]; isResponseCode(code) && !strings.Contains(got, "("+code+")") {
+			t.Errorf("RefusalWords(%q) = %q lost the code %s", reason, got, code)
+		}
+	})
+}
