@@ -33,6 +33,14 @@ type CommissionOptions struct {
 // CommissionScreen is the step-by-step install wizard over app/commission:
 // what to do now, what was done, what failed and what to try. The engine
 // keeps every step in the store, so a run resumes after a restart.
+//
+// Before the first start it asks for the install code of each device the
+// job has none for (a masked entry per device, scanned or typed, then
+// Enter). When a step stops for answers (commission.ReasonMissingAnswer)
+// or a register read (ReasonMissingRead), it shows a form for exactly
+// those, in field words, stores them with Engine.Answer or
+// Engine.AddReads, and continues the run. Without SM WAN the same flow
+// goes the install-and-leave way; nothing needs the inventory service.
 type CommissionScreen struct {
 	root   fyne.CanvasObject
 	opts   CommissionOptions

@@ -73,6 +73,26 @@ var questions = map[string]question{
 			{"Lost or stolen hub", "Lost or Stolen Hub"}}},
 }
 
+// questionOrder is the order answers are listed in: as an installer
+// meets them on site; keys not listed come after, by name.
+var questionOrder = []string{"ReturnKind", "CHFFaultReturnType", "CHFFaultReason", "CHFNoFaultReturnType",
+	"CHFConnectionMethod", "CHFLocation", "AerialInstall", "WAN", "PremiseType", "MetalObstructionCheck",
+	"ConnectivityObstructionCheck", "SharedObstructionCheck"}
+
+// byQuestionOrder compares answer keys by questionOrder.
+func byQuestionOrder(a, b string) int {
+	i, j := slices.Index(questionOrder, a), slices.Index(questionOrder, b)
+	switch {
+	case i < 0 && j < 0:
+		return strings.Compare(a, b)
+	case i < 0:
+		return 1
+	case j < 0:
+		return -1
+	}
+	return i - j
+}
+
 // questionFor returns the question for an answer key; a key the wizard
 // does not know is asked as typed text under its own name.
 func questionFor(key string) question {

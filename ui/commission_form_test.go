@@ -227,7 +227,7 @@ func TestCommissionFormsInstallAndLeave(t *testing.T) {
 		lines[step.ID] = stepLine(step)
 	}
 	for id, want := range map[string]string{
-		"ch-install":  "Hub location: Deep indoors",
+		"ch-install":  "Fit the hub — Hub connection: Hot-shoe; Hub location: Deep indoors; Aerial: No",
 		"site-survey": "Premise type: Flat, block of more than 5 floors",
 		"wan-check":   "the hub says no SM WAN: install and leave",
 		"whitelist":   "1 request queued",

@@ -85,7 +85,7 @@ func doneText(st commission.StepStatus) string {
 		if json.Unmarshal(st.Items[0].Evidence, &ans) != nil {
 			return ""
 		}
-		keys := slices.Sorted(maps.Keys(ans))
+		keys := slices.SortedFunc(maps.Keys(ans), byQuestionOrder)
 		parts := make([]string, 0, len(keys))
 		for _, k := range keys {
 			parts = append(parts, answerWords(k, ans[k]))

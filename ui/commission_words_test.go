@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -53,6 +54,11 @@ func TestCommissionQuestionsCoverFlows(t *testing.T) {
 			if f.value() != c.value {
 				t.Errorf("%s: chose %q, got %q", k, c.value, f.value())
 			}
+		}
+	}
+	for k := range questions {
+		if !slices.Contains(questionOrder, k) {
+			t.Errorf("question %s has no place in questionOrder", k)
 		}
 	}
 	if q := questionFor("SomethingNew"); q.key != "SomethingNew" || len(q.choices) != 0 || !strings.Contains(q.ask, "SomethingNew") {
