@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/smetskit/smetskit/sync/api"
 	"github.com/smetskit/smetskit/sync/outbox"
@@ -78,16 +79,23 @@ func (c *Client) headBlob(ctx context.Context, h string) (bool, error) {
 	return false, statusError("push", resp)
 }
 
+// minBlobRate is the slowest upload a blob is given time for: a PUT may
+// take RequestTimeout plus its size at this rate (a 4 MiB photo over a
+// weak 2G link: about 8.5 minutes), not RequestTimeout alone.
+const minBlobRate = 8 << 10 // bytes per second
+
 func (c *Client) putBlob(ctx context.Context, job, h string, data []byte) error {
-	ctx, cancel := c.ctxTimeout(ctx)
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout+time.Duration(len(data))*time.Second/minBlobRate)
 	defer cancel()
+	hc := *c.http
+	hc.Timeout = 0 // the context bounds the upload
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, c.endpoint(api.BlobPath(h)), bytes.NewReader(data))
 	if err != nil {
 		return &Error{Op: "push", Kind: KindLocal, Err: err}
 	}
 	req.Header.Set("Content-Type", "application/octet-stream")
 	req.Header.Set(api.HeaderBlobJob, job)
-	resp, err := c.do(ctx, "push", req)
+	resp, err := c.doOn(&hc, "push", req)
 	if err != nil {
 		return err
 	}

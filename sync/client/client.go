@@ -211,9 +211,14 @@ func (c *Client) SyncOnce(ctx context.Context) error {
 // do sends one request with the token and the timeout. A transport
 // failure (no answer, or none before the timeout) is KindOffline.
 func (c *Client) do(ctx context.Context, op string, req *http.Request) (*http.Response, error) {
+	return c.doOn(c.http, op, req)
+}
+
+// doOn is do on hc (a copy of the client's HTTP client with other limits).
+func (c *Client) doOn(hc *http.Client, op string, req *http.Request) (*http.Response, error) {
 	req.Header.Set("Authorization", "Bearer "+c.cfg.Token)
 	req.Header.Set("Accept", "application/json")
-	resp, err := c.http.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return nil, &Error{Op: op, Kind: KindOffline, Err: err}
 	}
