@@ -156,3 +156,22 @@ func FuzzOpenSealed(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkSealFor(b *testing.B) {
+	pub := testSealPriv.PublicKey().Bytes()
+	code := []byte("0123456789ABCDEF")
+	for b.Loop() {
+		if _, err := SealFor(pub, "00-DB-12-34-56-78-90-A0", code); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkOpenSealed(b *testing.B) {
+	s, _ := SealFor(testSealPriv.PublicKey().Bytes(), "00-DB-12-34-56-78-90-A0", []byte("0123456789ABCDEF"))
+	for b.Loop() {
+		if _, err := OpenSealed(testSealPriv, "00-DB-12-34-56-78-90-A0", s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
