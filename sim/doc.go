@@ -30,13 +30,19 @@
 // method described in HUBPROFILE.md). The event log says why a HAN join
 // failed (0x8F48 with the GBCS join code; Hub.JoinFailure), restore_PAN
 // moves a device log onto a replacement hub (CCS03), and a minimal GPF
-// keeps its own entry in the CHF log and a GPF device log for GSMEs:
+// keeps its own entry in the CHF log and a GPF device log for GSMEs. A
+// minimal gas meter (GSME: identity, install code, a gas volume register)
+// in the hub's range (AttachGSME) joins through the CHF device log like a
+// meter; register_device then lists it in the GPF device log too, and the
+// GPF serves its volume (7-0:3.0.0, HUBPROFILE.md):
 //
 //	h, _ := sim.NewHub(sim.HubConfig{Identity: sim.Identity{Flag: "SMK", DeviceID: "00-DB-12-34-56-78-90-A2"}})
 //	if rc := h.Join(m); rc != 0 {
 //		fmt.Println("join failed, code", h.JoinFailure(id)) // also in the CHF event log
 //	}
-//	_ = h.WhitelistGSME(gas, installCode) // CHF and GPF device logs
+//	g, _ := sim.NewGSME(sim.GSMEConfig{Identity: sim.Identity{Flag: "SMK", DeviceID: gasID, InstallCode: code}})
+//	h.AttachGSME(g) // joins once listed (CCS01) and joining is open
+//	_ = h.WhitelistGSME(gas, installCode) // or list one in process: CHF and GPF device logs
 //
 // Quirks (ignore-baud, ir-echo, reboot, join-fail-4, no-mode-e, ...) make a device
 // behave like awkward real equipment; they combine. Scenarios describe

@@ -108,6 +108,7 @@ type Hub struct {
 	joinTimeout uint16
 	joinUntil   time.Time
 	meters      map[EUI64]*ESME
+	gasMeters   map[EUI64]*GSME  // gas meters on the HAN (AttachGSME)
 	counters    map[EUI64]uint64 // last originator counter accepted, per remote party
 	events      []event
 	delivered   int
@@ -127,6 +128,7 @@ var (
 	obisHubEventDevice  = cosem.OBIS{0, 0, 128, 2, 0, 255} // simulator's choice (HUBPROFILE.md)
 	obisHubEventDetail  = cosem.OBIS{0, 0, 128, 2, 1, 255} // simulator's choice (HUBPROFILE.md)
 	obisGPFDeviceID     = cosem.OBIS{0, 0, 96, 1, 2, 255}
+	obisGPFGasVolume    = cosem.OBIS{7, 0, 3, 0, 0, 255} // simulator's choice (HUBPROFILE.md)
 	obisLocalDelivery   = cosem.OBIS{0, 0, 128, 1, 0, 255}
 	classLocalDelivery  = cosem.ClassID(128)
 	defaultHubCapacity  = 16
@@ -138,6 +140,7 @@ var (
 	NetworkControlOBIS = obisNetworkControl
 	HistoricLogOBIS    = obisHistoricLog
 	GPFDeviceLogOBIS   = obisGPFDeviceLog
+	GPFGasVolumeOBIS   = obisGPFGasVolume
 	HubEventLogOBIS    = obisHubEventLog
 	GSMDiagnosticOBIS  = obisGSMDiagnostic
 	LocalDeliveryOBIS  = obisLocalDelivery
@@ -221,7 +224,7 @@ func NewHub(cfg HubConfig) (*Hub, error) {
 		s.SystemTitle = id[:]
 	}
 	h := &Hub{cfg: cfg, Clock: NewClock(cfg.Start), id: id, gpf: gpf, joinTimeout: 90, panID: id,
-		meters: map[EUI64]*ESME{}, counters: map[EUI64]uint64{}, joinFails: map[EUI64]int{}}
+		meters: map[EUI64]*ESME{}, gasMeters: map[EUI64]*GSME{}, counters: map[EUI64]uint64{}, joinFails: map[EUI64]int{}}
 	// The GPF is in the CHF device log, without a TC link key (DOMAIN.md
 	// §9); it is always entry 0 and does not count against Capacity.
 	h.log = []LogEntry{{DeviceID: gpf, LastSeen: cfg.Start, RSSI: -30}}
@@ -261,6 +264,9 @@ func (h *Hub) AttachMeter(m *ESME) error {
 // ErrDeviceLogFull is returned when a device log has no room.
 var ErrDeviceLogFull = errors.New("sim: device log full")
 
+// ID returns the CHF's EUI-64.
+func (h *Hub) ID() EUI64 { return h.id }
+
 // GPFID returns the GPF's EUI-64.
 func (h *Hub) GPFID() EUI64 { return h.gpf }
 
@@ -279,13 +285,49 @@ func (h *Hub) WhitelistGSME(id EUI64, installCode []byte) error {
 	if !h.register(id, installCode) {
 		return fmt.Errorf("whitelist GSME %s: %w", id, ErrDeviceLogFull)
 	}
+	h.addToGPFLog(id)
+	return nil
+}
+
+// addToGPFLog lists a GSME in the GPF device log (once), recording 0x8071.
+// The caller holds h.mu.
+func (h *Hub) addToGPFLog(id EUI64) {
 	for _, g := range h.gpfLog {
 		if g == id {
-			return nil
+			return
 		}
 	}
 	h.gpfLog = append(h.gpfLog, id)
 	h.addDeviceEvent(EventGPFDeviceLogChanged, id, 0, "GPF device log: added "+id.String())
+}
+
+// AttachGSME puts a gas meter within the hub's HAN range: once it is on
+// the CHF device log (register_device, CCS01 — the hub then also lists it
+// in the GPF device log, as it knows the device is a gas meter) it joins
+// when joining is open, like an attached electricity meter, and the GPF
+// serves its gas volume (HUBPROFILE.md).
+func (h *Hub) AttachGSME(g *GSME) {
+	h.mu.Lock()
+	h.gasMeters[g.id] = g
+	h.mu.Unlock()
+}
+
+// JoinGSME is the gas meter pressing "join" (as Join for a meter).
+func (h *Hub) JoinGSME(g *GSME) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.join(g)
+}
+
+// joinedGas is the first gas meter of the GPF device log that has joined
+// the HAN, or nil. The caller holds h.mu.
+func (h *Hub) joinedGas() *GSME {
+	for _, id := range h.gpfLog {
+		g, ok := h.gasMeters[id]
+		if i := h.find(id); ok && i >= 0 && len(h.log[i].LinkKeyHash) > 0 {
+			return g
+		}
+	}
 	return nil
 }
 
@@ -385,6 +427,9 @@ func (h *Hub) register(id EUI64, code []byte) bool {
 	}
 	h.log = append(h.log, LogEntry{DeviceID: id, InstallCode: append([]byte(nil), code...), RSSI: -58})
 	h.addDeviceEvent(EventDeviceLogChanged, id, 0, "device log: added "+id.String())
+	if _, gas := h.gasMeters[id]; gas {
+		h.addToGPFLog(id)
+	}
 	return true
 }
 
@@ -418,20 +463,44 @@ func (h *Hub) Join(m *ESME) int {
 	return h.join(m)
 }
 
+// hanDevice is a device that joins the HAN through the CHF device log: an
+// electricity meter or a gas meter.
+type hanDevice interface {
+	hanID() (EUI64, bool)
+	joinQuirk() int        // the device's join-fail-N, or 0
+	noteJoinFailed(rc int) // the device's own record of a failed join
+	noteJoined(hub EUI64)  // the device's own record of joining hub
+}
+
+func (m *ESME) hanID() (EUI64, bool) {
+	id, err := ParseEUI64(m.cfg.Identity.DeviceID)
+	return id, err == nil
+}
+func (m *ESME) joinQuirk() int { return m.cfg.Quirks.JoinFailure() }
+func (m *ESME) noteJoinFailed(rc int) {
+	m.mu.Lock()
+	m.addEvent(logComms, EventHANJoinFailed, fmt.Sprintf("HAN join failed, code %d", rc))
+	m.mu.Unlock()
+}
+func (m *ESME) noteJoined(hub EUI64) {
+	m.mu.Lock()
+	m.joined[hub.String()] = true
+	m.addEvent(logComms, EventHANJoined, "HAN joined "+hub.String())
+	m.mu.Unlock()
+}
+
 // join is Join with h.mu held. A failure is recorded in the CHF event log
 // (EventJoinFailed with the code) and on the device's log entry.
-func (h *Hub) join(m *ESME) int {
-	id, err := ParseEUI64(m.cfg.Identity.DeviceID)
-	if err != nil {
+func (h *Hub) join(d hanDevice) int {
+	id, ok := d.hanID()
+	if !ok {
 		return 5
 	}
 	i := h.find(id)
-	rc := m.cfg.Quirks.JoinFailure()
+	rc := d.joinQuirk()
 	switch {
 	case rc != 0:
-		m.mu.Lock()
-		m.addEvent(logComms, EventHANJoinFailed, fmt.Sprintf("HAN join failed, code %d", rc))
-		m.mu.Unlock()
+		d.noteJoinFailed(rc)
 	case i < 0 && h.devices() >= h.cfg.Capacity:
 		rc = 4
 	case i < 0:
@@ -451,13 +520,15 @@ func (h *Hub) join(m *ESME) int {
 	h.log[i].JoinFailure = 0
 	h.log[i].LinkKeyHash = linkKeyHash(h.log[i].InstallCode)
 	h.log[i].LastSeen = h.now()
-	h.meters[id] = m
+	switch m := d.(type) {
+	case *ESME:
+		h.meters[id] = m
+	case *GSME:
+		h.gasMeters[id] = m
+	}
 	h.addDeviceEvent(EventJoinSucceeded, id, 0, "device joining succeeded: "+id.String())
 	h.addDeviceEvent(EventDeviceLogChanged, id, 0, "device log: link key for "+id.String())
-	m.mu.Lock()
-	m.joined[h.id.String()] = true
-	m.addEvent(logComms, EventHANJoined, "HAN joined "+h.id.String())
-	m.mu.Unlock()
+	d.noteJoined(h.id)
 	return 0
 }
 
@@ -465,6 +536,13 @@ func (h *Hub) join(m *ESME) int {
 // no link key join, as installers press "join" once the hub shows the HAN
 // is joinable. The caller holds h.mu.
 func (h *Hub) joinWaiting() {
+	for id, g := range h.gasMeters {
+		if i := h.find(id); i >= 0 && len(h.log[i].LinkKeyHash) == 0 {
+			if rc := h.join(g); rc != 0 {
+				h.logf("gas meter %s: HAN join failed with code %d", id, rc)
+			}
+		}
+	}
 	for id, m := range h.meters {
 		if i := h.find(id); i >= 0 && len(h.log[i].LinkKeyHash) == 0 {
 			if rc := h.join(m); rc != 0 {

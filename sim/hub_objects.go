@@ -121,6 +121,18 @@ func (h *Hub) buildObjects() {
 		return h.backup(log), 0
 	}
 
+	// The GPF's copy of the gas meter's volume register (simulator's
+	// choice, HUBPROFILE.md): the first GSME of the GPF device log that has
+	// joined; 0 until one has (the GPF holds no gas data yet).
+	gas := t.add(&object{class: cosem.ClassRegister, ln: obisGPFGasVolume})
+	gas.attrs[2] = &attribute{get: dynamic(func() axdr.Value {
+		if g := h.joinedGas(); g != nil {
+			return axdr.Uint32(g.VolumeDm3())
+		}
+		return axdr.Uint32(0)
+	}), read: LevelReader}
+	gas.attrs[3] = &attribute{get: value(scalerUnit(-3, cosem.UnitCubicMetre)), read: LevelReader}
+
 	hl := t.add(&object{class: cosem.ClassZigBeeNetworkControl, ln: obisHistoricLog})
 	hl.methods[4] = func(axdr.Value) (axdr.Value, dlms.ActionResult) { return h.backup(h.historic), 0 }
 

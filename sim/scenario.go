@@ -29,6 +29,21 @@ type Scenario struct {
 	Start  string          `json:"start,omitempty"`
 	Hub    *HubScenario    `json:"hub,omitempty"`
 	Meters []MeterScenario `json:"meters"`
+	// GasMeters are the site's gas meters (GSME), in the hub's HAN range;
+	// they need a hub.
+	GasMeters []GasMeterScenario `json:"gas_meters,omitempty"`
+}
+
+// GasMeterScenario describes one gas meter.
+type GasMeterScenario struct {
+	Identity Identity `json:"identity"`
+	Status   string   `json:"status,omitempty"`
+	Quirks   []Quirk  `json:"quirks,omitempty"`
+	DailyDm3 uint32   `json:"daily_dm3,omitempty"`
+	// Whitelisted puts the gas meter in the CHF and GPF device logs at
+	// start-up; Joined also gives it a link key.
+	Whitelisted bool `json:"whitelisted,omitempty"`
+	Joined      bool `json:"joined,omitempty"`
 }
 
 // HubScenario describes the site's communications hub.
@@ -128,6 +143,17 @@ func (sc *Scenario) validate() error {
 			return err
 		}
 	}
+	if len(sc.GasMeters) > 0 && sc.Hub == nil {
+		return bad("gas meters need a hub")
+	}
+	for i, g := range sc.GasMeters {
+		if err := check(fmt.Sprintf("gas meter %d", i), g.Identity, g.Quirks); err != nil {
+			return err
+		}
+		if code, err := parseInstallCode(g.Identity.InstallCode); err != nil || len(code) < 6 || len(code) > 16 {
+			return bad("gas meter %d: install code %q", i, g.Identity.InstallCode)
+		}
+	}
 	return nil
 }
 
@@ -165,6 +191,8 @@ type Site struct {
 	Scenario *Scenario
 	Hub      *Hub // nil when the scenario has none
 	Meters   []*ESME
+	// GasMeters are in the hub's HAN range (Hub.AttachGSME).
+	GasMeters []*GSME
 }
 
 // NewSite builds the devices of a scenario. start overrides the
@@ -211,6 +239,26 @@ func NewSite(sc *Scenario, start time.Time, logf func(string, ...any)) (*Site, e
 					s.Hub.log[i].LinkKeyHash = linkKeyHash(code)
 					s.Hub.log[i].LastSeen = start
 				}
+			}
+			s.Hub.mu.Unlock()
+		}
+	}
+	for _, gs := range sc.GasMeters {
+		g, err := NewGSME(GSMEConfig{Identity: gs.Identity, Start: start, DailyDm3: gs.DailyDm3, Quirks: quirkSet(gs.Quirks)})
+		if err != nil {
+			return nil, err
+		}
+		s.GasMeters = append(s.GasMeters, g)
+		s.Hub.AttachGSME(g)
+		if gs.Whitelisted || gs.Joined {
+			s.Hub.mu.Lock()
+			s.Hub.register(g.id, g.code)
+			if gs.Joined {
+				if i := s.Hub.find(g.id); i >= 0 {
+					s.Hub.log[i].LinkKeyHash = linkKeyHash(g.code)
+					s.Hub.log[i].LastSeen = start
+				}
+				g.noteJoined(s.Hub.id)
 			}
 			s.Hub.mu.Unlock()
 		}
