@@ -206,6 +206,18 @@ func TestConnectManualSettingsRememberedPerModel(t *testing.T) {
 	if !strings.Contains(r.identity.Text, serialNo) {
 		t.Errorf("readout with the reader client: identity %q, status %q", r.identity.Text, r.status.Text)
 	}
+	// Over the optical port the trace has the HDLC frames too, decoded.
+	if r.traceKind.Disabled() {
+		t.Fatal("no HDLC trace view after a read over HDLC")
+	}
+	r.traceKind.SetSelected(traceHDLC)
+	fs := r.traceFrames()
+	if len(fs) < 4 || !strings.HasPrefix(decodeFrame(fs[0], true), "SNRM") {
+		t.Errorf("HDLC trace: %d frames, first %q", len(fs), decodeFrame(fs[0], true))
+	}
+	if !strings.Contains(r.traceNote.Text, "HDLC frames") {
+		t.Errorf("trace note = %q", r.traceNote.Text)
+	}
 }
 
 func TestConnectUSBProbes(t *testing.T) {

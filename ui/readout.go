@@ -3,11 +3,14 @@ package ui
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +23,9 @@ import (
 
 	"github.com/smetskit/smetskit/app/diagnose"
 	"github.com/smetskit/smetskit/app/probe"
+	"github.com/smetskit/smetskit/protocol/cosem"
+	"github.com/smetskit/smetskit/protocol/dlms"
+	"github.com/smetskit/smetskit/protocol/hdlc"
 )
 
 // Device is something the Readout screen can read: a name the engineer
@@ -67,6 +73,7 @@ type readResult struct {
 	readout *diagnose.Readout
 	bundle  *diagnose.Bundle
 	frames  []diagnose.Frame
+	link    []diagnose.Frame // HDLC frames, when the connector kept them
 	dropped int
 	span    string
 	device  string
@@ -102,6 +109,8 @@ type ReadoutScreen struct {
 	logFilter *widget.Select
 	trace     *widget.List
 	traceNote *widget.Label
+	traceKind *widget.RadioGroup // APDUs or HDLC frames
+	instant   *fyne.Container    // the instantaneous values, name and value
 	tabs      *container.AppTabs
 	exportCSV *widget.Button
 	exportJS  *widget.Button
@@ -174,21 +183,32 @@ func newReadoutScreen(win fyne.Window, set *DeviceSet, engineer func() string, d
 			o.(*widget.Label).SetText(eventLine(s.shown[i], s.shownLogs[i]))
 		})
 	s.traceNote = widget.NewLabel("")
-	s.trace = widget.NewList(func() int {
-		if s.result == nil {
-			return 0
-		}
-		return len(s.result.frames)
-	},
+	s.traceKind = widget.NewRadioGroup([]string{traceAPDUs, traceHDLC}, func(string) { s.showTrace() })
+	s.traceKind.Horizontal = true
+	s.traceKind.SetSelected(traceAPDUs)
+	s.traceKind.Disable()
+	// Each row is the frame in hex and, below it, what it is; rows are
+	// decoded only as they scroll into view.
+	s.trace = widget.NewList(func() int { return len(s.traceFrames()) },
 		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.TextStyle = fyne.TextStyle{Monospace: true}
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
+			hexLine := widget.NewLabel("")
+			hexLine.TextStyle = fyne.TextStyle{Monospace: true}
+			hexLine.Truncation = fyne.TextTruncateEllipsis
+			decoded := widget.NewLabel("")
+			decoded.TextStyle = fyne.TextStyle{Italic: true}
+			decoded.Truncation = fyne.TextTruncateEllipsis
+			return container.NewVBox(hexLine, decoded)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
-			o.(*widget.Label).SetText(frameLine(s.result.frames[i]))
+			fs := s.traceFrames()
+			if i < 0 || i >= len(fs) {
+				return
+			}
+			box := o.(*fyne.Container)
+			box.Objects[0].(*widget.Label).SetText(frameLine(fs[i]))
+			box.Objects[1].(*widget.Label).SetText(decodeFrame(fs[i], s.traceKind.Selected == traceHDLC))
 		})
+	s.instant = container.NewGridWithColumns(2)
 
 	s.exportCSV = widget.NewButtonWithIcon("CSV", theme.DocumentSaveIcon(), func() { s.saveAs("csv") })
 	s.exportJS = widget.NewButtonWithIcon("JSON", theme.DocumentSaveIcon(), func() { s.saveAs("json") })
@@ -204,11 +224,12 @@ func newReadoutScreen(win fyne.Window, set *DeviceSet, engineer func() string, d
 		container.NewBorder(nil, nil, bold("Device"), nil, s.identity),
 		container.NewBorder(nil, nil, bold("Clock"), nil, s.clock),
 		container.NewBorder(nil, nil, bold("Findings"), nil, s.problems),
+		widget.NewCard("", "Instantaneous values", s.instant),
 	)
 	summary := container.NewBorder(info, nil, nil, nil, s.chart)
 	profile := s.table
 	events := container.NewBorder(container.NewBorder(nil, nil, nil, s.logFilter, s.filter), nil, nil, nil, s.events)
-	trace := container.NewBorder(s.traceNote, nil, nil, nil, s.trace)
+	trace := container.NewBorder(container.NewBorder(nil, nil, nil, s.traceKind, s.traceNote), nil, nil, nil, s.trace)
 	s.tabs = container.NewAppTabs(
 		container.NewTabItem("Summary", summary),
 		container.NewTabItem("Registers", container.NewScroll(s.registers)),
@@ -340,7 +361,100 @@ func (s *ReadoutScreen) run(ctx context.Context, dev Device, span string, engine
 		return
 	}
 	frames, dropped, _ := sess.Trace()
-	s.bridge.done(readResult{readout: r, bundle: b, frames: frames, dropped: dropped, span: span, device: dev.Name})
+	s.bridge.done(readResult{readout: r, bundle: b, frames: frames, link: linkFrames(b), dropped: dropped, span: span, device: dev.Name})
+}
+
+// linkFrames returns the HDLC frames a bundle's trace entry holds (none
+// when the connector did not record its link).
+func linkFrames(b *diagnose.Bundle) []diagnose.Frame {
+	if b == nil {
+		return nil
+	}
+	for _, e := range b.Entries {
+		if e.Kind != diagnose.KindTrace {
+			continue
+		}
+		var tb diagnose.TraceBody
+		if err := json.Unmarshal(e.Body, &tb); err == nil {
+			return tb.LinkFrames
+		}
+	}
+	return nil
+}
+
+// Trace views.
+const (
+	traceAPDUs = "APDUs"
+	traceHDLC  = "HDLC frames"
+)
+
+// traceFrames returns the frames of the chosen trace view.
+func (s *ReadoutScreen) traceFrames() []diagnose.Frame {
+	if s.result == nil {
+		return nil
+	}
+	if s.traceKind != nil && s.traceKind.Selected == traceHDLC {
+		return s.result.link
+	}
+	return s.result.frames
+}
+
+// showTrace shows the chosen trace view and says what it holds.
+func (s *ReadoutScreen) showTrace() {
+	if s.result == nil || s.trace == nil {
+		return
+	}
+	res := s.result
+	text := fmt.Sprintf("%d APDUs (oldest first)", len(res.frames))
+	if res.dropped > 0 {
+		text += fmt.Sprintf("; %d later APDUs not kept (the trace is capped)", res.dropped)
+	}
+	if s.traceKind.Selected == traceHDLC {
+		text = fmt.Sprintf("%d HDLC frames (oldest first)", len(res.link))
+	} else if len(res.link) == 0 {
+		text += "; no HDLC frames (the link is not HDLC)"
+	}
+	s.traceNote.SetText(text)
+	s.trace.Refresh()
+}
+
+// showInstantaneous lays out the instantaneous values (voltage, current,
+// power, frequency) the readout holds.
+func (s *ReadoutScreen) showInstantaneous(regs []diagnose.RegisterValue) {
+	var objs []fyne.CanvasObject
+	for _, r := range regs {
+		if !r.Instantaneous {
+			continue
+		}
+		name := widget.NewLabel(instantName(r))
+		value := widget.NewLabelWithStyle(r.Text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		objs = append(objs, name, value)
+	}
+	if len(objs) == 0 {
+		objs = []fyne.CanvasObject{widget.NewLabel("None read: the device offers no instantaneous values."), widget.NewLabel("")}
+	}
+	s.instant.Objects = objs
+	s.instant.Refresh()
+}
+
+// instantNames names the instantaneous quantities by OBIS value group C
+// (IEC 62056-6-1 §7.5.3.2, D = 7 instantaneous value), for objects the
+// name catalogue does not know.
+var instantNames = map[uint8]string{
+	1: "Active power import (+P)", 2: "Active power export (−P)", 3: "Reactive power import (+Q)", 4: "Reactive power export (−Q)",
+	9: "Apparent power import (+S)", 13: "Power factor", 14: "Supply frequency", 15: "Active power (|+P|+|−P|)",
+	16: "Active power (+P−−P)", 21: "Active power import L1", 31: "Current L1", 32: "Voltage L1", 33: "Power factor L1",
+	51: "Current L2", 52: "Voltage L2", 71: "Current L3", 72: "Voltage L3", 91: "Current in neutral",
+}
+
+func instantName(r diagnose.RegisterValue) string {
+	if r.Name != "" && r.Name != r.OBIS.String() {
+		return r.Name
+	}
+	if n, ok := instantNames[r.OBIS.C()]; ok && r.OBIS.A() == 1 {
+		return n
+	}
+	return r.OBIS.String()
 }
 
 // SetSpan chooses the profile span (one of Spans): the span the next read
@@ -440,11 +554,14 @@ func (s *ReadoutScreen) showResult(res readResult) {
 	}
 	s.logFilter.SetOptions(append([]string{"All logs"}, names...))
 	s.filterEvents()
-	s.traceNote.SetText(fmt.Sprintf("%d frames (oldest first)", len(res.frames)))
-	if res.dropped > 0 {
-		s.traceNote.SetText(fmt.Sprintf("%d frames (oldest first); %d earlier frames not kept", len(res.frames), res.dropped))
+	s.showInstantaneous(r.Registers)
+	if len(res.link) > 0 {
+		s.traceKind.Enable()
+	} else {
+		s.traceKind.SetSelected(traceAPDUs)
+		s.traceKind.Disable()
 	}
-	s.trace.Refresh()
+	s.showTrace()
 	s.setExports(true)
 }
 
@@ -774,12 +891,145 @@ func eventLine(e diagnose.Event, log string) string {
 	return line
 }
 
+// maxHexShown caps the hex of one frame drawn in the trace (the export
+// keeps it whole).
+const maxHexShown = 1024
+
 func frameLine(f diagnose.Frame) string {
 	dir := "→"
 	if f.Dir == "rx" {
 		dir = "←"
 	}
-	return fmt.Sprintf("%s %s %s", f.At.Local().Format("15:04:05.000"), dir, f.Hex)
+	h := f.Hex
+	if len(h) > maxHexShown {
+		h = h[:maxHexShown] + fmt.Sprintf("… (%d bytes)", len(f.Hex)/2)
+	}
+	return fmt.Sprintf("%s %s %s", f.At.Local().Format("15:04:05.000"), dir, h)
+}
+
+// maxDecoded caps the bytes of one frame the trace decodes: an APDU
+// longer than this (a block of a long profile) is named by its tag alone,
+// so scrolling through a 13-month read stays cheap.
+const maxDecoded = 4096
+
+// decodeFrame says what a trace frame is: for an HDLC frame its type,
+// addresses and segmentation (IEC 62056-46 §6.4) and the APDU it starts;
+// for an APDU its kind (IEC 62056-5-3 §9.5) with invoke ID and what it
+// asks for or answers.
+func decodeFrame(f diagnose.Frame, link bool) string {
+	if len(f.Hex) > 2*maxDecoded {
+		b, err := hex.DecodeString(f.Hex[:2])
+		if err != nil {
+			return "not hex: " + err.Error()
+		}
+		if link {
+			return fmt.Sprintf("HDLC frame of %d bytes (too long to decode here)", len(f.Hex)/2)
+		}
+		return fmt.Sprintf("APDU tag %02X, %d bytes (too long to decode here)", b[0], len(f.Hex)/2)
+	}
+	b, err := hex.DecodeString(f.Hex)
+	if err != nil {
+		return "not hex: " + err.Error()
+	}
+	if link {
+		return decodeHDLC(b)
+	}
+	return decodeAPDU(b)
+}
+
+// decodeHDLC describes one HDLC frame, flags included.
+func decodeHDLC(b []byte) string {
+	d, err := hdlc.Inspect(b)
+	if err != nil {
+		return "undecodable HDLC frame: " + err.Error()
+	}
+	line := fmt.Sprintf("%s, %s → %s", d.ControlDecoded, addressText(d.SrcDecoded), addressText(d.DstDecoded))
+	if d.Segmented {
+		line += ", segmented (more follows)"
+	}
+	switch {
+	case d.APDU != "":
+		apdu, _ := hex.DecodeString(d.APDU)
+		if d.Segmented {
+			line += fmt.Sprintf(", first segment of %s", apduKind(apdu))
+		} else {
+			line += ": " + decodeAPDU(apdu)
+		}
+	case d.Params != nil:
+		line += fmt.Sprintf(", max info %d/%d, window %d/%d", d.Params.MaxInfoTx, d.Params.MaxInfoRx, d.Params.WindowTx, d.Params.WindowRx)
+	case d.Info != "":
+		line += fmt.Sprintf(", %d bytes of a segmented APDU", len(d.Info)/2)
+	}
+	return line
+}
+
+func addressText(a []int) string {
+	parts := make([]string, len(a))
+	for i, v := range a {
+		parts[i] = strconv.Itoa(v)
+	}
+	return strings.Join(parts, "/")
+}
+
+// apduKind names an APDU from its first bytes when the rest is not there
+// (the first segment of a long one).
+func apduKind(b []byte) string {
+	if len(b) == 0 {
+		return "an APDU"
+	}
+	return fmt.Sprintf("an APDU with tag %02X", b[0])
+}
+
+// decodeAPDU names one xDLMS or ACSE APDU and the few fields an engineer
+// reads first.
+func decodeAPDU(b []byte) string {
+	a, err := dlms.Decode(b)
+	if a == nil {
+		if err == nil {
+			return "empty APDU"
+		}
+		return "undecodable APDU: " + err.Error()
+	}
+	line := dlms.Name(a)
+	if id, ok := dlms.InvokeIDOf(a); ok {
+		line += fmt.Sprintf(" #%d", id&0x0F)
+	}
+	switch a := a.(type) {
+	case *dlms.GetRequestNormal:
+		line += " " + attributeText(a.Attribute)
+		if a.Access != nil {
+			line += " (selective access)"
+		}
+	case *dlms.GetRequestWithList:
+		line += fmt.Sprintf(", %d attributes", len(a.Items))
+	case *dlms.GetRequestNext:
+		line += fmt.Sprintf(", block %d", a.Block)
+	case *dlms.GetResponseNormal:
+		if a.Result.Data != nil {
+			line += fmt.Sprintf(", %d bytes of data", len(a.Result.Data))
+		} else {
+			line += ", " + a.Result.Result.String()
+		}
+	case *dlms.GetResponseWithDatablock:
+		line += fmt.Sprintf(", block %d, %d bytes", a.Block, len(a.Raw))
+		if a.Last {
+			line += ", last"
+		}
+	case *dlms.AARE:
+		line += ", " + a.Result.String()
+	}
+	if err != nil {
+		line += " (" + err.Error() + ")"
+	}
+	return line
+}
+
+func attributeText(d dlms.AttributeDescriptor) string {
+	name := d.Instance.String()
+	if n, ok := cosem.LookupName(d.Instance); ok {
+		name += " " + n
+	}
+	return fmt.Sprintf("class %d %s attribute %d", d.Class, name, d.Attribute)
 }
 
 func profileRows(r *diagnose.Readout) int {

@@ -3,13 +3,22 @@ package ui
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/smetskit/smetskit/app/demo"
+	"github.com/smetskit/smetskit/app/diagnose"
+	"github.com/smetskit/smetskit/internal/conformance"
+	"github.com/smetskit/smetskit/protocol/cosem"
+	"github.com/smetskit/smetskit/protocol/dlms"
+	"github.com/smetskit/smetskit/protocol/hdlc"
 )
 
 // startDemo runs the demo site without the inventory service or ptys.
@@ -66,6 +75,17 @@ func TestReadoutShowsSimulatedMeter(t *testing.T) {
 	}
 	if len(r.result.frames) < 10 {
 		t.Errorf("trace has %d frames", len(r.result.frames))
+	}
+	// The instantaneous values have their own panel.
+	if got := strings.Join(labelTexts(r.instant), " "); !strings.Contains(got, "Voltage L1") || !strings.Contains(got, " V") || !strings.Contains(got, " W") {
+		t.Errorf("instantaneous panel = %q, want voltage and power", got)
+	}
+	// The trace decodes each APDU below its hex.
+	if got := decodeFrame(r.traceFrames()[0], false); !strings.HasPrefix(got, "AARQ") {
+		t.Errorf("first trace frame decodes as %q, want the AARQ", got)
+	}
+	if !r.traceKind.Disabled() {
+		t.Error("HDLC trace view offered for a device reached without HDLC")
 	}
 	if r.exportPDF.Disabled() || !r.cancel.Disabled() || r.read.Disabled() {
 		t.Errorf("after a read: export disabled %v, cancel disabled %v, read disabled %v", r.exportPDF.Disabled(), r.cancel.Disabled(), r.read.Disabled())
@@ -275,4 +295,146 @@ func TestReadoutFollowsDeviceSet(t *testing.T) {
 		t.Error("the closed screen still follows the set")
 	default:
 	}
+}
+
+// Frames re-typed from the mode E exchange and the segmented GET of
+// PROTOCOLS.md §9.2 and §9.3 (client SAP 16, server 1-byte address 1).
+var traceFrames = []struct {
+	name string
+	hex  string
+	link bool
+	want []string
+}{
+	{"SNRM", "7ea00703219 30f017e", true, []string{"SNRM", "16 → 1"}},
+	{"UA with parameters", "7ea01e210373c37a818012050180060180070400000001080400000001533b7e", true, []string{"UA", "1 → 16", "max info 128/128", "window 1/1"}},
+	{"I with GET", "7ea019032132 6fd8e6e600c001c1000100002a0000ff0200 12807e", true, []string{"I N(S)=1 N(R)=1", "GET-Request-Normal #1", "0-0:42.0.0*255", "attribute 2"}},
+	{"I with GET response", "7ea0222103528e91e6e700c401c1000910475258303030303030303132333435368c867e", true, []string{"GET-Response-Normal #1", "18 bytes of data"}},
+	{"RR", "7ea0070321911d227e", true, []string{"RR N(R)=4"}},
+	{"DISC", "7ea00703215303c77e", true, []string{"DISC"}},
+	{"bad CRC", "7ea00703215303c87e", true, []string{"undecodable HDLC frame"}},
+	{"GET request APDU", "c001c1000100002a0000ff0200", false, []string{"GET-Request-Normal #1", "class 1 0-0:42.0.0*255"}},
+	{"RLRQ APDU", "6203800100", false, []string{"RLRQ"}},
+	{"truncated APDU", "c001c10001", false, []string{"undecodable APDU"}},
+	{"not hex", "zz", false, []string{"not hex"}},
+}
+
+func TestDecodeFrame(t *testing.T) {
+	for _, tt := range traceFrames {
+		got := decodeFrame(diagnose.Frame{Hex: strings.ReplaceAll(tt.hex, " ", "")}, tt.link)
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: decodeFrame = %q, want it to say %q", tt.name, got, w)
+			}
+		}
+	}
+	// A frame past the cap is named, not decoded.
+	long := "c4" + strings.Repeat("00", 2*maxDecoded)
+	if got := decodeFrame(diagnose.Frame{Hex: long}, false); !strings.Contains(got, "too long") {
+		t.Errorf("long APDU: %q", got)
+	}
+	if got := frameLine(diagnose.Frame{Dir: "rx", Hex: long}); len(got) > maxHexShown+64 {
+		t.Errorf("frameLine of a long frame is %d characters", len(got))
+	}
+}
+
+func FuzzDecodeFrame(f *testing.F) {
+	for _, tt := range traceFrames {
+		if b, err := hex.DecodeString(strings.ReplaceAll(tt.hex, " ", "")); err == nil {
+			f.Add(b, tt.link)
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte, link bool) {
+		got := decodeFrame(diagnose.Frame{Hex: hex.EncodeToString(b)}, link)
+		if got == "" {
+			t.Fatal("empty description")
+		}
+		// Round trip: what the dlms decoder reads back from its own
+		// encoding is named the same way.
+		if link || len(b) > maxDecoded {
+			return
+		}
+		a, err := dlms.Decode(b)
+		if err != nil {
+			return
+		}
+		again, err := dlms.Encode(a)
+		if err != nil {
+			return
+		}
+		if name := dlms.Name(a); !strings.HasPrefix(got, name) || !strings.HasPrefix(decodeFrame(diagnose.Frame{Hex: hex.EncodeToString(again)}, false), name) {
+			t.Errorf("%x: %q and its re-encoding do not both start with %q", b, got, name)
+		}
+	})
+}
+
+func TestInstantaneousPanel(t *testing.T) {
+	test.NewTempApp(t)
+	s := newReadoutScreen(test.NewWindow(nil), nil, nil, newEventLoop().do)
+	s.showInstantaneous([]diagnose.RegisterValue{
+		{OBIS: cosem.OBIS{1, 0, 32, 7, 0, 255}, Name: "Voltage L1", Text: "238.1 V", Instantaneous: true},
+		{OBIS: cosem.OBIS{1, 0, 16, 7, 0, 255}, Name: "1-0:16.7.0*255", Text: "321 W", Instantaneous: true},
+		{OBIS: cosem.OBIS{1, 0, 1, 8, 0, 255}, Name: "Active energy import (+A), total", Text: "3442106 Wh"},
+	})
+	got := labelTexts(s.instant)
+	want := []string{"Voltage L1", "238.1 V", "Active power (+P−−P)", "321 W"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("instantaneous panel = %q, want %q", got, want)
+	}
+	s.showInstantaneous(nil)
+	if got := labelTexts(s.instant); len(got) == 0 || !strings.Contains(got[0], "None read") {
+		t.Errorf("with none: %q", got)
+	}
+}
+
+func labelTexts(o fyne.CanvasObject) []string {
+	var out []string
+	walk(o, func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok && l.Text != "" {
+			out = append(out, l.Text)
+		}
+	})
+	return out
+}
+
+// TestTraceConformance decodes every HDLC frame and xDLMS/ACSE APDU of the
+// conformance vectors as the trace view does: a frame the protocol
+// packages decode is described by its control field (and the vector's
+// reading of it), an APDU by its name; the rest say they are undecodable.
+func TestTraceConformance(t *testing.T) {
+	passed := 0
+	for _, v := range conformance.Vectors(t, "dlms/hdlc_frames.json") {
+		got := decodeFrame(diagnose.Frame{Hex: strings.ToLower(v.Hex)}, true)
+		var want struct {
+			Control string `json:"control_decoded"`
+		}
+		_ = json.Unmarshal(v.Decode, &want)
+		b, _ := hex.DecodeString(v.Hex)
+		d, err := hdlc.Inspect(b)
+		switch {
+		case err != nil && !strings.HasPrefix(got, "undecodable"):
+			t.Errorf("%s: %q, want it to say the frame is undecodable (%v)", v.ID, got, err)
+		case err == nil && !strings.HasPrefix(got, d.ControlDecoded):
+			t.Errorf("%s: %q, want it to start with %q", v.ID, got, d.ControlDecoded)
+		case err == nil && want.Control != "" && !strings.HasPrefix(got, want.Control):
+			t.Errorf("%s: %q, want the vector's %q", v.ID, got, want.Control)
+		default:
+			passed++
+		}
+	}
+	for _, file := range []string{"dlms/apdu_xdlms.json", "dlms/apdu_acse.json"} {
+		for _, v := range conformance.Vectors(t, file) {
+			got := decodeFrame(diagnose.Frame{Hex: strings.ToLower(v.Hex)}, false)
+			b, _ := hex.DecodeString(v.Hex)
+			a, err := dlms.Decode(b)
+			switch {
+			case a == nil && !strings.HasPrefix(got, "undecodable"):
+				t.Errorf("%s: %q, want it to say the APDU is undecodable (%v)", v.ID, got, err)
+			case a != nil && !strings.HasPrefix(got, dlms.Name(a)):
+				t.Errorf("%s: %q, want it to start with %q", v.ID, got, dlms.Name(a))
+			default:
+				passed++
+			}
+		}
+	}
+	t.Logf("%d conformance frames described as the protocol packages decode them", passed)
 }
