@@ -389,3 +389,71 @@ func TestCommissionAsksForRegisterRead(t *testing.T) {
 		}
 	}
 }
+
+// On the faults site (a hub with no WAN and a full device log) the wizard
+// stops at the device log step and says why and what to try, in the state
+// line, the step's line and its detail; after a restart it says the same.
+func TestCommissionSaysWhatFailedAndWhatToTry(t *testing.T) {
+	test.NewTempApp(t)
+	d, err := demo.Start(context.Background(), demo.Options{Dir: t.TempDir(), Scenario: "faults", NoServer: true, NoPTY: true})
+	if err != nil {
+		t.Fatalf("demo.Start: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := d.Close(); err != nil {
+			t.Errorf("demo Close: %v", err)
+		}
+	})
+	loop := newEventLoop()
+	opts := DemoOptions(d).Commission
+	opts.Hub = oneAssociation(t, opts.Hub)
+	w := wizardOn(t, loop, opts)
+	if len(w.codes) != 1 { // the faults meter's label is all there is
+		t.Fatalf("%d code fields", len(w.codes))
+	}
+	submitCode(w.codes[0], "30313233343536373839414243444546")
+	idle := w.Idle()
+	test.Tap(w.run)
+	loop.runUntil(t, idle, "the install on the faults site")
+	// app/commission's hint for ReasonDeviceLogFull.
+	hint := "The hub's device log is full: remove devices no longer on site and retry."
+	want := "Stopped at “Device log on the hub, joining open” for 00-DB-12-34-56-78-92-A0: the hub's device log is full (join code 4: device log full). Try: " + hint
+	if w.state.Text != want {
+		t.Errorf("state:\n%s\nwant\n%s", w.state.Text, want)
+	}
+	if w.form != nil || w.run.Disabled() || w.run.Text != "Try again" {
+		t.Errorf("form %v, run %q disabled %v", formKeys(w), w.run.Text, w.run.Disabled())
+	}
+	check := func(w *CommissionScreen, when string) {
+		t.Helper()
+		for i, st := range w.status.Steps {
+			line := stepLine(st)
+			switch st.ID {
+			case "wan-check":
+				if !strings.Contains(line, "no SM WAN") {
+					t.Errorf("%s: %s", when, line)
+				}
+			case "hub-whitelist":
+				if !strings.HasPrefix(line, "✗ Device log on the hub, joining open — "+hint) {
+					t.Errorf("%s: %s", when, line)
+				}
+				w.steps.Select(i)
+				if !strings.Contains(w.detail.Text, "00-DB-12-34-56-78-92-A0: the hub's device log is full (join code 4: device log full). Try: ") ||
+					!strings.Contains(w.detail.Text, "hub device log full]") {
+					t.Errorf("%s: detail %q", when, w.detail.Text)
+				}
+			case "join":
+				if !strings.HasPrefix(line, "· ") {
+					t.Errorf("%s: %s", when, line)
+				}
+			}
+		}
+	}
+	check(w, "after the run")
+
+	w2 := wizardOn(t, loop, opts)
+	if w2.state.Text != want || !strings.HasPrefix(w2.now.Text, "Needs you: Device log on the hub, joining open — the hub's device log is full.") {
+		t.Errorf("after a restart: state %q, now %q", w2.state.Text, w2.now.Text)
+	}
+	check(w2, "after a restart")
+}
