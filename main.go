@@ -73,6 +73,9 @@ them everything is kept and queued here until they are.
 			opts = ui.Options{Connect: &ui.ConnectOptions{}, Settings: ui.SettingsInfo{DataDir: cfg.DataDir, DataDirFrom: from}}
 		} else {
 			defer f.Close()
+			if err := ui.SealSavedToken(a.Preferences(), f); err != nil {
+				log.Printf("seal the saved token: %v", err)
+			}
 			opts = ui.LiveOptions(f, cfg.Engineer)
 			opts.Settings.DataDirFrom = from
 		}

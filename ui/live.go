@@ -52,8 +52,19 @@ func LiveOptions(f *field.Field, engineer string) Options {
 		}
 	}()
 	opts.Commission = CommissionOptions{Engine: f.Commission, Plan: plan.get, Hub: HubFrom(set)}
-	opts.Settings = SettingsInfo{DataDir: f.Dir, Keys: map[string]string{}}
+	opts.Settings = SettingsInfo{DataDir: f.Dir, Keys: map[string]string{}, SealToken: f.SealToken}
 	return opts
+}
+
+// SealSavedToken seals a token Settings saved in clear (before a data
+// folder was open, or by an older version) with f's key, so it no longer
+// sits in clear in the preferences file.
+func SealSavedToken(p fyne.Preferences, f *field.Field) error {
+	tok := strings.TrimSpace(p.String(PrefToken))
+	if tok == "" || field.SealedToken(tok) {
+		return nil
+	}
+	return saveToken(p, tok, f.SealToken)
 }
 
 // HubFrom returns a CommissionOptions.Hub that opens the hub found in set

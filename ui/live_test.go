@@ -217,3 +217,51 @@ func TestOpenErrorShowsInTheWindow(t *testing.T) {
 		t.Errorf("dialog says %q", text)
 	}
 }
+
+func TestLiveSettingsSealTheToken(t *testing.T) {
+	a := test.NewTempApp(t)
+	inv := startInventory(t)
+	dir := t.TempDir()
+	f, err := field.Open(context.Background(), field.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := a.Preferences()
+	// A token saved in clear before (an older version) is sealed at start.
+	p.SetString(PrefToken, "old-token-in-clear-WXYZ")
+	if err := SealSavedToken(p, f); err != nil {
+		t.Fatalf("SealSavedToken: %v", err)
+	}
+	if got := p.String(PrefToken); !field.SealedToken(got) || strings.Contains(got, "in-clear") {
+		t.Errorf("saved token after SealSavedToken = %q", got)
+	}
+	// Background updates queue on a loop this test never runs: only
+	// Settings is looked at.
+	s := newShell(a, LiveOptions(f, liveInstaller), newEventLoop().do)
+	if !strings.Contains(s.prefs.tokenSet.Text, "WXYZ") {
+		t.Errorf("token shown as %q, want its last four", s.prefs.tokenSet.Text)
+	}
+	test.Type(s.prefs.token, inv.Token)
+	saved := p.String(PrefToken)
+	if !field.SealedToken(saved) || strings.Contains(saved, inv.Token) {
+		t.Fatalf("typed token saved as %q, want it sealed", saved)
+	}
+	if got := s.prefs.tokenSet.Text; strings.Contains(got, inv.Token) || !strings.Contains(got, inv.Token[len(inv.Token)-4:]) {
+		t.Errorf("token shown as %q", got)
+	}
+	s.Close()
+	f.Close()
+
+	// The next start syncs with the sealed token.
+	p.SetString(PrefServer, inv.URL)
+	p.SetString(PrefEngineer, liveInstaller)
+	cfg, _ := FieldConfig(p, dir, "")
+	f, err = field.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.PullNow(context.Background()); err != nil {
+		t.Errorf("PullNow with the token sealed in Settings: %v", err)
+	}
+}

@@ -17,8 +17,11 @@ import (
 // Preference keys. Values typed in Settings are saved as they are typed,
 // so nothing is lost if the app closes.
 const (
-	PrefEngineer  = "engineer.id"
-	PrefToken     = "engineer.token"
+	PrefEngineer = "engineer.id"
+	PrefToken    = "engineer.token" // sealed (field.SealToken) when a data folder is open
+	// PrefTokenHint is the masked form of a sealed token (Mask), for
+	// Settings to show without opening it.
+	PrefTokenHint = "engineer.token.hint"
 	PrefServer    = "sync.server"
 	PrefTheme     = "look.theme"     // "system", "light", "dark"
 	PrefTextScale = "look.textscale" // 1.0 = normal
@@ -116,6 +119,9 @@ type SettingsInfo struct {
 	// Keys names the secrets held (install codes, DLMS keys) with their
 	// values; only a masked form is shown.
 	Keys map[string]string
+	// SealToken, when set, seals a typed token before it is saved
+	// (field.Field.SealToken); without it the token is saved as typed.
+	SealToken func(token string) (string, error)
 }
 
 // NewSettingsScreen builds the screen over a's preferences.
@@ -150,7 +156,10 @@ func NewSettingsScreen(a fyne.App, info SettingsInfo) *SettingsScreen {
 	s.tokenSet = widget.NewLabel("")
 	s.token.OnChanged = func(v string) {
 		if v = strings.TrimSpace(v); v != "" {
-			p.SetString(PrefToken, v)
+			if err := saveToken(p, v, info.SealToken); err != nil {
+				s.saved.SetText("Token not saved: it could not be sealed with this computer's key. Restart the app and paste it again.")
+				return
+			}
 			s.showToken()
 			s.saved.SetText("Token saved.")
 			s.restartNote()
@@ -276,11 +285,32 @@ func validServer(u string) bool {
 func (s *SettingsScreen) Object() fyne.CanvasObject { return s.root }
 
 func (s *SettingsScreen) showToken() {
-	if t := s.app.Preferences().String(PrefToken); t != "" {
-		s.tokenSet.SetText("A token is set: " + Mask(t))
-	} else {
+	p := s.app.Preferences()
+	switch t, hint := p.String(PrefToken), p.String(PrefTokenHint); {
+	case t == "":
 		s.tokenSet.SetText("No token set: the app cannot sync.")
+	case hint != "":
+		s.tokenSet.SetText("A token is set: " + hint)
+	default:
+		s.tokenSet.SetText("A token is set: " + Mask(t))
 	}
+}
+
+// saveToken saves token sealed when seal is set, with its masked form
+// beside it, else as typed.
+func saveToken(p fyne.Preferences, token string, seal func(string) (string, error)) error {
+	if seal == nil {
+		p.SetString(PrefToken, token)
+		p.RemoveValue(PrefTokenHint)
+		return nil
+	}
+	sealed, err := seal(token)
+	if err != nil {
+		return err
+	}
+	p.SetString(PrefToken, sealed)
+	p.SetString(PrefTokenHint, Mask(token))
+	return nil
 }
 
 // Mask shows a secret as bullets and, for a long one (12 characters or

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/smetskit/smetskit/app/commission"
+	"github.com/smetskit/smetskit/app/inventory"
 	"github.com/smetskit/smetskit/app/jobs"
 	"github.com/smetskit/smetskit/app/store"
 	"github.com/smetskit/smetskit/app/visit"
@@ -30,7 +31,8 @@ type Config struct {
 	DataDir string
 	// ServerURL is the inventory service, "https://inventory.example:8443".
 	ServerURL string
-	// Token is the installer's bearer token for ServerURL.
+	// Token is the installer's bearer token for ServerURL, in clear or as
+	// SealToken sealed it with this data folder's key.
 	Token string
 	// Engineer is the installer ID sent with every push.
 	Engineer string
@@ -70,6 +72,8 @@ type Field struct {
 
 	logf       func(string, ...any)
 	originator string
+	sealer     *inventory.Sealer
+	tokenErr   error // why the saved token could not be opened
 	pulled     *jobApplier
 	cancel     context.CancelFunc
 	wg         sync.WaitGroup
@@ -106,7 +110,7 @@ func Open(ctx context.Context, cfg Config) (_ *Field, err error) {
 		return nil, fmt.Errorf("open field session in %s: %w", dir, err)
 	}
 	f := &Field{Dir: dir, Store: v.DB, Jobs: v.Jobs, Commission: v.Engine, Visit: v, logf: logf, subs: map[int]chan struct{}{},
-		originator: cfg.Originator}
+		originator: cfg.Originator, sealer: sealer}
 	defer func() {
 		if err != nil {
 			f.Close()
@@ -121,13 +125,19 @@ func Open(ctx context.Context, cfg Config) (_ *Field, err error) {
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	f.cancel = cancel
-	if cfg.ServerURL == "" || cfg.Token == "" {
+	token, err := openToken(sealer, cfg.Token)
+	if err != nil {
+		// Offline rather than no app: the engineer pastes the token again.
+		logf("field: %v", err)
+		f.tokenErr, token = err, ""
+	}
+	if cfg.ServerURL == "" || token == "" {
 		if cfg.ServerURL != "" {
 			logf("field: no token set: working offline, everything stays queued")
 		}
 		return f, nil
 	}
-	f.Sync, err = client.New(client.Config{BaseURL: cfg.ServerURL, Token: cfg.Token, InstallerID: cfg.Engineer,
+	f.Sync, err = client.New(client.Config{BaseURL: cfg.ServerURL, Token: token, InstallerID: cfg.Engineer,
 		HTTPClient: cfg.HTTPClient, Outbox: v.DB.Outbox(), Applier: f.pulled, Interval: cfg.Interval})
 	if err != nil {
 		return nil, fmt.Errorf("open field session: %w", err)
@@ -174,9 +184,12 @@ func (f *Field) SyncNow() {
 // is pushed, then the installer's jobs are pulled into the jobs store (the
 // "Get today's jobs" button). It waits for a round already running. The
 // error is the round's (client.KindOf says what it means), ErrNoServer
-// offline.
+// offline, ErrTokenSealed when the saved token could not be opened.
 func (f *Field) PullNow(ctx context.Context) error {
 	if f.Sync == nil {
+		if f.tokenErr != nil {
+			return f.tokenErr
+		}
 		return ErrNoServer
 	}
 	f.mu.Lock()
@@ -192,6 +205,9 @@ func (f *Field) PullNow(ctx context.Context) error {
 // service last answered: "All changes sent; last contact 14:02".
 func (f *Field) Contact() string {
 	if f.Sync == nil {
+		if f.tokenErr != nil {
+			return "The saved token cannot be read with this data folder: paste it again in Settings and restart; everything stays queued meanwhile"
+		}
 		return "No inventory server set: everything stays queued on this computer"
 	}
 	p := f.Sync.Progress()

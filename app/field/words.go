@@ -67,6 +67,8 @@ func SyncWords(err error) string {
 		return ""
 	case errors.Is(err, ErrNoServer):
 		return "No inventory server is set: enter the server and your token in Settings. The jobs already here work offline."
+	case errors.Is(err, ErrTokenSealed):
+		return "The saved token cannot be read with this data folder: paste it again in Settings and restart. The jobs already here work offline."
 	case errors.Is(err, ErrClosed):
 		return "The app is closing."
 	}
