@@ -2,12 +2,16 @@ package client
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/x509"
 	"database/sql"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -35,6 +39,22 @@ const (
 
 // crashCycles is 200, or 30 under -race (see raceEnabled).
 var crashCycles = map[bool]int{false: 200, true: 30}[raceEnabled]
+
+// Every crashPhotoEvery-th cycle also queues, in the same transaction,
+// evidence naming a photo, so kills land between a photo's upload and its
+// message too: each photo must reach the service, and none be uploaded
+// again once there.
+const (
+	crashPhotoEvery = 3
+	crashPhotoJob   = "crash-photos"
+)
+
+func crashPhoto(i int) []byte { return bytes.Repeat([]byte(fmt.Sprintf("photo %d ", i)), 4096) }
+
+func blobName(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
 
 // crashDevice is the device that message i adds: the test range of
 // DOMAIN.md §2 with i in the last two bytes.
@@ -70,8 +90,17 @@ func crashChild(t *testing.T, spec string) {
 	pool := x509.NewCertPool()
 	pool.AddCert(cert)
 	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: tlsConfig(pool)}}
+	photos := map[string][]byte{}
+	for i := 0; i < crashCycles; i += crashPhotoEvery {
+		photos[blobName(crashPhoto(i))] = crashPhoto(i)
+	}
 	c, err := New(Config{BaseURL: f[1], Token: f[2], InstallerID: "office", HTTPClient: hc, Outbox: ob,
-		RequestTimeout: 10 * time.Second})
+		RequestTimeout: 10 * time.Second, Blob: func(_ context.Context, h string) ([]byte, error) {
+			if b, ok := photos[h]; ok {
+				return b, nil
+			}
+			return nil, fmt.Errorf("photo %s: not on this tablet", h)
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,6 +119,12 @@ func crashChild(t *testing.T, spec string) {
 			if errors.Is(err, outbox.ErrDuplicateKey) { // queued before a kill
 				return nil
 			}
+			if err != nil || i%crashPhotoEvery != 0 {
+				return err
+			}
+			body := fmt.Sprintf(`{"jobId":%q,"photos":[%q]}`, crashPhotoJob, blobName(crashPhoto(i)))
+			_, err = ob.SendTx(ctx, tx, outbox.Message{JobID: crashPhotoJob, Kind: api.KindEvidence,
+				IdempotencyKey: fmt.Sprintf("crash-photo-%d", i), Payload: []byte(body)})
 			return err
 		})
 		if err != nil {
@@ -199,8 +234,21 @@ func TestCrashExactlyOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(msgs) != crashCycles {
-		t.Errorf("%d messages queued, want %d", len(msgs), crashCycles)
+	if want := crashCycles + (crashCycles+crashPhotoEvery-1)/crashPhotoEvery; len(msgs) != want {
+		t.Errorf("%d messages queued, want %d", len(msgs), want)
+	}
+	// Every photo is on the service, uploaded once: after a kill the
+	// client asks before it uploads, so no PUT finds the photo there.
+	for i := 0; i < crashCycles; i += crashPhotoEvery {
+		if _, ok, err := inv.srv.BlobSize(context.Background(), blobName(crashPhoto(i))); err != nil || !ok {
+			t.Errorf("photo %d not on the service (%v)", i, err)
+		}
+	}
+	inv.mu.Lock()
+	puts := maps.Clone(inv.puts)
+	inv.mu.Unlock()
+	if puts[http.StatusOK] != 0 || puts[http.StatusCreated] != (crashCycles+crashPhotoEvery-1)/crashPhotoEvery {
+		t.Errorf("blob PUT answers %v: want one 201 per photo and no 200 (an upload of a photo already there)", puts)
 	}
 	dups := 0
 	for _, m := range msgs {

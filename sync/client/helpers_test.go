@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -58,6 +59,20 @@ type inventoryEnv struct {
 	counter map[string]uint64
 	closing chan struct{} // closed before the server closes: hanging handlers return
 	stub    bool          // answer every pushed message "applied" without the service
+	puts    map[int]int   // answers to blob PUTs, by status
+}
+
+// statusRecorder notes the status a handler answers with.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
 }
 
 type fault int
@@ -168,6 +183,15 @@ func (e *inventoryEnv) handler(inner http.Handler) http.Handler {
 			e.pulls = append(e.pulls, r.URL.Query().Get("cursor"))
 			e.mu.Unlock()
 			inner.ServeHTTP(w, r)
+		case r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/v1/blobs/"):
+			rec := &statusRecorder{ResponseWriter: w}
+			inner.ServeHTTP(rec, r)
+			e.mu.Lock()
+			if e.puts == nil {
+				e.puts = map[int]int{}
+			}
+			e.puts[rec.status]++
+			e.mu.Unlock()
 		default:
 			inner.ServeHTTP(w, r)
 		}
