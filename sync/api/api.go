@@ -16,6 +16,7 @@ const (
 	PathPush      = "/v1/push"
 	PathChanges   = "/v1/changes"
 	PathJobStatus = "/v1/jobs/{jobId}/status"
+	PathSealKey   = "/v1/seal-key"
 )
 
 // Limits of the protocol. The OpenAPI document states the same numbers (a

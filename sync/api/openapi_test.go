@@ -179,7 +179,7 @@ func jsonType(t reflect.Type) string {
 // of this package and that every $ref resolves.
 func TestOpenAPIPathsAndRefs(t *testing.T) {
 	d := loadDoc(t)
-	for path, method := range map[string]string{PathPush: "post", PathChanges: "get", PathJobStatus: "get", PathBlob: "put"} {
+	for path, method := range map[string]string{PathPush: "post", PathChanges: "get", PathJobStatus: "get", PathBlob: "put", PathSealKey: "get"} {
 		if _, ok := d.Paths[path][method]; !ok {
 			t.Errorf("openapi.json has no %s %s", strings.ToUpper(method), path)
 		}

@@ -63,7 +63,7 @@ func (s *Server) Handler() http.Handler {
 	handle("GET /v1/devices/{id}/readings", senders, s.getReadings)
 	handle("GET /v1/devices/{id}/history", all, s.getHistory)
 	handle("GET /v1/devices/{id}/install-code", []Role{RoleBackOffice}, s.getInstallCode)
-	handle("GET /v1/seal-key", all, s.getSealKey)
+	handle("GET "+api.PathSealKey, all, s.getSealKey)
 	handle("PUT "+api.PathBlob, senders, s.putBlob)
 	handle("HEAD "+api.PathBlob, senders, s.headBlob)
 	handle("GET "+api.PathBlob, []Role{RoleBackOffice}, s.getBlob)
