@@ -28,6 +28,8 @@ type CommissionOptions struct {
 	// closing the app loses nothing (never install codes); nil uses the
 	// running app's preferences, if any.
 	Drafts fyne.Preferences
+	// Now stamps register reads taken on site (default time.Now).
+	Now func() time.Time
 }
 
 // CommissionScreen is the step-by-step install wizard over app/commission:
@@ -83,6 +85,9 @@ func NewCommissionScreen(opts CommissionOptions) *CommissionScreen {
 }
 
 func newCommissionScreen(opts CommissionOptions, do doFunc) *CommissionScreen {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	if opts.Drafts == nil {
 		if a := fyne.CurrentApp(); a != nil {
 			opts.Drafts = a.Preferences()
@@ -161,9 +166,14 @@ func (s *CommissionScreen) Load() {
 	}()
 }
 
-// Start starts the install, or resumes it where it stopped.
+// Start starts the install, or resumes it where it stopped. While a form
+// asks what a step needs, it saves the form (SaveAnswers), which continues.
 func (s *CommissionScreen) Start() {
 	if s.running || s.opts.Engine == nil || s.opts.Plan == nil {
+		return
+	}
+	if s.form != nil {
+		s.SaveAnswers()
 		return
 	}
 	plan := s.opts.Plan()

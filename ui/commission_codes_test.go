@@ -10,36 +10,36 @@ import (
 
 func TestParseInstallCode(t *testing.T) {
 	tests := []struct {
-		in, want, says string
+		name, in, want, says string
 	}{
 		// The 8.11 template's install code (DOMAIN.md §12, 8.11).
-		{"30313233343536373839414243444546", "30313233343536373839414243444546", ""},
-		{"3031 3233 3435 3637 3839 4142 4344 4546", "30313233343536373839414243444546", ""},
-		{"30:31:32:33:34:35:36:37:38:39:41:42:43:44:45:46\r\n", "30313233343536373839414243444546", ""},
-		{"83fed3407a939723a5c639b26916d505", "83FED3407A939723A5C639B26916D505", ""},
+		{"plain", "30313233343536373839414243444546", "30313233343536373839414243444546", ""},
+		{"grouped", "3031 3233 3435 3637 3839 4142 4344 4546", "30313233343536373839414243444546", ""},
+		{"colons and a scanner's CR LF", "30:31:32:33:34:35:36:37:38:39:41:42:43:44:45:46\r\n", "30313233343536373839414243444546", ""},
+		{"lower case", "83fed3407a939723a5c639b26916d505", "83FED3407A939723A5C639B26916D505", ""},
 		// The ZigBee example of DOMAIN.md §10.1: CRC B5C3, printed low
 		// byte first after the code.
-		{"83FED3407A939723A5C639B26916D505C3B5", "83FED3407A939723A5C639B26916D505", ""},
-		{"83FED340-7A939723-A5C639B2-6916D505-C3B5", "83FED3407A939723A5C639B26916D505", ""},
-		{"83FED3407A939723A5C639B26916D505B5C3", "", "check digits"},
-		{"", "", "nothing entered"},
-		{"  - ", "", "nothing entered"},
-		{"3031323334353637383941424344454", "", "1 missing"},
-		{"303132333435363738394142434445464", "", "1 too many"},
-		{"30313233343536373839414243444O46", "", `'O' at character 30`},
-		{"3031323334353637383941424344454€", "", `'€' at character 32`},
-		{strings.Repeat("0", 200), "", "far too long"},
+		{"with CRC", "83FED3407A939723A5C639B26916D505C3B5", "83FED3407A939723A5C639B26916D505", ""},
+		{"with CRC, dashes", "83FED340-7A939723-A5C639B2-6916D505-C3B5", "83FED3407A939723A5C639B26916D505", ""},
+		{"CRC high byte first", "83FED3407A939723A5C639B26916D505B5C3", "", "check digits"},
+		{"empty", "", "", "nothing entered"},
+		{"separators only", "  - ", "", "nothing entered"},
+		{"one digit short", "3031323334353637383941424344454", "", "1 missing"},
+		{"one digit over", "303132333435363738394142434445464", "", "1 too many"},
+		{"letter O", "30313233343536373839414243444O46", "", `'O' at character 30`},
+		{"not ASCII", "3031323334353637383941424344454€", "", `'€' at character 32`},
+		{"a whole page", strings.Repeat("0", 200), "", "far too long"},
 	}
 	for _, tt := range tests {
 		got, err := parseInstallCode(tt.in)
 		if tt.says == "" {
 			if err != nil || got != tt.want {
-				t.Errorf("parseInstallCode(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+				t.Errorf("%s: parseInstallCode(%q) = %q, %v, want %q", tt.name, tt.in, got, err, tt.want)
 			}
 			continue
 		}
 		if err == nil || !errors.Is(err, errInstallCode) || !strings.Contains(err.Error(), tt.says) {
-			t.Errorf("parseInstallCode(%q) = %q, %v; want an error saying %q", tt.in, got, err, tt.says)
+			t.Errorf("%s: parseInstallCode(%q) = %q, %v, want an error saying %q", tt.name, tt.in, got, err, tt.says)
 		}
 	}
 }
@@ -53,17 +53,18 @@ func TestCodeCRC(t *testing.T) {
 
 func TestNeedsCode(t *testing.T) {
 	for _, tt := range []struct {
+		name string
 		d    commission.Device
 		want bool
 	}{
-		{commission.Device{Type: "ESME"}, true},
-		{commission.Device{Type: "IHD"}, true},
-		{commission.Device{Type: "CHF"}, false},
-		{commission.Device{Type: "GSME", InstallCode: "30313233343536373839414243444546"}, false},
-		{commission.Device{Type: "ESME", Role: "old"}, false},
+		{"meter without a code", commission.Device{Type: "ESME"}, true},
+		{"display without a code", commission.Device{Type: "IHD"}, true},
+		{"the hub", commission.Device{Type: "CHF"}, false},
+		{"code on the job", commission.Device{Type: "GSME", InstallCode: "30313233343536373839414243444546"}, false},
+		{"meter coming out", commission.Device{Type: "ESME", Role: "old"}, false},
 	} {
 		if got := needsCode(tt.d); got != tt.want {
-			t.Errorf("needsCode(%+v) = %v", tt.d, got)
+			t.Errorf("%s: needsCode(%+v) = %v, want %v", tt.name, tt.d, got, tt.want)
 		}
 	}
 }

@@ -281,7 +281,7 @@ func (s *CommissionScreen) SaveAnswers() {
 	for k, v := range answers {
 		s.answered[k] = v
 	}
-	now := time.Now()
+	now := s.opts.Now()
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,12 +18,35 @@ import (
 	"github.com/smetskit/smetskit/app/store"
 )
 
-// noWANHub is the demo hub reporting no SM WAN: the install goes down the
-// install-and-leave path (8.14.2, site survey, follow-up).
-type noWANHub struct{ commission.Hub }
+// noWANSite is the demo site with a hub that has no SM WAN (the
+// simulator's no-wan quirk): the install goes the install-and-leave way
+// (8.14.2, site survey, follow-up).
+const noWANSite = `{"name": "no-wan", "description": "The demo site without SM WAN.",
+  "hub": {"identity": {"flag": "SMK", "device_id": "00-DB-12-34-56-78-90-A2", "serial": "CH0000001", "firmware": "SIM-CH-2.1.0", "model": "SIM-CH1"},
+    "status": "Pending", "quirks": ["no-wan"]},
+  "meters": [{"identity": {"flag": "SMK", "model": "SIM-E1", "serial": "23110007", "device_id": "00-DB-12-34-56-78-90-A0",
+    "firmware": "SIM-ESME-1.4.2", "comm_firmware": "SIM-ZB-3.0.1", "install_code": "30313233343536373839414243444546"},
+    "status": "Pending", "daily_wh": 8500}]}`
 
-func (noWANHub) WAN(context.Context) (commission.WANStatus, error) {
-	return commission.WANStatus{Registered: false}, nil
+// startSite starts the demo on a scenario given as JSON, with no
+// inventory service (offline) and no pseudo-terminals.
+func startSite(t *testing.T, scenario string) *demo.Demo {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "scenario.json")
+	if err := os.WriteFile(path, []byte(scenario), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d, err := demo.Start(context.Background(), demo.Options{Dir: dir, Scenario: path, NoServer: true, NoPTY: true})
+	if err != nil {
+		t.Fatalf("demo.Start: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := d.Close(); err != nil {
+			t.Errorf("demo Close: %v", err)
+		}
+	})
+	return d
 }
 
 // oneAssociation opens the hub once and hands the same association to
@@ -105,7 +129,7 @@ var surveyAnswers = map[string]string{
 // answers, then for the site survey, and completes locally.
 func TestCommissionFormsInstallAndLeave(t *testing.T) {
 	test.NewTempApp(t)
-	d := startDemo(t)
+	d := startSite(t, noWANSite)
 	loop := newEventLoop()
 	opts := DemoOptions(d).Commission
 	opts.Plan = func() commission.Plan {
@@ -116,14 +140,7 @@ func TestCommissionFormsInstallAndLeave(t *testing.T) {
 		}
 		return p
 	}
-	hub := oneAssociation(t, opts.Hub)
-	opts.Hub = func(ctx context.Context) (commission.Hub, func(), error) {
-		h, hangUp, err := hub(ctx)
-		if err != nil {
-			return nil, nil, err
-		}
-		return noWANHub{h}, hangUp, nil
-	}
+	opts.Hub = oneAssociation(t, opts.Hub)
 	w := wizardOn(t, loop, opts)
 	job := opts.Plan().JobID
 
@@ -196,7 +213,7 @@ func TestCommissionFormsInstallAndLeave(t *testing.T) {
 	}
 	answerAll(t, w, surveyAnswers)
 	idle = w.Idle()
-	test.Tap(w.save)
+	w.Start() // Ctrl+R: the form's Save and continue
 	loop.runUntil(t, idle, "the rest of the install")
 	if !strings.Contains(w.state.Text, "Install complete") || w.form != nil || !w.steps.Visible() {
 		t.Fatalf("state %q, form %v", w.state.Text, formKeys(w))
@@ -346,7 +363,8 @@ func TestCommissionAsksForRegisterRead(t *testing.T) {
 		}}
 	loop := newEventLoop()
 	w := wizardOn(t, loop, CommissionOptions{Engine: e, Plan: func() commission.Plan { return plan },
-		Hub: func(context.Context) (commission.Hub, func(), error) { return nil, func() {}, nil }})
+		Hub: func(context.Context) (commission.Hub, func(), error) { return nil, func() {}, nil },
+		Now: func() time.Time { return time.Date(2026, 11, 28, 9, 30, 0, 0, time.UTC) }})
 	idle := w.Idle()
 	test.Tap(w.run)
 	loop.runUntil(t, idle, "the run up to the final read")
@@ -383,7 +401,8 @@ func TestCommissionAsksForRegisterRead(t *testing.T) {
 	}
 	for _, st := range w.status.Steps {
 		if st.ID == "final-read" {
-			if st.State != commission.StateDone || !strings.Contains(string(st.Items[0].Evidence), `"value":"12345.6"`) {
+			if st.State != commission.StateDone || !strings.Contains(string(st.Items[0].Evidence), `"value":"12345.6"`) ||
+				!strings.Contains(string(st.Items[0].Evidence), `"at":"2026-11-28T09:30:00Z"`) {
 				t.Errorf("final read: %s %s", st.State, st.Items[0].Evidence)
 			}
 		}
