@@ -16,6 +16,9 @@ import (
 	"github.com/smetskit/smetskit/app/commission"
 )
 
+// errConnectHub wraps why the hub could not be opened for a run.
+var errConnectHub = errors.New("ui: connect to the hub")
+
 // CommissionOptions connect the wizard to the commissioning engine.
 type CommissionOptions struct {
 	Engine *commission.Engine
@@ -200,10 +203,15 @@ func (s *CommissionScreen) Start() {
 					return
 				}
 			}
+			// The run holds the codes now: show it (the code fields go)
+			// even if the hub cannot be reached.
+			if st, err := e.Status(ctx, plan.JobID); err == nil {
+				s.bridge.status(st)
+			}
 		}
 		hub, hangUp, err := s.opts.Hub(ctx)
 		if err != nil {
-			s.bridge.finished(fmt.Errorf("connect to the hub: %w", err))
+			s.bridge.finished(fmt.Errorf("%w: %w", errConnectHub, err))
 			return
 		}
 		defer hangUp()
@@ -305,6 +313,15 @@ func (s *CommissionScreen) showFinished(err error) {
 		s.state.SetText(failureText(title, se.Item, se.Reason, se.Code, se.Hint))
 		s.run.SetText("Try again")
 		s.askFor(s.status, se)
+	case errors.Is(err, commission.ErrRunning):
+		s.state.SetText("This install is already running in another window or in smetsctl. Let it finish there, then press Try again here.")
+		s.run.SetText("Try again")
+	case errors.Is(err, errConnectHub) && !strings.HasPrefix(FieldWords(err), "Something went wrong"):
+		s.state.SetText("Could not reach the hub. " + FieldWords(err))
+		s.run.SetText("Try again")
+	case errors.Is(err, errConnectHub):
+		s.state.SetText("Could not reach the hub: check the cable or probe on the hub and that the hub has power, then press Try again. (" + err.Error() + ")")
+		s.run.SetText("Try again")
 	default:
 		s.state.SetText(FieldWords(err))
 		s.run.SetText("Try again")

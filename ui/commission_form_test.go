@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -341,19 +342,7 @@ func TestCommissionResumesStoppedRunAfterRestart(t *testing.T) {
 // needs the hub, and says so.
 func TestCommissionAsksForRegisterRead(t *testing.T) {
 	test.NewTempApp(t)
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "app.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := commission.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	e, err := commission.New(db, commission.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := tempEngine(t)
 	const oldMeter, newMeter = "00-DB-12-34-56-78-90-8F", "00-DB-12-34-56-78-90-A0"
 	plan := commission.Plan{JobID: "J-EXCH", Flow: "exchange-meter", Originator: demo.Supplier, CHF: "00-DB-12-34-56-78-90-A2",
 		MPxN: "1200023456789", Coverage: "yes", Devices: []commission.Device{
@@ -475,4 +464,56 @@ func TestCommissionSaysWhatFailedAndWhatToTry(t *testing.T) {
 		t.Errorf("after a restart: state %q, now %q", w2.state.Text, w2.now.Text)
 	}
 	check(w2, "after a restart")
+}
+
+// tempEngine is a commissioning engine on a new store in t.TempDir().
+func tempEngine(t *testing.T) *commission.Engine {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "app.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := commission.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	e, err := commission.New(db, commission.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// When the hub cannot be reached the wizard says so in words; the run is
+// stored with the install codes all the same, so the code fields go and a
+// restart resumes it.
+func TestCommissionHubUnreachable(t *testing.T) {
+	test.NewTempApp(t)
+	e := tempEngine(t)
+	plan := commission.Plan{JobID: "J-NOHUB", Flow: "install", Originator: demo.Supplier, CHF: "00-DB-12-34-56-78-90-A2",
+		MPxN: "1200023456789", Coverage: "yes", Devices: []commission.Device{
+			{ID: "00-DB-12-34-56-78-90-A2", Type: "CHF", Status: "Pending", CPLStatus: "Active"},
+			{ID: "00-DB-12-34-56-78-90-A0", Type: "ESME", Status: "Pending", CPLStatus: "Active", MPxN: "1200023456789"},
+		}}
+	loop := newEventLoop()
+	opts := CommissionOptions{Engine: e, Plan: func() commission.Plan { return plan },
+		Hub: func(context.Context) (commission.Hub, func(), error) {
+			return nil, nil, errors.New("open /dev/ttyUSB0: no such device")
+		}}
+	w := wizardOn(t, loop, opts)
+	submitCode(w.codes[0], "30313233343536373839414243444546")
+	idle := w.Idle()
+	test.Tap(w.run)
+	loop.runUntil(t, idle, "the attempt")
+	if !strings.HasPrefix(w.state.Text, "Could not reach the hub: check the cable or probe") || w.run.Text != "Try again" || w.run.Disabled() {
+		t.Errorf("state %q, button %q", w.state.Text, w.run.Text)
+	}
+	if w.status == nil || w.codeBox.Visible() || !w.steps.Visible() {
+		t.Fatalf("the run is not shown: status %v, codes shown %v", w.status, w.codeBox.Visible())
+	}
+	w2 := wizardOn(t, loop, opts)
+	if w2.status == nil || w2.codeBox.Visible() || w2.run.Text != "Resume install" {
+		t.Errorf("after restart: status %v, codes shown %v, button %q", w2.status, w2.codeBox.Visible(), w2.run.Text)
+	}
 }
