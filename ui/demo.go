@@ -6,6 +6,7 @@ import (
 
 	"github.com/smetskit/smetskit/app/commission"
 	"github.com/smetskit/smetskit/app/demo"
+	"github.com/smetskit/smetskit/app/diagnose"
 	"github.com/smetskit/smetskit/app/probe"
 	"github.com/smetskit/smetskit/serial"
 	"github.com/smetskit/smetskit/sync/outbox"
@@ -32,6 +33,10 @@ func DemoOptions(d *demo.Demo) Options {
 		opts.Sync.Contact = func() string { return d.Sync.Progress().Summary() }
 	}
 	opts.Jobs = JobsOptions{Jobs: d.WorkOrders, Queue: q}
+	if d.Store != nil {
+		// Readout's evidence goes to a job's queue, its file beside the store.
+		opts.Attach = diagnose.StoreAttacher{DB: d.Store, Dir: filepath.Join(d.Dir, "evidence")}
+	}
 	opts.Commission = CommissionOptions{Engine: d.Commission, Plan: d.InstallPlan,
 		Hub: func(ctx context.Context) (commission.Hub, func(), error) {
 			c, hangUp, err := d.HubManagement(ctx)

@@ -22,6 +22,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/smetskit/smetskit/app/diagnose"
+	"github.com/smetskit/smetskit/app/jobs"
 	"github.com/smetskit/smetskit/app/probe"
 	"github.com/smetskit/smetskit/protocol/cosem"
 	"github.com/smetskit/smetskit/protocol/dlms"
@@ -116,6 +117,13 @@ type ReadoutScreen struct {
 	exportJS  *widget.Button
 	exportPDF *widget.Button
 
+	// Evidence: attach a readout's bundle to one of the day's jobs.
+	attacher diagnose.Attacher // nil: no attaching
+	jobStore *jobs.Store
+	jobPick  *widget.Select
+	attach   *widget.Button
+	evidence *fyne.Container // the row; hidden without an attacher
+
 	bridge *readoutBridge
 	logf   func(string, ...any) // nil: no log
 
@@ -127,8 +135,9 @@ type ReadoutScreen struct {
 	stop      context.CancelFunc
 
 	// idle is closed and replaced when a read ends (tests wait on it).
-	mu   sync.Mutex
-	idle chan struct{}
+	mu         sync.Mutex
+	idle       chan struct{}
+	attachedCh chan struct{} // closed and replaced when evidence is attached
 }
 
 // NewReadoutScreen builds the screen over the devices of set, following it
@@ -141,7 +150,7 @@ func newReadoutScreen(win fyne.Window, set *DeviceSet, engineer func() string, d
 	if set == nil {
 		set = NewDeviceSet()
 	}
-	s := &ReadoutScreen{win: win, set: set, engineer: engineer, idle: make(chan struct{})}
+	s := &ReadoutScreen{win: win, set: set, engineer: engineer, idle: make(chan struct{}), attachedCh: make(chan struct{})}
 	s.bridge = &readoutBridge{s: s, do: do}
 	s.device = widget.NewSelect(nil, nil)
 	s.device.PlaceHolder = "No device yet: find one on the Connect screen"
@@ -237,15 +246,114 @@ func newReadoutScreen(win fyne.Window, set *DeviceSet, engineer func() string, d
 		container.NewTabItem("Events", events),
 		container.NewTabItem("Trace", trace),
 	)
+	s.jobPick = widget.NewSelect(nil, func(string) { s.setAttachable() })
+	s.jobPick.PlaceHolder = "Choose the job"
+	s.attach = widget.NewButtonWithIcon("Attach to job", theme.MailAttachmentIcon(), s.Attach)
+	s.attach.Disable()
+	s.evidence = container.NewBorder(nil, nil, widget.NewLabel("Evidence"), s.attach, s.jobPick)
+	s.evidence.Hide()
 	controls := container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewLabel("Device"), container.NewHBox(s.read, s.cancel), s.device),
 		container.NewHBox(widget.NewLabel("Profile"), s.span, widget.NewLabel("Export"), s.exportCSV, s.exportJS, s.exportPDF),
+		s.evidence,
 		s.progress, s.status,
 	)
 	s.root = container.NewBorder(controls, nil, nil, nil, s.tabs)
 	s.showDevices()
 	s.unwatch = set.OnChange(s.bridge.devicesChanged)
 	return s
+}
+
+// SetEvidence lets the engineer attach a readout's evidence bundle to one
+// of the jobs in js through a (diagnose.StoreAttacher: the bundle is kept
+// and queued for sync). Either nil keeps the row hidden.
+func (s *ReadoutScreen) SetEvidence(a diagnose.Attacher, js *jobs.Store) {
+	s.attacher, s.jobStore = a, js
+	if a == nil || js == nil {
+		s.evidence.Hide()
+		return
+	}
+	s.evidence.Show()
+	s.loadJobs()
+}
+
+// loadJobs reads the job list off the event goroutine.
+func (s *ReadoutScreen) loadJobs() {
+	js := s.jobStore
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		ids, err := js.List(ctx)
+		s.bridge.jobsListed(ids, err)
+	}()
+}
+
+func (s *ReadoutScreen) showJobs(ids []string, err error) {
+	if err != nil {
+		s.status.SetText("Could not list the jobs to attach evidence to: " + FieldWords(err))
+		return
+	}
+	chosen := s.jobPick.Selected
+	s.jobPick.SetOptions(ids)
+	for _, id := range ids {
+		if id == chosen {
+			s.jobPick.SetSelected(id)
+		}
+	}
+	if s.jobPick.Selected == "" && len(ids) == 1 {
+		s.jobPick.SetSelected(ids[0])
+	}
+	s.setAttachable()
+}
+
+// setAttachable enables Attach when there is evidence and a job for it.
+func (s *ReadoutScreen) setAttachable() {
+	if s.attach == nil {
+		return
+	}
+	if s.attacher != nil && s.result != nil && s.result.bundle != nil && s.jobPick.Selected != "" && s.stop == nil {
+		s.attach.Enable()
+	} else {
+		s.attach.Disable()
+	}
+}
+
+// Attach attaches the evidence of the last readout to the chosen job and
+// queues it for sync, off the event goroutine.
+func (s *ReadoutScreen) Attach() {
+	job := s.jobPick.Selected
+	if s.attacher == nil || s.result == nil || s.result.bundle == nil || job == "" {
+		return
+	}
+	a, b := s.attacher, s.result.bundle
+	s.attach.Disable()
+	s.status.SetText("Attaching the evidence to job " + job + "…")
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		s.bridge.attached(job, a.Attach(ctx, job, b))
+	}()
+}
+
+func (s *ReadoutScreen) showAttached(job string, err error) {
+	s.setAttachable()
+	if err != nil {
+		s.log("attach evidence to job %s: %v", job, err)
+		s.status.SetText("Could not attach the evidence to job " + job + ": " + FieldWords(err))
+		return
+	}
+	s.status.SetText("Evidence attached to job " + job + ", queued for sync.")
+	s.mu.Lock()
+	close(s.attachedCh)
+	s.attachedCh = make(chan struct{})
+	s.mu.Unlock()
+}
+
+// Attached returns a channel closed when the next attach succeeds.
+func (s *ReadoutScreen) Attached() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.attachedCh
 }
 
 // Close stops following the device set.
@@ -493,6 +601,7 @@ func (s *ReadoutScreen) finished() {
 		s.stop = nil
 	}
 	s.setReadable()
+	s.setAttachable()
 	s.cancel.Disable()
 	s.mu.Lock()
 	close(s.idle)
@@ -563,6 +672,10 @@ func (s *ReadoutScreen) showResult(res readResult) {
 	}
 	s.showTrace()
 	s.setExports(true)
+	if s.attacher != nil && s.jobStore != nil {
+		s.loadJobs() // jobs may have been pulled since
+	}
+	s.setAttachable()
 }
 
 func (s *ReadoutScreen) log(format string, args ...any) {
@@ -1051,6 +1164,16 @@ func eventCount(r *diagnose.Readout) int {
 // The bridge methods below belong with those in bridge.go (one do each, no
 // I/O); they live here because bridge.go is shared by every screen's
 // engineer.
+
+// jobsListed shows the jobs evidence can be attached to.
+func (b *readoutBridge) jobsListed(ids []string, err error) {
+	b.do(func() { b.s.showJobs(ids, err) })
+}
+
+// attached says whether the evidence reached the job's queue.
+func (b *readoutBridge) attached(job string, err error) {
+	b.do(func() { b.s.showAttached(job, err) })
+}
 
 // devicesChanged lists the device set again after a device was added or
 // removed (on any goroutine).

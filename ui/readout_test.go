@@ -19,6 +19,7 @@ import (
 	"github.com/smetskit/smetskit/protocol/cosem"
 	"github.com/smetskit/smetskit/protocol/dlms"
 	"github.com/smetskit/smetskit/protocol/hdlc"
+	"github.com/smetskit/smetskit/sync/outbox"
 )
 
 // startDemo runs the demo site without the inventory service or ptys.
@@ -437,4 +438,49 @@ func TestTraceConformance(t *testing.T) {
 		}
 	}
 	t.Logf("%d conformance frames described as the protocol packages decode them", passed)
+}
+
+func TestReadoutAttachesEvidenceToJob(t *testing.T) {
+	a := test.NewTempApp(t)
+	d := startDemo(t)
+	loop := newEventLoop()
+	s := newShell(a, DemoOptions(d), loop.do)
+	defer s.Close()
+	r := s.readout
+	if r.evidence.Hidden {
+		t.Fatal("no evidence row in the demo")
+	}
+	idle := r.Idle()
+	test.Tap(r.read)
+	loop.runUntil(t, idle, "the readout")
+	loop.runWhile(t, func() bool { return len(r.jobPick.Options) == 0 }, "the job list")
+	job := r.jobPick.Options[0]
+	r.jobPick.SetSelected(job)
+	if r.attach.Disabled() {
+		t.Fatal("Attach to job disabled with a readout and a job chosen")
+	}
+	done := r.Attached()
+	test.Tap(r.attach)
+	loop.runWhile(t, func() bool {
+		select {
+		case <-done:
+			return false
+		default:
+			return !strings.HasPrefix(r.status.Text, "Could not")
+		}
+	}, "the evidence attached")
+	if want := "attached to job " + job + ", queued for sync"; !strings.Contains(r.status.Text, want) {
+		t.Fatalf("status = %q, want it to say %q", r.status.Text, want)
+	}
+	msgs, err := d.Store.Outbox().Messages(context.Background(), outbox.Filter{JobID: job})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, m := range msgs {
+		found = found || m.Kind == diagnose.OutboxKindEvidence
+	}
+	if !found {
+		t.Errorf("job %s queue holds %d messages, none of them the evidence", job, len(msgs))
+	}
 }

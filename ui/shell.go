@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/smetskit/smetskit/app"
+	"github.com/smetskit/smetskit/app/diagnose"
 	"github.com/smetskit/smetskit/assets"
 )
 
@@ -42,6 +43,10 @@ type Options struct {
 	Settings SettingsInfo
 	// Engineer names who collects evidence (Settings once it lands).
 	Engineer string
+	// Attach attaches a readout's evidence bundle to one of Jobs.Jobs and
+	// queues it for sync (diagnose.StoreAttacher on the app's store);
+	// nil, or no Jobs.Jobs, hides Readout's "Attach to job".
+	Attach diagnose.Attacher
 }
 
 // Screen names, in navigation order.
@@ -132,6 +137,7 @@ func newShell(a fyne.App, opts Options, do doFunc) *Shell {
 		engineer := func() string { return prefs.StringWithFallback(PrefEngineer, opts.Engineer) }
 		s.readout = newReadoutScreen(w, set, engineer, do)
 		s.readout.logf = opts.Logf
+		s.readout.SetEvidence(opts.Attach, opts.Jobs.Jobs)
 		s.screens[ScreenReadout] = s.readout.Object()
 		s.closers = append(s.closers, s.readout.Close)
 	}
