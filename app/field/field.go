@@ -75,6 +75,7 @@ type Field struct {
 	sealer     *inventory.Sealer
 	tokenErr   error // why the saved token could not be opened
 	pulled     *jobApplier
+	runCtx     context.Context // ends at Close
 	cancel     context.CancelFunc
 	wg         sync.WaitGroup
 	mu         sync.Mutex
@@ -124,7 +125,7 @@ func Open(ctx context.Context, cfg Config) (_ *Field, err error) {
 		return nil, fmt.Errorf("open field session in %s: %w", dir, err)
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
-	f.cancel = cancel
+	f.runCtx, f.cancel = runCtx, cancel
 	token, err := openToken(sealer, cfg.Token)
 	if err != nil {
 		// Offline rather than no app: the engineer pastes the token again.
@@ -193,11 +194,17 @@ func (f *Field) PullNow(ctx context.Context) error {
 		return ErrNoServer
 	}
 	f.mu.Lock()
-	closed := f.closed
-	f.mu.Unlock()
-	if closed {
+	if f.closed {
+		f.mu.Unlock()
 		return ErrClosed
 	}
+	f.wg.Add(1) // Close waits for the round before closing the store
+	f.mu.Unlock()
+	defer f.wg.Done()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(f.runCtx, cancel) // Close ends the round
+	defer stop()
 	return f.Sync.SyncOnce(ctx)
 }
 

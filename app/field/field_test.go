@@ -192,6 +192,12 @@ func TestReopenKeepsEverything(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
+	if err := f.PullNow(ctx); !errors.Is(err, ErrClosed) {
+		t.Errorf("PullNow after Close = %v, want ErrClosed", err)
+	}
+	if err := f.Close(); err != nil {
+		t.Errorf("second Close = %v", err)
+	}
 	// Offline (the server gone), then queue something, then close again.
 	f, err = Open(ctx, Config{DataDir: dir})
 	if err != nil {
