@@ -97,3 +97,26 @@ func FuzzInstallCode(f *testing.F) {
 		}
 	})
 }
+
+func TestValidRead(t *testing.T) {
+	for _, tt := range []struct {
+		name, in string
+		want     bool
+	}{
+		{"integer", "12345", true},
+		{"decimal", "12345.6", true},
+		{"leading point", ".5", true},
+		{"empty", "", false},
+		{"point only", ".", false},
+		{"two points", "1.2.3", false},
+		{"comma and unit", "12 345,6 kWh", false},
+		{"negative", "-1", false},
+		{"not a number", "NaN", false},
+		{"exponent", "1e5", false},
+		{"too long", "123456789012345678901", false},
+	} {
+		if got := validRead(tt.in); got != tt.want {
+			t.Errorf("%s: validRead(%q) = %v, want %v", tt.name, tt.in, got, tt.want)
+		}
+	}
+}

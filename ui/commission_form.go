@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -197,13 +196,22 @@ func (f *answerField) choose(v string) {
 	}
 }
 
+// validRead reports whether v is a register value as read off a display:
+// digits with at most one decimal point, at most 20 characters.
+func validRead(v string) bool {
+	if v == "" || len(v) > 20 || v == "." || strings.Count(v, ".") > 1 {
+		return false
+	}
+	return strings.Trim(v, "0123456789.") == ""
+}
+
 // answerForm asks what a stopped step needs.
 type answerForm struct {
 	step   string // step ID
 	fields []*answerField
 }
 
-// formFor builds the form for a step that stopped for missing answers
+// showForm builds the form for a step that stopped for missing answers
 // (keys) or a missing register read (reads).
 func (s *CommissionScreen) showForm(step, title string, keys []string, reads []*answerField) {
 	form := &answerForm{step: step}
@@ -221,6 +229,7 @@ func (s *CommissionScreen) showForm(step, title string, keys []string, reads []*
 		s.ask.Add(f.box)
 		s.ask.Add(widget.NewSeparator())
 	}
+	s.formMsg.Importance = widget.MediumImportance
 	s.formMsg.SetText("")
 	s.ask.Add(s.formMsg)
 	s.ask.Add(touch(s.save))
@@ -251,7 +260,7 @@ func (s *CommissionScreen) SaveAnswers() {
 	for _, f := range s.form.fields {
 		v := f.value()
 		if f.read != nil && v != "" {
-			if n, err := strconv.ParseFloat(v, 64); err != nil || n < 0 {
+			if !validRead(v) {
 				todo = append(todo, strings.ToLower(f.q.short)+" (a number, like 12345.6)")
 				continue
 			}
