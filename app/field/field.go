@@ -139,7 +139,8 @@ func Open(ctx context.Context, cfg Config) (_ *Field, err error) {
 		return f, nil
 	}
 	f.Sync, err = client.New(client.Config{BaseURL: cfg.ServerURL, Token: token, InstallerID: cfg.Engineer,
-		HTTPClient: cfg.HTTPClient, Outbox: v.DB.Outbox(), Applier: f.pulled, Interval: cfg.Interval})
+		HTTPClient: cfg.HTTPClient, Outbox: v.DB.Outbox(), Applier: f.pulled, Interval: cfg.Interval,
+		Blob: v.Jobs.PhotoData})
 	if err != nil {
 		return nil, fmt.Errorf("open field session: %w", err)
 	}

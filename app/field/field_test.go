@@ -261,3 +261,35 @@ func TestDefaultDirIsUserConfigDir(t *testing.T) {
 		t.Errorf("DefaultDir() = %q, %v", d, err)
 	}
 }
+
+// A photo taken on site travels with the message that names it: the
+// session hands the jobs store's bytes to the sync client.
+func TestPhotoBytesReachTheServer(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	srv := startServer(t, ctx)
+	srv.job(t, ctx, "J-1", "AB1 2CD")
+	f := open(t, ctx, Config{DataDir: t.TempDir(), ServerURL: srv.URL, Token: srv.Token, Engineer: installer, Interval: time.Hour})
+	if err := f.PullNow(ctx); err != nil {
+		t.Fatalf("first PullNow: %v", err)
+	}
+	photo := bytes.Repeat([]byte("meter cupboard "), 200)
+	ph, err := f.Jobs.AddPhoto(ctx, "J-1", "before", photo)
+	if err != nil {
+		t.Fatalf("AddPhoto: %v", err)
+	}
+	if _, ok, err := srv.srv.BlobSize(ctx, ph.Hash); err != nil || ok {
+		t.Fatalf("server has the photo before any message named it: %v, %v", ok, err)
+	}
+	if _, err := f.Store.Outbox().Send(ctx, outbox.Message{JobID: "J-1", Kind: "job-update",
+		Payload: []byte(`{"note":"before work","photos":["` + ph.Hash + `"]}`)}); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	if err := f.PullNow(ctx); err != nil {
+		t.Fatalf("PullNow: %v", err)
+	}
+	size, ok, err := srv.srv.BlobSize(ctx, ph.Hash)
+	if err != nil || !ok || size != int64(len(photo)) {
+		t.Fatalf("server blob %s = %d bytes, %v, %v; want %d", ph.Hash, size, ok, err, len(photo))
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/smetskit/smetskit/app/commission"
@@ -94,6 +95,13 @@ func (f *Field) Plan(ctx context.Context, j *jobs.Job, in visit.Inputs) (commiss
 	for i := range p.Devices {
 		if lent[p.Devices[i].ID] {
 			p.Devices[i].InstallCode = ""
+		}
+	}
+	// The evidence names the job's photos by hash; the sync client uploads
+	// their bytes before the message (Config.Blob).
+	for _, ph := range j.Photos {
+		if !slices.Contains(p.Photos, ph.Hash) {
+			p.Photos = append(p.Photos, ph.Hash)
 		}
 	}
 	return p, nil

@@ -49,9 +49,20 @@ func TestNextJobAndPlanUsePulledCoverage(t *testing.T) {
 	if p.Originator != "90-B3-D5-1F-30-01-00-00" {
 		t.Errorf("originator = %q, want the session's", p.Originator)
 	}
+	// The job's photos are named in the plan, for the evidence.
+	ph, err := f.Jobs.AddPhoto(ctx, "J-2", "meter position", []byte("jpeg bytes"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j, err = f.NextJob(ctx); err != nil {
+		t.Fatal(err)
+	}
 	p, err = f.Plan(ctx, j, visit.Inputs{InstallCodes: map[string]string{"00-DB-12-34-56-78-90-A1": "30313233343536373839414243444546"}})
 	if err != nil || p.CHF != "00-DB-12-34-56-78-90-A0" || len(p.Devices) != 2 {
 		t.Fatalf("Plan = %+v, %v", p, err)
+	}
+	if len(p.Photos) != 1 || p.Photos[0] != ph.Hash {
+		t.Errorf("plan photos = %v, want [%s]", p.Photos, ph.Hash)
 	}
 	for _, d := range p.Devices {
 		if d.ID == "00-DB-12-34-56-78-90-A1" && d.InstallCode != "30313233343536373839414243444546" {
