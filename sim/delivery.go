@@ -73,11 +73,15 @@ func (h *Hub) deliver(cmd []byte) ([]byte, error) {
 	var payload []byte
 	switch code := m.MessageCode(); {
 	case code == codeJoinCS03A1 || code == codeJoinCS03B || code == codeJoinCS03A2 || code == codeJoinCS03C:
-		meter, ok := h.meters[target]
-		if !ok {
+		var dev hanDevice
+		if m, ok := h.meters[target]; ok {
+			dev = m
+		} else if g, ok := h.gasMeters[target]; ok {
+			dev = g // through the GPF (CS03C, GSME ↔ PPMID)
+		} else {
 			return nil, fmt.Errorf("%w: %s", ErrUnknownTarget, target)
 		}
-		rc := h.join(meter)
+		rc := h.join(dev)
 		payload = gbcs.AppendIntegerPayload(nil, int64(rc))
 	case code == codeUnjoinAC || code == codeUnjoinB:
 		payload = gbcs.AppendIntegerPayload(nil, 0)

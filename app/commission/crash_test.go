@@ -37,15 +37,18 @@ func serveHub(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, id := range []string{esmeID, gsmeID} {
-		m, err := sim.NewESME(sim.ESMEConfig{Identity: sim.Identity{Flag: "SMK", Model: "SIM-E1", Serial: "2311000" + strconv.Itoa(i), DeviceID: id}, Start: testStart})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := h.AttachMeter(m); err != nil {
-			t.Fatal(err)
-		}
+	m, err := sim.NewESME(sim.ESMEConfig{Identity: sim.Identity{Flag: "SMK", Model: "SIM-E1", Serial: "23110000", DeviceID: esmeID}, Start: testStart})
+	if err != nil {
+		t.Fatal(err)
 	}
+	if err := h.AttachMeter(m); err != nil {
+		t.Fatal(err)
+	}
+	g, err := sim.NewGSME(sim.GSMEConfig{Identity: sim.Identity{Flag: "SMK", Model: "SIM-G1", DeviceID: gsmeID, InstallCode: code}, Start: testStart})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.AttachGSME(g)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

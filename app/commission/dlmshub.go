@@ -21,6 +21,8 @@ var (
 	obisLocalDelivery  = cosem.MustOBIS("0-0:128.1.0*255")
 	obisFirmware       = cosem.MustOBIS("1-0:0.2.0*255")   // class 1, active firmware identifier
 	obisHubEventLog    = cosem.MustOBIS("0-0:99.98.0*255") // class 7, the CHF event log
+	obisGPFDeviceLog   = cosem.MustOBIS("0-0:30.3.2*255")  // class 104, the GPF device log (sim/HUBPROFILE.md)
+	obisGPFGasVolume   = cosem.MustOBIS("7-0:3.0.0*255")   // class 3, the GPF's copy of the gas volume
 )
 
 // CHF event codes the join step looks for (GB alert codes, DOMAIN.md §16.6).
@@ -315,4 +317,80 @@ func rowTime(v axdr.Value) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return t.Truncate(time.Second), true
+}
+
+// GPFDeviceLog reads the GPF device log, the gas meters the GPF stands in
+// for: class 104 instance 0-0:30.3.2 method 4 (backup), as the hub profile
+// offers it (sim/HUBPROFILE.md, "The GPF"; a real GPF answers GCS62 in
+// GBZ).
+func (h *DLMSHub) GPFDeviceLog(ctx context.Context) ([]string, error) {
+	d, err := h.C.Action(ctx, dlms.MethodDescriptor{Class: cosem.ClassZigBeeNetworkControl, Instance: obisGPFDeviceLog, Method: 4}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("read GPF device log: %w", err)
+	}
+	return ParseBackup(d)
+}
+
+// ParseBackup decodes a device log backup (class 104 method 4, the CCS07
+// and CS14 shape, DOMAIN.md §9): {date-time, extended PAN ID, array of
+// {EUI-64, hashed key}}, and returns the EUI-64s in text form, in order.
+func ParseBackup(d []byte) ([]string, error) {
+	v, _, err := axdr.Decode(d)
+	if err != nil {
+		return nil, fmt.Errorf("decode device log backup: %w", err)
+	}
+	if v.Type() != axdr.TypeStructure || v.Len() < 3 || v.Index(2).Type() != axdr.TypeArray {
+		return nil, fmt.Errorf("decode device log backup: not {date-time, PAN ID, array}")
+	}
+	entries := v.Index(2)
+	if entries.Len() > maxLogEntries {
+		return nil, fmt.Errorf("decode device log backup: %d entries, at most %d", entries.Len(), maxLogEntries)
+	}
+	out := make([]string, 0, entries.Len())
+	for i, e := range entries.Elems() {
+		if e.Type() != axdr.TypeStructure || e.Len() < 1 || len(e.Index(0).Bytes()) != 8 {
+			return nil, fmt.Errorf("decode device log backup: entry %d is not {EUI-64, key}", i)
+		}
+		var id duis.EUI64
+		copy(id[:], e.Index(0).Bytes())
+		out = append(out, id.String())
+	}
+	return out, nil
+}
+
+// GasVolume reads the GPF's copy of the gas meter's volume register
+// (class 3, 7-0:3.0.0, value and scaler-unit), in cubic metres as text
+// with its unit, e.g. "1234.567 m3".
+func (h *DLMSHub) GasVolume(ctx context.Context) (string, error) {
+	d, err := h.C.Get(ctx, dlms.AttributeDescriptor{Class: cosem.ClassRegister, Instance: obisGPFGasVolume, Attribute: 2}, nil)
+	if err != nil {
+		return "", fmt.Errorf("read gas volume: %w", err)
+	}
+	v, _, err := axdr.Decode(d)
+	if err != nil {
+		return "", fmt.Errorf("decode gas volume: %w", err)
+	}
+	scaler := 0
+	if d, err := h.C.Get(ctx, dlms.AttributeDescriptor{Class: cosem.ClassRegister, Instance: obisGPFGasVolume, Attribute: 3}, nil); err == nil {
+		if su, _, err := axdr.Decode(d); err == nil && su.Type() == axdr.TypeStructure && su.Len() == 2 {
+			scaler = int(su.Index(0).Int())
+		}
+	}
+	if scaler < -9 || scaler > 9 {
+		return "", fmt.Errorf("decode gas volume: scaler %d", scaler)
+	}
+	n := v.Uint()
+	switch {
+	case scaler >= 0:
+		for range scaler {
+			n *= 10
+		}
+		return fmt.Sprintf("%d m3", n), nil
+	default:
+		div := uint64(1)
+		for range -scaler {
+			div *= 10
+		}
+		return fmt.Sprintf("%d.%0*d m3", n/div, -scaler, n%div), nil
+	}
 }

@@ -38,6 +38,7 @@ const (
 	ReasonNoWAN           Reason = "no-wan"
 	ReasonDeliveryLost    Reason = "delivery-response-lost"
 	ReasonMeterClock      Reason = "meter-clock-unreliable"
+	ReasonNotInGPFLog     Reason = "not-in-gpf-log"
 )
 
 // StepError is a step that failed: which step and item, why, and what the
@@ -104,5 +105,6 @@ var reasonHints = map[Reason]string{
 	ReasonMissingRead:     "Read the register on the meter and record it.",
 	ReasonNoWAN:           "The hub has no WAN: carry on with install and leave.",
 	ReasonDeliveryLost:    "The hub took this command but the app stopped before saving the hub's answer: sync to fetch a fresh command for local delivery, then retry.",
+	ReasonNotInGPFLog:     "The gas meter joined the hub but the GPF does not list it: add it to the hub's device log again (8.11) so the hub passes it to the GPF, then retry.",
 	ReasonMeterClock:      "The meter's clock is not reliable: check the meter has joined the hub and the hub has SM WAN (it passes network time on), wait a minute, then retry.",
 }

@@ -82,13 +82,14 @@ func dualFuelPlan(job string) Plan {
 	}
 }
 
-// simSite is a simulated hub with two meters on its HAN (the simulator has
-// no gas meter: a second ESME with the GSME's ID stands in, so the join and
-// device-log checks have a device to see), and a management association to
+// simSite is a simulated hub with an electricity meter and a gas meter on
+// its HAN (the gas meter joins through the CHF device log and is then listed
+// in the GPF device log, sim/HUBPROFILE.md), and a management association to
 // the hub over an emulated 9600 Bd line. Call inside a synctest bubble.
 type simSite struct {
 	hub    *sim.Hub
 	meters []*sim.ESME
+	gas    *sim.GSME
 	c      *dlms.Client
 }
 
@@ -97,9 +98,9 @@ func newSimSite(t *testing.T, hubQuirks, meterQuirks sim.Quirks) *simSite {
 	return newSimSiteWith(t, hubQuirks, meterQuirks, nil)
 }
 
-// newSimSiteWith is newSimSite; the meters whose index is in detached are
-// not on the hub's HAN at first, so they join only when the test presses
-// Join HAN for them (sim.Hub.Join), not as soon as joining opens.
+// newSimSiteWith is newSimSite; the electricity meter is not on the hub's
+// HAN at first when detached holds 0, so it joins only when the test
+// presses Join HAN for it (sim.Hub.Join), not as soon as joining opens.
 func newSimSiteWith(t *testing.T, hubQuirks, meterQuirks sim.Quirks, detached []int) *simSite {
 	t.Helper()
 	h, err := sim.NewHub(sim.HubConfig{Identity: sim.Identity{Flag: "SMK", DeviceID: chfID}, Start: testStart, Quirks: hubQuirks,
@@ -108,19 +109,22 @@ func newSimSiteWith(t *testing.T, hubQuirks, meterQuirks sim.Quirks, detached []
 		t.Fatal(err)
 	}
 	s := &simSite{hub: h}
-	for i, id := range []string{esmeID, gsmeID} {
-		m, err := sim.NewESME(sim.ESMEConfig{Identity: sim.Identity{Flag: "SMK", Model: "SIM-E1", Serial: "2311000" + string(rune('1'+i)), DeviceID: id},
-			Start: testStart, Quirks: meterQuirks})
-		if err != nil {
+	m, err := sim.NewESME(sim.ESMEConfig{Identity: sim.Identity{Flag: "SMK", Model: "SIM-E1", Serial: "23110001", DeviceID: esmeID},
+		Start: testStart, Quirks: meterQuirks})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(detached, 0) {
+		if err := h.AttachMeter(m); err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Contains(detached, i) {
-			if err := h.AttachMeter(m); err != nil {
-				t.Fatal(err)
-			}
-		}
-		s.meters = append(s.meters, m)
 	}
+	s.meters = append(s.meters, m)
+	if s.gas, err = sim.NewGSME(sim.GSMEConfig{Identity: sim.Identity{Flag: "SMK", Model: "SIM-G1", DeviceID: gsmeID, InstallCode: code},
+		Start: testStart, Quirks: meterQuirks}); err != nil {
+		t.Fatal(err)
+	}
+	h.AttachGSME(s.gas)
 	probe, port := sim.NewLine(sim.LineConfig{Baud: 9600, Format: "8N1"})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

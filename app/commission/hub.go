@@ -73,3 +73,12 @@ type MeterReader interface {
 	MeterFirmware(ctx context.Context, device string) (string, error)
 	MeterClock(ctx context.Context, device string) (time.Time, bool, error)
 }
+
+// GPFReader is a Hub whose GPF can be read: its device log (the gas meters
+// it stands in for, DOMAIN.md §4) and its copy of the gas meter's volume
+// register. The join step then requires a GSME to be in the GPF device log
+// as well as joined to the CHF, and the post-checks record the volume.
+type GPFReader interface {
+	GPFDeviceLog(ctx context.Context) ([]string, error)
+	GasVolume(ctx context.Context) (string, error)
+}

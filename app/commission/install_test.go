@@ -151,6 +151,19 @@ func checkPostEvidence(t *testing.T, st *RunStatus, reliable bool) {
 		if !ev.Entry.Joined || ev.Entry.LastSeen.IsZero() || ev.Reliable == nil || *ev.Reliable != reliable || ev.Firmware == "" {
 			t.Errorf("post-check %s evidence = %s, want joined, seen, hub clock reliable %v, firmware", it.Item, it.Evidence, reliable)
 		}
+		if it.Item == gsmeID {
+			// A gas meter has no local port: the GPF lists it and serves
+			// its volume; firmware comes with the 11.2.
+			var gas struct {
+				Listed bool   `json:"gpfListed"`
+				Volume string `json:"gasVolume"`
+				Err    string `json:"meterFirmwareError"`
+			}
+			if err := json.Unmarshal(it.Evidence, &gas); err != nil || !gas.Listed || !strings.HasSuffix(gas.Volume, " m3") || gas.Err == "" {
+				t.Errorf("post-check %s evidence = %s, want the GPF listing, the gas volume and why the firmware was not read", it.Item, it.Evidence)
+			}
+			continue
+		}
 		if ev.MeterFirmware != "SIM-ESME-1.0.0" || ev.MeterReliable == nil || !*ev.MeterReliable {
 			t.Errorf("post-check %s evidence = %s, want the meter's firmware and a reliable meter clock", it.Item, it.Evidence)
 		}

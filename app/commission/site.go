@@ -17,7 +17,7 @@ var ErrNotOffered = errors.New("commission: not offered by this hub")
 
 // Site is the hub on site together with local associations to the meters
 // (the installer's probe on each meter's optical port): a Hub that is also
-// a MeterReader. Meters maps a device ID (EUI-64, any accepted form) to an
+// a MeterReader (and a GPFReader when Hub is). Meters maps a device ID (EUI-64, any accepted form) to an
 // open association; a meter without one is ErrNotOffered. Firmware and
 // JoinFailure go to Hub when it offers them.
 type Site struct {
@@ -75,4 +75,20 @@ func (s Site) JoinFailure(ctx context.Context, device string, since time.Time) (
 		return f.JoinFailure(ctx, device, since)
 	}
 	return 0, ErrNotOffered
+}
+
+// GPFDeviceLog is the hub's GPF device log when the hub offers it.
+func (s Site) GPFDeviceLog(ctx context.Context) ([]string, error) {
+	if g, ok := s.Hub.(GPFReader); ok {
+		return g.GPFDeviceLog(ctx)
+	}
+	return nil, ErrNotOffered
+}
+
+// GasVolume is the GPF's gas volume when the hub offers it.
+func (s Site) GasVolume(ctx context.Context) (string, error) {
+	if g, ok := s.Hub.(GPFReader); ok {
+		return g.GasVolume(ctx)
+	}
+	return "", ErrNotOffered
 }

@@ -303,6 +303,11 @@ func (e *Engine) checkLog(ctx context.Context, r *run, s StepDef, it item, hub H
 	if !since.IsZero() {
 		ev["joinWindowFrom"] = since
 	}
+	if it.dev.Type == "GSME" {
+		if se := gpfCheck(ctx, s, it, hub, s.Kind == KindPostCheck, ev); se != nil {
+			return outcome{}, se
+		}
+	}
 	if s.Kind == KindPostCheck {
 		now := e.now()
 		if entry.LastSeen.IsZero() || now.Sub(entry.LastSeen) > e.recent {
@@ -321,6 +326,36 @@ func (e *Engine) checkLog(ctx context.Context, r *run, s StepDef, it item, hub H
 		}
 	}
 	return outcome{evidence: ev}, nil
+}
+
+// gpfCheck looks a gas meter up in the GPF device log, when the hub offers
+// it (GPFReader): a GSME is served through the GPF (DOMAIN.md §4, §7 step
+// 5), so one the CHF has joined but the GPF does not list is not usable.
+// With volume it also records the GPF's copy of the gas register.
+func gpfCheck(ctx context.Context, s StepDef, it item, hub Hub, volume bool, ev map[string]any) *StepError {
+	gr, ok := hub.(GPFReader)
+	if !ok {
+		return nil
+	}
+	ids, err := gr.GPFDeviceLog(ctx)
+	if errors.Is(err, ErrNotOffered) {
+		return nil
+	}
+	if err != nil {
+		return fail(s, it, ReasonHubNotAnswering, fmt.Errorf("read the GPF device log: %w", err))
+	}
+	want, _ := duis.ParseEUI64(it.dev.ID)
+	listed := slices.ContainsFunc(ids, func(id string) bool { got, err := duis.ParseEUI64(id); return err == nil && got == want })
+	if !listed {
+		return fail(s, it, ReasonNotInGPFLog, fmt.Errorf("%s joined the hub but is not in the GPF device log", it.dev.ID))
+	}
+	ev["gpfListed"] = true
+	if volume {
+		if v, err := gr.GasVolume(ctx); err == nil {
+			ev["gasVolume"] = v
+		}
+	}
+	return nil
 }
 
 // checkMeter reads the meter's firmware version and clock on site when the

@@ -13,6 +13,13 @@ import (
 // Supplier is the demo's originator (the User acting, DOMAIN.md §2).
 const Supplier = "90-B3-D5-1F-30-01-00-00"
 
+// The demo site's supply points: the electricity meter's MPAN and the gas
+// meter's MPRN.
+const (
+	MPAN = "1200023456789"
+	MPRN = "7400123456"
+)
+
 // CommissionSite opens what the commissioning engine works the demo site
 // through: the hub's management association (HubManagement) and a public
 // association (SAP 16, no security) to each meter, as the installer's
@@ -87,12 +94,12 @@ func (d *Demo) HubManagement(ctx context.Context) (c *dlms.Client, close func(),
 	}, nil
 }
 
-// InstallPlan is the commissioning plan for the demo job: the hub and the
-// meters of the site, Pending and Active on the CPL, with the engineer's
+// InstallPlan is the commissioning plan for the demo job: the hub, the
+// electricity and gas meters of the site (dual fuel), Pending and Active on the CPL, with the engineer's
 // answers a newcomer would give.
 func (d *Demo) InstallPlan() commission.Plan {
 	j := d.Jobs[0]
-	p := commission.Plan{JobID: j.ID, Flow: "install", Originator: Supplier, MPxN: "1200023456789", Postcode: j.Postcode, Coverage: "yes",
+	p := commission.Plan{JobID: j.ID, Flow: "install", Originator: Supplier, MPxN: MPAN, Postcode: j.Postcode, Coverage: "yes",
 		Answers: map[string]string{"CHFConnectionMethod": "Hot-shoe", "CHFLocation": "Indoors on external wall", "AerialInstall": "false",
 			"PremiseType": "Terraced", "MetalObstructionCheck": "false", "ConnectivityObstructionCheck": "true", "SharedObstructionCheck": "false"}}
 	if h := d.Site.Hub; h != nil {
@@ -103,6 +110,11 @@ func (d *Demo) InstallPlan() commission.Plan {
 		id := m.Identity()
 		p.Devices = append(p.Devices, commission.Device{ID: id.DeviceID, Type: "ESME", Status: "Pending", CPLStatus: "Active",
 			InstallCode: id.InstallCode, MPxN: p.MPxN})
+	}
+	for _, g := range d.Site.GasMeters {
+		id := g.Identity()
+		p.Devices = append(p.Devices, commission.Device{ID: id.DeviceID, Type: "GSME", Status: "Pending", CPLStatus: "Active",
+			InstallCode: id.InstallCode, MPxN: MPRN})
 	}
 	return p
 }

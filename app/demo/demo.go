@@ -179,6 +179,9 @@ func siteJobs(sc *sim.Scenario, site *sim.Site) []server.Job {
 	for _, m := range site.Meters {
 		j.Devices = append(j.Devices, m.Identity().DeviceID)
 	}
+	for _, g := range site.GasMeters {
+		j.Devices = append(j.Devices, g.Identity().DeviceID)
+	}
 	return []server.Job{j}
 }
 
@@ -191,7 +194,7 @@ func (d *Demo) seedJobs(ctx context.Context) error {
 	d.WorkOrders = jobs.New(d.Store, nil)
 	for _, j := range d.Jobs {
 		wo := jobs.Job{ID: j.ID, Kind: j.Kind, Status: "assigned", ScheduledFor: j.ScheduledFor,
-			Site:      jobs.Site{ID: "S-DEMO-1", Address: j.Site, Postcode: j.Postcode, MPxN: []string{"1200023456789"}},
+			Site:      jobs.Site{ID: "S-DEMO-1", Address: j.Site, Postcode: j.Postcode, MPxN: []string{MPAN, MPRN}},
 			Tasks:     []jobs.Task{{Kind: jobs.TaskInstall}},
 			Checklist: jobs.DefaultChecklist(j.Kind)}
 		if h := d.Site.Hub; h != nil {
@@ -199,7 +202,11 @@ func (d *Demo) seedJobs(ctx context.Context) error {
 		}
 		for _, m := range d.Site.Meters {
 			id := m.Identity()
-			wo.Devices = append(wo.Devices, jobs.Device{ID: id.DeviceID, Type: "ESME", Manufacturer: id.Flag, Model: id.Model, Status: "Pending", ImportMPxN: "1200023456789"})
+			wo.Devices = append(wo.Devices, jobs.Device{ID: id.DeviceID, Type: "ESME", Manufacturer: id.Flag, Model: id.Model, Status: "Pending", ImportMPxN: MPAN})
+		}
+		for _, g := range d.Site.GasMeters {
+			id := g.Identity()
+			wo.Devices = append(wo.Devices, jobs.Device{ID: id.DeviceID, Type: "GSME", Manufacturer: id.Flag, Model: id.Model, Status: "Pending", ImportMPxN: MPRN})
 		}
 		if err := d.WorkOrders.Put(ctx, wo); err != nil {
 			return fmt.Errorf("seed demo job %s: %w", j.ID, err)

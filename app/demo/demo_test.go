@@ -56,8 +56,8 @@ func TestDemoSiteReadsAndQueues(t *testing.T) {
 	ids, err := d.WorkOrders.List(ctx)
 	if err != nil || len(ids) != 1 {
 		t.Errorf("work orders = %v, %v; want one", ids, err)
-	} else if j, err := d.WorkOrders.Get(ctx, ids[0]); err != nil || len(j.Devices) != 2 || len(j.Checklist) == 0 {
-		t.Errorf("work order %s = %+v, %v; want two devices and a checklist", ids[0], j, err)
+	} else if j, err := d.WorkOrders.Get(ctx, ids[0]); err != nil || len(j.Devices) != 3 || len(j.Checklist) == 0 {
+		t.Errorf("work order %s = %+v, %v; want the hub, the electricity and the gas meter, and a checklist", ids[0], j, err)
 	}
 
 	jobs, err := d.Store.Outbox().Jobs(ctx)
@@ -146,18 +146,29 @@ func TestDemoCommissionsTheSite(t *testing.T) {
 	if runErr != nil {
 		t.Fatalf("Run: %v", runErr)
 	}
-	// The post-checks read each meter's firmware and clock on site.
+	// Dual fuel: the post-checks read the electricity meter's firmware and
+	// clock on site, and find the gas meter in the GPF device log with its
+	// volume.
+	gas := d.Site.GasMeters[0].Identity().DeviceID
 	for _, s := range st.Steps {
 		if s.ID != "post-checks" {
 			continue
+		}
+		if len(s.Items) != 2 {
+			t.Errorf("post-checks items = %+v, want the electricity and the gas meter", s.Items)
 		}
 		for _, it := range s.Items {
 			var ev struct {
 				Firmware string `json:"meterFirmware"`
 				Reliable bool   `json:"meterClockReliable"`
+				Listed   bool   `json:"gpfListed"`
+				Volume   string `json:"gasVolume"`
 			}
-			if err := json.Unmarshal(it.Evidence, &ev); err != nil || ev.Firmware == "" || !ev.Reliable {
-				t.Errorf("post-check %s evidence = %s (%v), want the meter's firmware and a reliable clock", it.Item, it.Evidence, err)
+			if err := json.Unmarshal(it.Evidence, &ev); err != nil {
+				t.Fatal(err)
+			}
+			if it.Item == gas && (!ev.Listed || ev.Volume == "") || it.Item != gas && (ev.Firmware == "" || !ev.Reliable) {
+				t.Errorf("post-check %s evidence = %s", it.Item, it.Evidence)
 			}
 		}
 	}

@@ -107,8 +107,8 @@ func (h *Hub) Close(ctx context.Context) error { return h.s.Close(ctx) }
 // NoWAN wraps a hub for an install and leave (DOMAIN.md §8): the SM WAN is
 // reported as not available whatever the hub says, so the flow takes the
 // 8.14.2 branch. The other calls go to h, and so do Firmware, JoinFailure,
-// MeterFirmware and MeterClock when h offers them
-// (commission.FirmwareReader, JoinFailureReader, MeterReader); when it does
+// MeterFirmware, MeterClock, GPFDeviceLog and GasVolume when h offers them
+// (commission.FirmwareReader, JoinFailureReader, MeterReader, GPFReader); when it does
 // not they return commission.ErrNotOffered, which the engine treats as "the
 // hub cannot say".
 func NoWAN(h commission.Hub) commission.Hub { return noWAN{h} }
@@ -150,6 +150,20 @@ func (n noWAN) MeterClock(ctx context.Context, device string) (time.Time, bool, 
 		return m.MeterClock(ctx, device)
 	}
 	return time.Time{}, false, commission.ErrNotOffered
+}
+
+func (n noWAN) GPFDeviceLog(ctx context.Context) ([]string, error) {
+	if g, ok := n.Hub.(commission.GPFReader); ok {
+		return g.GPFDeviceLog(ctx)
+	}
+	return nil, commission.ErrNotOffered
+}
+
+func (n noWAN) GasVolume(ctx context.Context) (string, error) {
+	if g, ok := n.Hub.(commission.GPFReader); ok {
+		return g.GasVolume(ctx)
+	}
+	return "", commission.ErrNotOffered
 }
 
 // counterKey is the settings key of the next invocation counter to use
