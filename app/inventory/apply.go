@@ -29,6 +29,12 @@ type Effect struct {
 	InstallCodes map[duis.EUI64]InstallCode // to store (sealed) with the device
 	Inventory    []*Device                  // an 8.2 answer
 	Warnings     []Finding                  // CPL findings on new devices
+	// Relayed is set for a read the service accepts and relays toward the
+	// DCC (8.9 Read Device Log, 11.2 Read Firmware Version): nothing
+	// changes in the SMI, and Code is I99, the acknowledgement that the
+	// request passed access control (DOMAIN.md §14); the read's result is
+	// the device's, which only the DCC returns.
+	Relayed bool
 }
 
 // MaxInventory is the most devices an 8.2 answer carries (DOMAIN.md §3.2).
@@ -54,7 +60,9 @@ type applier struct {
 // Apply works out what req does to the SMI under r: which devices change
 // status (by which transition row), which associations and details change,
 // and the DUIS code of the outcome, for the install-flow service requests
-// (12.2, 8.14.1–8.14.4, 8.11, 8.1.1, 8.7.x, 8.8.x, 8.2, 8.3, 8.4, 8.13).
+// (12.2, 8.14.1–8.14.4, 8.11, 8.1.1, 8.7.x, 8.8.x, 8.2, 8.3, 8.4, 8.13) and
+// the post-check reads (8.9, 11.2; DOMAIN.md §7 step 9), which it checks
+// against the permission rows and marks Relayed.
 // It writes nothing: the server stores the Effect, the app uses it to warn
 // before a request is queued. cpl may be nil.
 func (r *Rules) Apply(req *duis.Request, smi SMI, cpl *CPL, now time.Time) (*Effect, error) {
@@ -68,6 +76,9 @@ func (r *Rules) Apply(req *duis.Request, smi SMI, cpl *CPL, now time.Time) (*Eff
 		return nil, err
 	}
 	a.eff.Code = duis.CodeSuccess
+	if a.eff.Relayed {
+		a.eff.Code = duis.CodeAcknowledgement
+	}
 	return &a.eff, nil
 }
 
@@ -180,6 +191,13 @@ func (a *applier) dispatch() error {
 		return a.readInventory(b)
 	case *duis.ReturnLocalCommandResponse:
 		return nil // nothing changes in the SMI; the caller keeps the request
+	case *duis.ReadDeviceLog:
+		if b.ReadSecurityDetails != nil {
+			return a.relay(target, "8.9", VariantReadSecurityDetails)
+		}
+		return a.relay(target, "8.9")
+	case *duis.ReadFirmwareVersion:
+		return a.relay(target, "11.2")
 	}
 	return refuse("E11")
 }
@@ -351,6 +369,38 @@ func (a *applier) join(variant string, targetID, otherID duis.EUI64, join bool) 
 	dev.Meter = meter.ID
 	a.touch(dev)
 	return nil
+}
+
+// VariantReadSecurityDetails is the permission variant of an 8.9 that
+// asks for the CHF's security details (CCS07 rather than CCS06, DOMAIN.md
+// §6.2); its rows apply on top of the rows of "8.9".
+const VariantReadSecurityDetails = "8.9 ReadSecurityDetails"
+
+// relay checks a read against the permission rows of each variant given
+// (the target's type and status) and marks the Effect Relayed: the read
+// changes nothing in the SMI.
+func (a *applier) relay(targetID duis.EUI64, variants ...string) error {
+	t, err := a.load(targetID)
+	if err != nil {
+		return err
+	}
+	for _, v := range variants {
+		if err := a.permit(v, PartyTarget, t); err != nil {
+			return err
+		}
+	}
+	a.eff.Relayed = true
+	return nil
+}
+
+// Relayed reports whether req is a read that Apply relays (8.9, 11.2)
+// rather than applies to the SMI.
+func Relayed(req *duis.Request) bool {
+	switch req.Body.(type) {
+	case *duis.ReadDeviceLog, *duis.ReadFirmwareVersion:
+		return true
+	}
+	return false
 }
 
 func (a *applier) updateInventory(b *duis.UpdateInventory) error {

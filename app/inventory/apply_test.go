@@ -128,6 +128,9 @@ func FuzzApply(f *testing.F) {
 		{"12.2", map[string]string{"DeviceID": "00-DB-12-34-56-78-90-A0", "DeviceManufacturer": "AB01", "DeviceModel": "M", "DeviceType": "ESME"}},
 		{"8.3", map[string]string{"DeviceID": "00-DB-12-34-56-78-90-A0"}},
 		{"8.7.2", map[string]string{"target": "00-DB-12-34-56-78-90-A0", "OtherDeviceID": "00-DB-12-34-56-78-90-A5"}},
+		{"8.9", map[string]string{"target": "00-DB-12-34-56-78-90-A0"}},
+		{"8.9", map[string]string{"target": "00-DB-12-34-56-78-90-A0", "ReadSecurityDetails": "true"}},
+		{"11.2", map[string]string{"target": "00-DB-12-34-56-78-90-A0"}},
 	} {
 		v.fields["originator"], v.fields["counter"] = "90-B3-D5-1F-30-01-00-00", "1000"
 		req, err := duis.Build(v.variant, v.fields)
@@ -154,10 +157,100 @@ func FuzzApply(f *testing.F) {
 		if eff.Code.IsError() && len(eff.Changed)+len(eff.History)+len(eff.Deleted) > 0 {
 			t.Fatalf("refusal with effects")
 		}
+		if eff.Relayed && (eff.Code != duis.CodeAcknowledgement || len(eff.Changed)+len(eff.History)+len(eff.Deleted) > 0 || !Relayed(req)) {
+			t.Fatalf("relayed read with code %s and effects %+v", eff.Code, eff)
+		}
 		for _, c := range eff.History {
 			if !r.Legal(c) {
 				t.Fatalf("illegal change %+v", c)
 			}
 		}
 	})
+}
+
+// TestApplyReads: the post-check reads (DOMAIN.md §6.1, §7 step 9) change
+// nothing and are acknowledged with I99 on the devices their GBCS use
+// cases target; another type is E11, a status the rows do not list E5, a
+// device not in the SMI E19.
+func TestApplyReads(t *testing.T) {
+	// Test identities re-typed from DOMAIN.md §2.
+	const (
+		sup                          = "90-B3-D5-1F-30-01-00-00"
+		esmeID, gsmeID, chfID, gpfID = "00-DB-12-34-56-78-90-A0", "00-DB-12-34-56-78-90-A1", "00-DB-12-34-56-78-90-A2", "00-DB-12-34-56-78-90-A3"
+		ppmidID, ihdID, newID, x     = "00-DB-12-34-56-78-90-A4", "00-DB-12-34-56-78-90-A5", "00-DB-12-34-56-78-90-A6", "00-DB-12-34-56-78-90-FF"
+	)
+	dev := func(id string, typ duis.DeviceType, st duis.DeviceStatus) Device {
+		return Device{ID: mustEUI(t, id), Type: typ, Status: st}
+	}
+	smi := memSMI{}
+	for _, d := range []Device{dev(esmeID, duis.DeviceESME, duis.StatusCommissioned), dev(gsmeID, duis.DeviceGSME, duis.StatusInstalledNotCommissioned),
+		dev(chfID, duis.DeviceCHF, duis.StatusCommissioned), dev(gpfID, duis.DeviceGPF, duis.StatusCommissioned),
+		dev(ppmidID, duis.DevicePPMID, duis.StatusCommissioned), dev(ihdID, duis.DeviceIHD, StatusNone),
+		dev(newID, duis.DeviceESME, duis.StatusPending)} {
+		smi[d.ID] = d
+	}
+	r := DefaultRules()
+	for i, tc := range []struct {
+		name    string
+		variant string
+		target  string
+		extra   map[string]string
+		want    duis.ResponseCode
+	}{
+		{"device log of the CH", "8.9", chfID, nil, "I99"},
+		{"security details of the CH", "8.9", chfID, map[string]string{"ReadSecurityDetails": "true"}, "I99"},
+		{"device log of an ESME", "8.9", esmeID, nil, "I99"},
+		{"device log of a GSME left installed", "8.9", gsmeID, nil, "I99"},
+		{"security details of a meter", "8.9", esmeID, map[string]string{"ReadSecurityDetails": "true"}, "E11"},
+		{"device log of an IHD", "8.9", ihdID, nil, "E11"},
+		{"device log of a GPF", "8.9", gpfID, nil, "E11"},
+		{"device log of a Pending meter", "8.9", newID, nil, "E5"},
+		{"device log of an unknown device", "8.9", x, nil, "E19"},
+		{"firmware of an ESME", "11.2", esmeID, nil, "I99"},
+		{"firmware of a GSME", "11.2", gsmeID, nil, "I99"},
+		{"firmware of the CH", "11.2", chfID, nil, "I99"},
+		{"firmware of a PPMID", "11.2", ppmidID, nil, "I99"},
+		{"firmware of an IHD", "11.2", ihdID, nil, "E11"},
+		{"firmware of a Pending meter", "11.2", newID, nil, "E5"},
+		{"firmware of an unknown device", "11.2", x, nil, "E19"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := map[string]string{"originator": sup, "counter": strconv.Itoa(1000 + i), "target": tc.target}
+			for k, v := range tc.extra {
+				f[k] = v
+			}
+			req, err := duis.Build(tc.variant, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !Relayed(req) {
+				t.Fatalf("Relayed(%s) = false", tc.variant)
+			}
+			eff, err := r.Apply(req, smi, nil, time.Unix(0, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if eff.Code != tc.want {
+				t.Fatalf("code %s, want %s", eff.Code, tc.want)
+			}
+			if eff.Relayed != (tc.want == "I99") {
+				t.Errorf("Relayed = %v with code %s", eff.Relayed, eff.Code)
+			}
+			if len(eff.Changed)+len(eff.Created)+len(eff.Deleted)+len(eff.History)+len(eff.InstallCodes) > 0 {
+				t.Errorf("a read changes the SMI: %+v", eff)
+			}
+		})
+	}
+	// The rows are data: a deployment that disables the meter row refuses
+	// the meter's device log as a wrong type.
+	if err := r.Override([]byte(`{"permissions":[{"id":"P8.9.m","variant":"8.9","party":"target","devices":["ESME"],"disabled":true}]}`)); err != nil {
+		t.Fatal(err)
+	}
+	req, err := duis.Build("8.9", map[string]string{"originator": sup, "counter": "2000", "target": esmeID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if eff, err := r.Apply(req, smi, nil, time.Unix(0, 0)); err != nil || eff.Code != "E11" {
+		t.Errorf("8.9 on an ESME with P8.9.m disabled: %+v, %v; want E11", eff, err)
+	}
 }

@@ -38,4 +38,10 @@
 //
 //	eff, err := rules.Apply(req, smi, cpl, time.Now())
 //	if eff.Code.IsError() { /* E5, E11, E19, E120201: nothing changes */ }
+//
+// The post-check reads 8.9 Read Device Log and 11.2 Read Firmware Version
+// (DOMAIN.md §7 step 9) change nothing in the SMI: Apply checks their
+// target against the permission rows (P8.9.chf, P8.9.m, P8.9.sec for
+// ReadSecurityDetails, P11.2) and answers I99 with Effect.Relayed set, the
+// service relaying the read toward the DCC.
 package inventory

@@ -56,6 +56,14 @@ func defaultPermissions() []Permission {
 		{ID: "P8.8.1.t", Variant: "8.8.1", Party: PartyTarget, Devices: meters, Statuses: st(sComm), Inferred: true},
 		{ID: "P8.8.2.t", Variant: "8.8.2", Party: PartyTarget, Devices: slices2(meters, type1), Statuses: st(sComm, sWhite), Inferred: true},
 		{ID: "P8.3", Variant: "8.3", Party: PartyDevice, Devices: withSMI, Statuses: st(sComm), Inferred: true},
+		// Post-check reads (DOMAIN.md §6.1, §7 step 9): the types are the
+		// GBCS use cases' targets [C:TPL]; the statuses are inferred (a
+		// device the DCC can address once installed).
+		{ID: "P8.9.chf", Variant: "8.9", Party: PartyTarget, Devices: chf, Statuses: st(sINC, sComm), Inferred: true, Note: "CCS06/CCS07: the CH's device log"},
+		{ID: "P8.9.m", Variant: "8.9", Party: PartyTarget, Devices: meters, Statuses: st(sINC, sComm), Inferred: true, Note: "CS07: a meter's device log"},
+		{ID: "P8.9.sec", Variant: VariantReadSecurityDetails, Party: PartyTarget, Devices: chf, Note: "CCS07 reads the CH's security details; no meter use case"},
+		{ID: "P11.2", Variant: "11.2", Party: PartyTarget, Devices: slices2(slices2(meters, type1), chf), Statuses: st(sINC, sComm), Inferred: true,
+			Note: "ECS52 (ESME or CH), GCS38 (GSME), CS08 (PPMID, HCALCS)"},
 	}
 }
 
