@@ -63,6 +63,7 @@ type CommissionScreen struct {
 	// memory only until the run stores them with its plan), then the
 	// answers or read a stopped step needs.
 	codes     []*codeField
+	codesJob  string // the job the code fields are for
 	codeBox   *fyne.Container
 	ask       *fyne.Container
 	askScroll *container.Scroll
@@ -180,7 +181,11 @@ func (s *CommissionScreen) Start() {
 		return
 	}
 	plan := s.opts.Plan()
-	fresh := s.status == nil
+	if plan.JobID == "" {
+		s.state.SetText("There is no job to install: get today's jobs on the Jobs screen first.")
+		return
+	}
+	fresh := s.status == nil || s.status.JobID != plan.JobID
 	if fresh {
 		var refuse string
 		if plan, refuse = s.withCodes(plan); refuse != "" {
@@ -303,6 +308,9 @@ func (s *CommissionScreen) showFinished(err error) {
 		s.run.SetText("Resume install")
 	case errors.As(err, &se):
 		title := se.Step
+		if errors.Is(err, errConnectHub) {
+			title = "Connect to the hub"
+		}
 		if s.status != nil {
 			for _, st := range s.status.Steps {
 				if st.ID == se.Step {

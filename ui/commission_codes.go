@@ -198,13 +198,19 @@ func (s *CommissionScreen) showCodes() {
 	if s.opts.Plan == nil {
 		return
 	}
-	if s.codes == nil {
-		for _, d := range s.opts.Plan().Devices {
+	plan := s.opts.Plan()
+	if s.codes == nil || s.codesJob != plan.JobID {
+		// First time, or the job changed (the day's next job): fields for
+		// this job's devices.
+		s.codes, s.codesJob = nil, plan.JobID
+		s.codeBox.RemoveAll()
+		for _, d := range plan.Devices {
 			if needsCode(d) {
 				s.codes = append(s.codes, newCodeField(d, s.codeAccepted))
 			}
 		}
 		if len(s.codes) == 0 {
+			s.hideCodes()
 			return
 		}
 		head := widget.NewLabel("Scan or type the install code of each device below (from its label). Codes are kept only for this install and never shown again.")
@@ -215,6 +221,7 @@ func (s *CommissionScreen) showCodes() {
 		}
 	}
 	if len(s.codes) == 0 {
+		s.hideCodes()
 		return
 	}
 	s.codeBox.Show()
@@ -255,6 +262,9 @@ func (s *CommissionScreen) codeAccepted() {
 // withCodes puts the accepted codes into the plan, or says in words
 // (refuse) which are still to enter.
 func (s *CommissionScreen) withCodes(p commission.Plan) (_ commission.Plan, refuse string) {
+	if s.codesJob != p.JobID {
+		s.showCodes()
+	}
 	var todo []string
 	have := map[string]string{}
 	for _, f := range s.codes {

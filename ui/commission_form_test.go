@@ -517,3 +517,43 @@ func TestCommissionHubUnreachable(t *testing.T) {
 		t.Errorf("after restart: status %v, codes shown %v, button %q", w2.status, w2.codeBox.Visible(), w2.run.Text)
 	}
 }
+
+// The plan can change under the wizard (the live session's next job): the
+// code fields follow the job, and with no job Start says what to do.
+func TestCommissionCodesFollowTheJob(t *testing.T) {
+	test.NewTempApp(t)
+	e := tempEngine(t)
+	dev := func(id string) commission.Device {
+		return commission.Device{ID: id, Type: "ESME", Status: "Pending", CPLStatus: "Active", MPxN: "1200023456789"}
+	}
+	plan := commission.Plan{}
+	loop := newEventLoop()
+	w := wizardOn(t, loop, CommissionOptions{Engine: e, Plan: func() commission.Plan { return plan },
+		Hub: func(context.Context) (commission.Hub, func(), error) {
+			return nil, nil, errors.New("no hub in this test")
+		}})
+	test.Tap(w.run)
+	if w.running || w.state.Text != "There is no job to install: get today's jobs on the Jobs screen first." || w.codeBox.Visible() {
+		t.Fatalf("no job: running %v, state %q", w.running, w.state.Text)
+	}
+
+	plan = commission.Plan{JobID: "J-1", Flow: "install", Devices: []commission.Device{dev("00-DB-12-34-56-78-90-A0")}}
+	test.Tap(w.run)
+	if w.running || len(w.codes) != 1 || w.codes[0].dev.ID != "00-DB-12-34-56-78-90-A0" || !w.codeBox.Visible() ||
+		!strings.Contains(w.state.Text, "00-DB-12-34-56-78-90-A0 first") {
+		t.Fatalf("job 1: running %v, %d code fields, state %q", w.running, len(w.codes), w.state.Text)
+	}
+	submitCode(w.codes[0], "30313233343536373839414243444546")
+
+	plan = commission.Plan{JobID: "J-2", Flow: "install", Devices: []commission.Device{dev("00-DB-12-34-56-78-90-B1"), dev("00-DB-12-34-56-78-90-B2")}}
+	test.Tap(w.run)
+	if w.running || len(w.codes) != 2 || w.codes[0].code != "" || !strings.Contains(w.state.Text, "00-DB-12-34-56-78-90-B1 and the electricity meter 00-DB-12-34-56-78-90-B2 first") {
+		t.Fatalf("job 2: running %v, %d code fields, state %q", w.running, len(w.codes), w.state.Text)
+	}
+
+	plan = commission.Plan{JobID: "J-3", Flow: "install", Devices: []commission.Device{{ID: "00-DB-12-34-56-78-90-A2", Type: "CHF"}}}
+	w.showCodes()
+	if len(w.codes) != 0 || w.codeBox.Visible() || !w.steps.Visible() {
+		t.Errorf("job 3 needs no code, yet %d code fields, box shown %v, steps shown %v", len(w.codes), w.codeBox.Visible(), w.steps.Visible())
+	}
+}
