@@ -2,6 +2,8 @@ package visit
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -84,6 +86,9 @@ func Open(ctx context.Context, dataDir string, opts ...Options) (*Visit, error) 
 	if co.Now == nil {
 		co.Now = o.Now
 	}
+	if co.ServerKey == nil {
+		co.ServerKey = serverKey(db)
+	}
 	e, err := commission.New(db, co)
 	if err != nil {
 		db.Close()
@@ -112,6 +117,45 @@ func (v *Visit) ImportJobs(ctx context.Context, js []api.Job, devices []api.Devi
 		}
 	}
 	return nil
+}
+
+// sealKeySetting is the settings key of the inventory service's sealing
+// key imported with jobs from a file (ImportSealKey).
+const sealKeySetting = "visit.inventory-seal-key"
+
+// ImportSealKey keeps the inventory service's public sealing key that came
+// with imported jobs (api.PullResponse.SealKey), for when no sync client
+// has pulled one into this store: the commissioning engine seals install
+// codes in the evidence to it. The key is checked before it is kept.
+func (v *Visit) ImportSealKey(ctx context.Context, k api.SealKey) error {
+	if _, err := k.Public(); err != nil {
+		return fmt.Errorf("import sealing key: %w", err)
+	}
+	b, err := json.Marshal(k)
+	if err != nil {
+		return err
+	}
+	return v.DB.InTx(ctx, func(tx *sql.Tx) error { return store.SetSettingTx(ctx, tx, sealKeySetting, string(b)) })
+}
+
+// serverKey is the engine's ServerKey: the key the sync client pulled into
+// db when there is one, else the one ImportSealKey kept, else none.
+func serverKey(db *store.DB) func(context.Context) (*api.SealKey, error) {
+	pulled := commission.StoredServerKey(db)
+	return func(ctx context.Context) (*api.SealKey, error) {
+		if k, err := pulled(ctx); err != nil || k != nil {
+			return k, err
+		}
+		s, ok, err := db.Setting(ctx, sealKeySetting)
+		if err != nil || !ok {
+			return nil, err
+		}
+		var k api.SealKey
+		if err := json.Unmarshal([]byte(s), &k); err != nil {
+			return nil, fmt.Errorf("read imported sealing key: %w", err)
+		}
+		return &k, nil
+	}
 }
 
 // Progress is a job with how far its commissioning run has gone.

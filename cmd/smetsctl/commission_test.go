@@ -305,3 +305,14 @@ func TestMissingAnswersFromStepError(t *testing.T) {
 		t.Errorf("missingAnswers parsed the error text: %q", qs)
 	}
 }
+
+// printSteps names a failed join's GBCS code beside the reason.
+func TestPrintStepsShowsJoinCode(t *testing.T) {
+	var b strings.Builder
+	printSteps(&b, []commission.StepStatus{{ID: "join", Title: "Meters join the HAN", State: commission.StateFailed,
+		Items: []commission.ItemStatus{{Item: demoESME, State: commission.StateFailed, Reason: commission.ReasonJoinFailed, JoinCode: 10,
+			Error: "failed to join: code 10", Hint: "check the install code"}}}})
+	if !regexp.MustCompile(`join-failed \(code 10\) +failed to join: code 10; try: check the install code`).MatchString(b.String()) {
+		t.Errorf("printSteps =\n%s", b.String())
+	}
+}
