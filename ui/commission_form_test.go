@@ -516,6 +516,19 @@ func TestCommissionHubUnreachable(t *testing.T) {
 	if w2.status == nil || w2.codeBox.Visible() || w2.run.Text != "Resume install" {
 		t.Errorf("after restart: status %v, codes shown %v, button %q", w2.status, w2.codeBox.Visible(), w2.run.Text)
 	}
+
+	// A Hub func that says why as a StepError (the live session's, when
+	// Connect has found no hub) is shown with its hint.
+	opts.Hub = func(context.Context) (commission.Hub, func(), error) {
+		return nil, nil, &commission.StepError{Step: "connect", Item: "-", Reason: commission.ReasonNoHub, Hint: NoHubHint, Err: ErrNoHub}
+	}
+	w3 := wizardOn(t, loop, opts)
+	idle = w3.Idle()
+	test.Tap(w3.run)
+	loop.runUntil(t, idle, "the attempt without a hub")
+	if want := "Stopped at “Connect to the hub”: no hub is connected. Try: " + NoHubHint; w3.state.Text != want {
+		t.Errorf("no hub: state %q, want %q", w3.state.Text, want)
+	}
 }
 
 // The plan can change under the wizard (the live session's next job): the
