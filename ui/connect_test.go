@@ -295,3 +295,20 @@ func TestParseServerAddress(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseUSBName(f *testing.F) {
+	f.Add(uint16(0x0403), uint16(0xF458), "AB123")
+	f.Add(uint16(0x10C4), uint16(0xEA60), "")
+	f.Add(uint16(0), uint16(0), "a:b:c")
+	f.Fuzz(func(t *testing.T, vid, pid uint16, serialNo string) {
+		if len(serialNo) > 100 {
+			return
+		}
+		name := usbName(usb.DeviceInfo{VID: vid, PID: pid, Serial: serialNo})
+		sel, ok := parseUSBName(name)
+		if !ok || sel.VID != vid || sel.PID != pid || sel.Serial != serialNo {
+			t.Errorf("parseUSBName(%q) = %+v, %v", name, sel, ok)
+		}
+		parseUSBName(serialNo) // any text: no panic
+	})
+}

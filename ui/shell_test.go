@@ -103,8 +103,8 @@ func walk(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
 
 func TestShellAltDigitsChooseSpan(t *testing.T) {
 	a := test.NewTempApp(t)
-	d := startDemo(t)
-	s := newShell(a, DemoOptions(d), newEventLoop().do)
+	s := newShell(a, Options{DeviceSet: NewDeviceSet()}, newEventLoop().do)
+	defer s.Close()
 	sc, ok := s.Window.Canvas().(fyne.Shortcutable)
 	if !ok {
 		t.Fatal("the canvas takes no shortcuts")

@@ -153,3 +153,21 @@ func TestConnectorReadsDetectedMeter(t *testing.T) {
 		}
 	})
 }
+
+func TestRememberSettingsWithoutSecret(t *testing.T) {
+	store := probe.NewFileStore(filepath.Join(t.TempDir(), "profiles.json"))
+	s := probe.Settings{Security: probe.SecurityHigh, ClientSAP: 1, Address: &probe.Address{Logical: 1, Physical: 17, Size: 2}}
+	if err := s.Validate(); !errors.Is(err, probe.ErrSettings) {
+		t.Errorf("high security without keys validates: %v", err)
+	}
+	if err := probe.RememberSettings(store, "LGZ", "E470", s); err != nil {
+		t.Fatalf("remember high security without the keys: %v", err)
+	}
+	got, ok, err := probe.LookupSettings(store, "LGZ", "E470")
+	if err != nil || !ok || got.Security != probe.SecurityHigh || got.Address == nil || *got.Address != *s.Address {
+		t.Errorf("LookupSettings = %+v, %v, %v", got, ok, err)
+	}
+	if _, ok, _ := probe.LookupSettings(store, "LGZ", "E450"); ok {
+		t.Error("settings found for another model")
+	}
+}
