@@ -176,19 +176,29 @@ type Removed struct {
 // applied of a job. AllApplied is the "safe to leave site" signal as far as
 // sync goes.
 type JobStatus struct {
-	JobID      string          `json:"jobId"`
-	AllApplied bool            `json:"allApplied"`
-	Applied    int             `json:"applied"`
-	Pending    int             `json:"pending"`
-	Rejected   int             `json:"rejected"`
-	Messages   []MessageStatus `json:"messages"`
+	JobID      string `json:"jobId"`
+	AllApplied bool   `json:"allApplied"`
+	Applied    int    `json:"applied"`
+	Pending    int    `json:"pending"`
+	Rejected   int    `json:"rejected"`
+	// ReadsRequested counts, among Applied, the post-check reads (8.9,
+	// 11.2) the service accepted and relays toward the DCC: their results
+	// are the devices', not the service's.
+	ReadsRequested int             `json:"readsRequested,omitempty"`
+	Messages       []MessageStatus `json:"messages"`
 }
+
+// NoteReadRequested is MessageStatus.Note of a read the service accepted
+// (DUIS I99) and relays toward the DCC.
+const NoteReadRequested = "read requested"
 
 // MessageStatus is the service's view of one message of a job.
 type MessageStatus struct {
 	IdempotencyKey string       `json:"idempotencyKey"`
 	Status         ResultStatus `json:"status"`
 	ResponseCode   string       `json:"responseCode,omitempty"`
+	Variant        string       `json:"variant,omitempty"` // Service Reference Variant of a DUIS request
+	Note           string       `json:"note,omitempty"`    // e.g. NoteReadRequested
 }
 
 // Problem is an error answer (RFC 9457 problem details,

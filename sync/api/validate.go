@@ -341,8 +341,11 @@ func (s *JobStatus) Validate() error {
 	if err := text("jobId", s.JobID, 1, MaxIDLen); err != nil {
 		return err
 	}
-	if s.Applied < 0 || s.Pending < 0 || s.Rejected < 0 {
+	if s.Applied < 0 || s.Pending < 0 || s.Rejected < 0 || s.ReadsRequested < 0 {
 		return invalid("applied", "counts must not be negative")
+	}
+	if s.ReadsRequested > s.Applied {
+		return invalid("readsRequested", "%d reads requested of %d applied", s.ReadsRequested, s.Applied)
 	}
 	if len(s.Messages) > MaxStatusItems {
 		return invalid("messages", "%d items, at most %d", len(s.Messages), MaxStatusItems)
@@ -353,6 +356,12 @@ func (s *JobStatus) Validate() error {
 			return err
 		}
 		if err := oneOf(p+".status", string(m.Status), string(StatusApplied), string(StatusRejected), string(StatusRetry)); err != nil {
+			return err
+		}
+		if err := text(p+".variant", m.Variant, 0, MaxKindLen); err != nil {
+			return err
+		}
+		if err := text(p+".note", m.Note, 0, MaxTextLen); err != nil {
 			return err
 		}
 	}

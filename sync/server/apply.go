@@ -75,10 +75,19 @@ func (w *work) checkJob(installer, job string) error {
 		return fmt.Errorf("read job %s: %w", job, err)
 	}
 	w.job = job
+	relayed := inventory.Relayed(w.req)
 	for _, id := range inventory.Referenced(w.req) {
 		var n int
 		if err := w.tx.row(w.ctx, "SELECT count(*) FROM job_devices WHERE job_id = ? AND device_id = ?", job, id.String()).Scan(&n); err != nil {
 			return fmt.Errorf("read job devices: %w", err)
+		}
+		if n == 0 && relayed {
+			// A post-check read may target the CHF the job's devices are
+			// on (a meter exchange lists the meters, not the hub).
+			if err := w.tx.row(w.ctx, `SELECT count(*) FROM devices WHERE chf_id = ?
+				AND device_id IN (SELECT device_id FROM job_devices WHERE job_id = ?)`, id.String(), job).Scan(&n); err != nil {
+				return fmt.Errorf("read job devices: %w", err)
+			}
 		}
 		if n == 0 {
 			return &RequestError{RequestID: w.rid, Err: ErrForbidden, Detail: "device " + id.String() + " is not on job " + job}
@@ -128,7 +137,7 @@ func (w *work) apply() (duis.ResponseCode, error) {
 
 // commit writes the Effect: devices (install codes sealed), deletions,
 // status history with an audit line per change, new devices onto the
-// installer's job.
+// installer's job, and an audit line for a relayed read.
 func (w *work) commit(sub Submission) error {
 	if w.eff == nil || !w.eff.Code.IsSuccess() {
 		return nil
@@ -173,6 +182,13 @@ func (w *work) commit(sub Submission) error {
 		}
 		if err := tx.audit(ctx, w.now, actor, variant, c.Device.String(),
 			fmt.Sprintf("status %q -> %q by rule %s, request %s", c.From, c.To, c.Rule, w.rid)); err != nil {
+			return err
+		}
+	}
+	if w.eff.Relayed {
+		// Nothing changes in the SMI; the audit says who asked for what.
+		if err := tx.audit(ctx, w.now, actor, variant, w.req.Header.RequestID.Target.String(),
+			"read requested by request "+w.rid+", relayed toward the DCC"); err != nil {
 			return err
 		}
 	}

@@ -36,8 +36,9 @@ func eui(s string) duis.EUI64 { e, _ := duis.ParseEUI64(s); return e }
 // conformance/gb/duis/requests through the service. For each template of
 // a served variant the SMI is seeded with the precondition the install
 // flow gives it (DOMAIN.md §5, §7) and the template must be applied with
-// its success code and the expected status; templates of variants the
-// service does not serve must be refused with a 400 and change nothing.
+// its success code and the expected status (the post-check reads 8.9 and
+// 11.2 with I99 and the SMI unchanged); templates of variants the service
+// does not serve must be refused with a 400 and change nothing.
 func TestConformanceRequests(t *testing.T) {
 	dir := filepath.Join(conformance.Dir(t), "gb", "duis", "requests")
 	const (
@@ -106,12 +107,21 @@ func TestConformanceRequests(t *testing.T) {
 		}, "I0", nil},
 		"ECS70Commission_8.1.1_SUCCESS": {func(e *env) { e.seed(a0, "ESME", "Whitelisted", nil) }, "I0", []check{{a0, "Commissioned"}}},
 		"GCS28Commission_8.1.1_SUCCESS": {func(e *env) { e.seed(a1, "GSME", "Whitelisted", nil) }, "I0", []check{{a1, "Commissioned"}}},
+		// Post-check reads (DOMAIN.md §7 step 9): accepted with I99 and
+		// relayed; the SMI does not change (checked for every I99 case).
+		"CCS05CCS04_8.9_SUCCESS": {func(e *env) { hub(e, "Commissioned") }, "I99", []check{{a2, "Commissioned"}}},
+		"CCS06_8.9_SUCCESS":      {func(e *env) { hub(e, "Commissioned") }, "I99", []check{{a2, "Commissioned"}}},
+		"CCS07_8.9_SUCCESS":      {func(e *env) { hub(e, "Commissioned") }, "I99", []check{{a2, "Commissioned"}}},
+		"CS07_8.9_SUCCESS":       {func(e *env) { e.seed(a1, "GSME", "Commissioned", nil) }, "I99", []check{{a1, "Commissioned"}}},
+		"CS08_11.2_SUCCESS":      {func(e *env) { e.seed(a4, "PPMID", "Commissioned", nil) }, "I99", []check{{a4, "Commissioned"}}},
+		"ECS52_11.2_SUCCESS":     {func(e *env) { e.seed(a0, "ESME", "Commissioned", nil) }, "I99", []check{{a0, "Commissioned"}}},
+		"GCS38_11.2_SUCCESS":     {func(e *env) { e.seed(a1, "GSME", "Commissioned", nil) }, "I99", []check{{a1, "Commissioned"}}},
 	}
 	files, err := filepath.Glob(filepath.Join(dir, "*.XML"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no templates in %s: %v", dir, err)
 	}
-	applied, refused := 0, 0
+	applied, refused, reads := 0, 0, 0
 	shared := newEnv(t, filepath.Join(t.TempDir(), "inv.db"))
 	for _, f := range files {
 		name := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(f), "_DUIS.XML"), "_REQUEST")
@@ -139,12 +149,22 @@ func TestConformanceRequests(t *testing.T) {
 			}
 			tc.setup(e)
 			e.clock.Add(time.Minute)
+			devices := e.dump("SELECT "+deviceColumns+" FROM devices ORDER BY device_id", "SELECT count(*) FROM status_history")
 			out, err := e.srv.Submit(context.Background(), Submission{Document: doc, Principal: office})
 			if err != nil {
 				t.Fatalf("Submit: %v", err)
 			}
 			if out.OutcomeCode != tc.code {
 				t.Fatalf("outcome %s, want %s", out.OutcomeCode, tc.code)
+			}
+			if tc.code == duis.CodeAcknowledgement {
+				if out.ResponseCode != tc.code {
+					t.Errorf("read answered %s, want %s", out.ResponseCode, tc.code)
+				}
+				if e.dump("SELECT "+deviceColumns+" FROM devices ORDER BY device_id", "SELECT count(*) FROM status_history") != devices {
+					t.Errorf("a relayed read changed the SMI")
+				}
+				reads++
 			}
 			resp, err := duis.ParseResponse(out.Response)
 			if err != nil {
@@ -162,5 +182,6 @@ func TestConformanceRequests(t *testing.T) {
 			applied++
 		})
 	}
-	t.Logf("conformance templates: %d applied with their success code, %d of unserved variants refused, of %d", applied, refused, len(files))
+	t.Logf("conformance templates: %d applied with their success code (%d of them reads accepted with I99 and relayed), %d of unserved variants refused, of %d",
+		applied, reads, refused, len(files))
 }

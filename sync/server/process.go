@@ -15,9 +15,11 @@ import (
 )
 
 // Served lists the Service Reference Variants the service processes: the
-// install flow (DOMAIN.md §6–§7).
+// install flow (DOMAIN.md §6–§7) and the post-check reads 8.9 Read Device
+// Log and 11.2 Read Firmware Version (§7 step 9), which it records and
+// relays toward the DCC without changing the SMI (see the package doc).
 var Served = []string{"12.2", "8.14.1", "8.14.2", "8.14.3", "8.14.4", "8.11", "8.1.1",
-	"8.7.1", "8.7.2", "8.8.1", "8.8.2", "8.2", "8.3", "8.4", "8.13"}
+	"8.7.1", "8.7.2", "8.8.1", "8.8.2", "8.2", "8.3", "8.4", "8.13", "8.9", "11.2"}
 
 // installerVariants are the SRs an installer may send from site; the back
 // office may send all of Served. Beyond these, an installer may send only
@@ -25,7 +27,7 @@ var Served = []string{"12.2", "8.14.1", "8.14.2", "8.14.3", "8.14.4", "8.11", "8
 // UpdateDeviceStatusExceptCH=InstalledNotCommissioned on a non-CH device of
 // their own job).
 var installerVariants = []string{"8.14.1", "8.14.2", "8.14.3", "8.14.4", "8.11", "8.1.1",
-	"8.7.1", "8.7.2", "8.8.1", "8.8.2", "8.2", "8.13", "12.2"}
+	"8.7.1", "8.7.2", "8.8.1", "8.8.2", "8.2", "8.13", "12.2", "8.9", "11.2"}
 
 // Submission is one DUIS request to apply, with who sent it and for which
 // job.
@@ -45,7 +47,9 @@ type Outcome struct {
 	// OutcomeCode is the result of applying the request: equal to
 	// ResponseCode for non-device SRs; for device SRs acknowledged with I99,
 	// the code of the (asynchronous, in DUIS) outcome, e.g. I0 for an 8.11
-	// whose N24 alert reports success.
+	// whose N24 alert reports success. A relayed read (8.9, 11.2) keeps
+	// I99: read requested; its result is the device's, which the DCC
+	// returns, not the SMI.
 	OutcomeCode duis.ResponseCode
 	Response    []byte // the DUIS response XML
 	Duplicate   bool   // an idempotent replay: the original outcome is returned

@@ -239,7 +239,8 @@ func (s *Server) postPush(w http.ResponseWriter, r *http.Request, p Principal) e
 // JobStatus is what the service applied of a job (sync/api GET
 // /v1/jobs/{jobId}/status): the "safe to leave site" signal as far as sync
 // goes. The service does not know what is still queued on the tablet, so
-// Pending is always 0.
+// Pending is always 0. A post-check read it relays (8.9, 11.2) counts as
+// applied and is noted "read requested" (ReadsRequested counts them).
 func (s *Server) JobStatus(ctx context.Context, p Principal, job string) (*api.JobStatus, error) {
 	var owner string
 	err := s.db.row(ctx, "SELECT installer FROM jobs WHERE job_id = ?", job).Scan(&owner)
@@ -249,7 +250,7 @@ func (s *Server) JobStatus(ctx context.Context, p Principal, job string) (*api.J
 	if err != nil {
 		return nil, fmt.Errorf("read job %s: %w", job, err)
 	}
-	rows, err := s.db.query(ctx, `SELECT COALESCE(idempotency_key, request_id), response_code, outcome_code FROM requests WHERE job_id = ?
+	rows, err := s.db.query(ctx, `SELECT COALESCE(idempotency_key, request_id), variant, response_code, outcome_code FROM requests WHERE job_id = ?
 		ORDER BY received_at LIMIT 1000`, job)
 	if err != nil {
 		return nil, fmt.Errorf("read job %s requests: %w", job, err)
@@ -257,16 +258,22 @@ func (s *Server) JobStatus(ctx context.Context, p Principal, job string) (*api.J
 	defer rows.Close()
 	st := &api.JobStatus{JobID: job, Messages: []api.MessageStatus{}}
 	for rows.Next() {
-		var key, code, outcome string
-		if err := rows.Scan(&key, &code, &outcome); err != nil {
+		var key, variant, code, outcome string
+		if err := rows.Scan(&key, &variant, &code, &outcome); err != nil {
 			return nil, fmt.Errorf("read job %s requests: %w", job, err)
 		}
-		m := api.MessageStatus{IdempotencyKey: key, Status: api.StatusApplied, ResponseCode: code}
-		if outcome != "I0" && outcome != "I99" {
+		m := api.MessageStatus{IdempotencyKey: key, Status: api.StatusApplied, ResponseCode: code, Variant: variant}
+		switch outcome {
+		case "I0":
+			st.Applied++
+		case "I99":
+			// Only a relayed read keeps the acknowledgement as its outcome.
+			m.Note = api.NoteReadRequested
+			st.Applied++
+			st.ReadsRequested++
+		default:
 			m.Status = api.StatusRejected
 			st.Rejected++
-		} else {
-			st.Applied++
 		}
 		st.Messages = append(st.Messages, m)
 	}

@@ -23,15 +23,16 @@ type Report struct {
 // VariantReport is one variant's line of a Report. Latencies are in
 // milliseconds; percentiles use the nearest-rank method.
 type VariantReport struct {
-	Variant  string         `json:"variant"`
-	Total    int            `json:"total"`
-	Applied  int            `json:"applied"`  // success codes (I0, I99)
-	Rejected int            `json:"rejected"` // E codes
-	ByCode   map[string]int `json:"byCode"`   // outcome code → count
-	P50MS    int64          `json:"p50Ms"`
-	P90MS    int64          `json:"p90Ms"`
-	P99MS    int64          `json:"p99Ms"`
-	MaxMS    int64          `json:"maxMs"`
+	Variant   string         `json:"variant"`
+	Total     int            `json:"total"`
+	Applied   int            `json:"applied"`   // success codes (I0, I99)
+	Requested int            `json:"requested"` // of Applied, reads relayed toward the DCC (I99: 8.9, 11.2)
+	Rejected  int            `json:"rejected"`  // E codes
+	ByCode    map[string]int `json:"byCode"`    // outcome code → count
+	P50MS     int64          `json:"p50Ms"`
+	P90MS     int64          `json:"p90Ms"`
+	P99MS     int64          `json:"p99Ms"`
+	MaxMS     int64          `json:"maxMs"`
 }
 
 // percentile returns the nearest-rank p-th percentile of sorted xs.
@@ -68,6 +69,9 @@ func (s *Server) Report(ctx context.Context, from, to time.Time) (*Report, error
 		v.ByCode[code]++
 		if code == "I0" || code == "I99" {
 			v.Applied++
+			if code == "I99" {
+				v.Requested++
+			}
 		} else {
 			v.Rejected++
 		}
@@ -91,13 +95,13 @@ func (s *Server) Report(ctx context.Context, from, to time.Time) (*Report, error
 func (r *Report) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "period\t%s .. %s\n", r.From.Format(time.RFC3339), r.To.Format(time.RFC3339))
-	fmt.Fprintln(tw, "variant\ttotal\tapplied\trejected\tcodes\tp50\tp90\tp99\tmax")
+	fmt.Fprintln(tw, "variant\ttotal\tapplied\trequested\trejected\tcodes\tp50\tp90\tp99\tmax")
 	for _, v := range r.Variants {
 		codes := ""
 		for _, c := range slices.Sorted(mapsKeys(v.ByCode)) {
 			codes += fmt.Sprintf("%s=%d ", c, v.ByCode[c])
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n", v.Variant, v.Total, v.Applied, v.Rejected, codes,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n", v.Variant, v.Total, v.Applied, v.Requested, v.Rejected, codes,
 			dur(v.P50MS), dur(v.P90MS), dur(v.P99MS), dur(v.MaxMS))
 	}
 	return tw.Flush()
