@@ -52,9 +52,11 @@ type ConnectOptions struct {
 	ListUSB func() ([]usb.DeviceInfo, error)
 }
 
-// ConnectScreen lists probes as they are plugged in and out, finds the meter
-// behind one with live progress, and runs the self-test with its verdict in
-// plain words.
+// ConnectScreen lists probes as they are plugged in and out (serial ports
+// and driverless USB probes), finds the meter behind one with live progress,
+// and runs the self-test with its verdict in plain words. Manual settings
+// for an awkward meter steer detection and reading and are remembered per
+// model; a meter or hub found joins the shared DeviceSet, ready to read.
 type ConnectScreen struct {
 	root   fyne.CanvasObject
 	opts   ConnectOptions
@@ -157,7 +159,7 @@ func (s *ConnectScreen) Watch() {
 	events := serial.Watch(ctx, serial.WatchOptions{List: func() ([]serial.PortInfo, error) {
 		ps, err := list()
 		if err != nil {
-			return nil, err
+			return append(append([]serial.PortInfo(nil), extra...), ps...), err
 		}
 		// A USB listing that fails (no libusb) keeps the serial list.
 		devs, uerr := listUSB()
@@ -363,6 +365,7 @@ func (s *ConnectScreen) showDetected(res *probe.Result, rep *probe.Report, err e
 			d += " The meter stayed at 300 Bd instead of the speed it offered."
 		}
 		s.details.SetText(d)
+		s.manual.found(res)
 		s.addDevice(res)
 	}
 	s.mu.Lock()
@@ -384,7 +387,6 @@ func (s *ConnectScreen) addDevice(res *probe.Result) {
 		s.details.SetText(s.details.Text + " This meter gives a mode C readout only; the Readout screen reads meters over DLMS.")
 		return
 	}
-	s.manual.found(res)
 	manual, err := s.manual.Settings()
 	if err != nil {
 		s.details.SetText(s.details.Text + " It cannot be read yet: " + settingsWords(err))

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -311,4 +312,29 @@ func FuzzParseUSBName(f *testing.F) {
 		}
 		parseUSBName(serialNo) // any text: no panic
 	})
+}
+
+func TestConnectRefusesBadManualSettings(t *testing.T) {
+	test.NewTempApp(t)
+	opened := false
+	c := newConnectScreen(ConnectOptions{
+		List:    func() ([]serial.PortInfo, error) { return nil, nil },
+		ListUSB: func() ([]usb.DeviceInfo, error) { return nil, nil },
+		Open:    func(string) (ProbePort, error) { opened = true; return nil, errString("not here") },
+	}, newEventLoop().do)
+	c.showPorts([]serial.PortInfo{{Name: "/dev/ttyUSB9"}})
+	c.manual.server.SetText("1/x")
+	c.Start(false)
+	if opened || c.stop != nil || !strings.Contains(c.verdict.Text, "HDLC server") {
+		t.Errorf("bad server address: opened %v, running %v, verdict %q", opened, c.stop != nil, c.verdict.Text)
+	}
+	// A password still to be typed does not stop detection, only reading.
+	c.manual.server.SetText("")
+	c.manual.security.SetSelected(secLow)
+	if _, err := c.manual.Route(); err != nil {
+		t.Errorf("Route with low security and no password: %v", err)
+	}
+	if _, err := c.manual.Settings(); !errors.Is(err, probe.ErrSettings) {
+		t.Errorf("Settings with low security and no password: %v", err)
+	}
 }
