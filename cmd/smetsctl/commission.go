@@ -16,6 +16,7 @@ import (
 	"github.com/smetskit/smetskit/app/diagnose"
 	"github.com/smetskit/smetskit/app/visit"
 	"github.com/smetskit/smetskit/protocol/dlms"
+	"github.com/smetskit/smetskit/protocol/duis"
 	"github.com/smetskit/smetskit/serial"
 	"github.com/smetskit/smetskit/sim"
 )
@@ -36,7 +37,9 @@ standard input, or takes the answers from --answers FILE:
 reported without WAN and the flow takes the 8.14.2 branch with a follow-up.
 The hub is reached with --hub tcp:HOST:PORT (IEC 62056-47 wrapper) or
 --hub serial:PATH (the hub's serial port, HDLC at 8N1); the management keys
-default to the simulator's.`
+default to the simulator's. With --meter DEVICE=TARGET for a meter on site
+(tcp:HOST:PORT, or serial:PATH for an optical probe) the post-checks also
+read its firmware version and clock through its public association.`
 
 // defaultOriginator is the supplier EUI-64 of the DUIS test system's
 // templates, used when no --originator is given.
@@ -57,6 +60,14 @@ func runCommission(ctx context.Context, e *env, args []string) error {
 	akHex := fs.String("ak", hex.EncodeToString(sim.DefaultAK), "hub management authentication key (`hex`)")
 	baud := fs.Int("baud", 9600, "with --hub serial: the line speed")
 	timeout := fs.Duration("timeout", 30*time.Minute, "give up after this long")
+	var meters []meterFlag
+	fs.Func("meter", "read the meter `DEVICE=TARGET` on site for the post-checks (firmware, clock): TARGET tcp:HOST:PORT or serial:PATH (optical probe); repeat for each meter", func(v string) error {
+		m, err := parseMeterFlag(v)
+		if err == nil {
+			meters = append(meters, m)
+		}
+		return err
+	})
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -132,6 +143,14 @@ func runCommission(ctx context.Context, e *env, args []string) error {
 			_ = v.SaveHubCounter(ctx, target.String(), next)
 		}()
 		hub = h
+		if len(meters) > 0 {
+			site, closeMeters, err := connectMeters(ctx, h, meters, *baud)
+			if err != nil {
+				return err
+			}
+			defer closeMeters()
+			hub = site
+		}
 		deviceClock = func() time.Time {
 			t, _, err := h.Clock(ctx)
 			if err != nil {
@@ -140,7 +159,7 @@ func runCommission(ctx context.Context, e *env, args []string) error {
 			return t
 		}
 		if *offline {
-			hub = visit.NoWAN(h)
+			hub = visit.NoWAN(hub)
 		}
 	}
 	// The visit starts, by the tablet's and the hub's clocks, when
@@ -389,6 +408,66 @@ func connectHub(ctx context.Context, v *visit.Visit, t visit.Target, keys dlms.K
 		conn = visit.Serial(p, t.Addr, baud)
 	}
 	return visit.ConnectHub(ctx, conn, visit.HubConfig{Keys: keys, InvocationCounter: ic})
+}
+
+// meterFlag is one --meter DEVICE=TARGET.
+type meterFlag struct {
+	device string
+	target visit.Target
+}
+
+func parseMeterFlag(v string) (meterFlag, error) {
+	dev, tgt, ok := strings.Cut(v, "=")
+	if !ok || dev == "" {
+		return meterFlag{}, fmt.Errorf("want DEVICE=TARGET, got %q", v)
+	}
+	if _, err := duis.ParseEUI64(dev); err != nil {
+		return meterFlag{}, err
+	}
+	t, err := visit.ParseTarget(tgt)
+	if err != nil {
+		return meterFlag{}, err
+	}
+	return meterFlag{device: dev, target: t}, nil
+}
+
+// connectMeters opens the public association with each meter given with
+// --meter and bundles them with the hub, so the post-checks read each
+// meter's firmware and clock on site.
+func connectMeters(ctx context.Context, h commission.Hub, meters []meterFlag, baud int) (commission.Site, func(), error) {
+	site := commission.Site{Hub: h, Meters: map[string]*dlms.Client{}}
+	var sessions []*diagnose.Session
+	var ports []io.Closer
+	closeAll := func() {
+		for _, s := range sessions {
+			_ = s.Close(context.Background())
+		}
+		for _, p := range ports {
+			_ = p.Close()
+		}
+	}
+	for _, m := range meters {
+		var conn diagnose.Connector
+		if m.target.Kind == "tcp" {
+			conn = visit.MeterTCP(m.target.Addr)
+		} else {
+			p, err := openSerial(m.target.Addr, serial.Mode{Baud: 300, DataBits: 7, Parity: serial.EvenParity})
+			if err != nil {
+				closeAll()
+				return commission.Site{}, nil, err
+			}
+			ports = append(ports, p)
+			conn = visit.MeterOptical(p, m.target.Addr, baud)
+		}
+		s, err := visit.ConnectMeter(ctx, conn)
+		if err != nil {
+			closeAll()
+			return commission.Site{}, nil, fmt.Errorf("meter %s: %w", m.device, err)
+		}
+		sessions = append(sessions, s)
+		site.Meters[m.device] = s.Client()
+	}
+	return site, closeAll, nil
 }
 
 // queued counts the job's messages in the outbox.

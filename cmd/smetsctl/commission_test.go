@@ -316,3 +316,52 @@ func TestPrintStepsShowsJoinCode(t *testing.T) {
 		t.Errorf("printSteps =\n%s", b.String())
 	}
 }
+
+// TestCommissionReadsMetersOnSite: with --meter the post-checks read the
+// electricity meter's firmware and clock through its public association
+// and record them; a bad --meter is a usage error.
+func TestCommissionReadsMetersOnSite(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	lines, stop := startSim(t, "site", "--tcp", "127.0.0.1:0", "--wrapper")
+	t.Cleanup(func() {
+		if code := stop(); code != 0 {
+			t.Errorf("sim exit code %d", code)
+		}
+	})
+	hubAddr := waitLine(t, lines, regexp.MustCompile(`^hub .*wrapper frames listening on tcp (\S+)$`))[1]
+	meterAddr := waitLine(t, lines, regexp.MustCompile(`^meter .*\(`+demoESME+`\).*wrapper frames listening on tcp (\S+)$`))[1]
+	mustRun(t, "job", "import", writeDemoPull(t, dir), "--data", data)
+	answers := filepath.Join(dir, "answers.json")
+	ans := `{"answers": {"CHFConnectionMethod": "Hot-shoe", "CHFLocation": "Indoors on external wall", "AerialInstall": "false"},
+		"installCodes": {"` + demoESME + `": "` + demoCode + `"}, "coverage": "yes"}`
+	if err := os.WriteFile(answers, []byte(ans), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _ := smetsctl(t, "commission", "--data", data, "--job", "J-DEMO-1", "--meter", "nope=tcp:x:1"); code != 2 {
+		t.Errorf("commission --meter nope=... = %d, want 2", code)
+	}
+	mustRun(t, "commission", "--data", data, "--job", "J-DEMO-1", "--answers", answers, "--hub", "tcp:"+hubAddr,
+		"--meter", demoESME+"=tcp:"+meterAddr)
+	v, err := visit.Open(context.Background(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	st, err := v.Engine.Status(context.Background(), "J-DEMO-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st.Steps {
+		if s.ID != "post-checks" {
+			continue
+		}
+		var ev struct {
+			Firmware string `json:"meterFirmware"`
+			Reliable bool   `json:"meterClockReliable"`
+		}
+		if len(s.Items) != 1 || json.Unmarshal(s.Items[0].Evidence, &ev) != nil || ev.Firmware != "SIM-ESME-1.4.2" || !ev.Reliable {
+			t.Errorf("post-checks = %+v", s.Items)
+		}
+	}
+}
