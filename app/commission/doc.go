@@ -7,10 +7,13 @@
 // completion), a precondition on what earlier steps found ("wan=no"), the
 // device types it acts on and the DUIS variant it produces. The built-in
 // flows follow DOMAIN.md §7 (install with WAN: 8.14.1, 8.11, join, 8.1.1,
-// 8.7.x), §8 (install and leave: 8.14.2 with premise type and obstruction
-// checks, the 8.11 adds, local delivery answered with 8.13,
-// a follow-up) and the exchanges (CH: 8.14.3/8.14.4, 8.12.1; meter: final
-// and initial register reads, 8.11 Remove and Add).
+// 8.7.x, then the step 9 checks with 8.9 and 11.2), §8 (install and leave:
+// 8.14.2 with premise type and obstruction checks, the 8.11 adds, 8.4
+// InstalledNotCommissioned for the meters, local delivery answered with
+// 8.13, a follow-up) and the exchanges (CH: 8.14.3/8.14.4, 8.12.1; meter:
+// final and initial register reads, 8.11 Remove and Add). In a dual-fuel
+// install the gas meter joins through the CHF device log and must then be
+// in the GPF device log (GPFReader).
 //
 // Each item of a step (the step, or one device of it) commits in one store
 // transaction with its evidence, the facts it found, and the outbox message
@@ -21,7 +24,10 @@
 // retried by the next Run (after Answer or AddReads when it waited for the
 // engineer). Status shows every step with its evidence; Runs lists the runs
 // to offer for resuming after a restart. With Options.Sealer the install
-// codes in stored plans are sealed at rest.
+// codes in stored plans are sealed at rest; in the evidence message they
+// travel only sealed to the inventory service's key (Options.ServerKey,
+// by default the key the sync client pulled, StoredServerKey), or not at
+// all when no key is known.
 //
 // Local delivery: each prepared command's response is stored the moment
 // the hub answers, before its 8.13 is built; the one unavoidable window (a

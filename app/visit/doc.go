@@ -19,6 +19,12 @@
 //	defer hub.Close(ctx)
 //	err = v.Engine.Run(ctx, plan.JobID, hub) // or visit.NoWAN(hub) for an install and leave
 //
+// For the post-checks to read the meters on site too, open each meter's
+// public association (ConnectMeter with MeterTCP or MeterOptical) and pass
+// commission.Site{Hub: hub, Meters: ...}. A sealing key that came with jobs
+// imported from a file is kept with ImportSealKey; the engine seals install
+// codes in the evidence to it when no sync client has pulled one.
+//
 // Answers for scripted runs are read with DecodeAnswers; hub targets in the
 // CLI's form ("tcp:HOST:PORT", "serial:PATH") with ParseTarget.
 package visit
