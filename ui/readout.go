@@ -162,7 +162,7 @@ func newReadoutScreen(win fyne.Window, set *DeviceSet, engineer func() string, d
 	s.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), s.Cancel)
 	s.cancel.Disable()
 	s.progress = widget.NewProgressBar()
-	s.status = widget.NewLabel("Choose a device and press Read.")
+	s.status = widget.NewLabel(hintChoose)
 	s.status.Wrapping = fyne.TextWrapWord
 
 	label := func() *widget.Label {
@@ -356,6 +356,12 @@ func (s *ReadoutScreen) Attached() <-chan struct{} {
 	return s.attachedCh
 }
 
+// Hints under the controls before the first read.
+const (
+	hintChoose   = "Choose a device and press Read."
+	hintNoDevice = "No device yet. Find a meter on the Connect screen, then read it here."
+)
+
 // Close stops following the device set.
 func (s *ReadoutScreen) Close() {
 	if s.unwatch != nil {
@@ -383,6 +389,14 @@ func (s *ReadoutScreen) showDevices() {
 	default:
 		s.device.ClearSelected()
 	}
+	// The hint follows the list; anything else said stays.
+	if t := s.status.Text; t == hintChoose || t == hintNoDevice {
+		if len(names) == 0 {
+			s.status.SetText(hintNoDevice)
+		} else {
+			s.status.SetText(hintChoose)
+		}
+	}
 	s.setReadable()
 }
 
@@ -401,12 +415,17 @@ func (s *ReadoutScreen) setReadable() {
 // Select chooses the named device; it returns false when the set has no
 // such device.
 func (s *ReadoutScreen) Select(name string) bool {
-	for _, d := range s.devices {
-		if d.Name == name {
-			s.device.SetSelected(name)
-			s.setReadable()
-			return true
+	for again := 0; again < 2; again++ {
+		for _, d := range s.devices {
+			if d.Name == name {
+				s.device.SetSelected(name)
+				s.setReadable()
+				return true
+			}
 		}
+		// Added a moment ago: the set's change may still be on its way
+		// through the bridge.
+		s.showDevices()
 	}
 	return false
 }

@@ -266,15 +266,23 @@ func TestReadoutFollowsDeviceSet(t *testing.T) {
 	if r == nil {
 		t.Fatal("a shell with a device set has no Readout screen")
 	}
-	if !r.read.Disabled() || r.Selected() != "" {
-		t.Fatalf("empty set: read disabled %v, chosen %q", r.read.Disabled(), r.Selected())
+	if !r.read.Disabled() || r.Selected() != "" || r.status.Text != hintNoDevice {
+		t.Fatalf("empty set: read disabled %v, chosen %q, status %q", r.read.Disabled(), r.Selected(), r.status.Text)
 	}
 	set.Add(Device{Name: "Meter A", Kind: KindMeter})
 	set.Add(Device{Name: "Hub H", Kind: KindHub})
 	loop.drain()
-	if got := r.device.Options; len(got) != 2 || r.Selected() != "Meter A" || r.read.Disabled() {
-		t.Fatalf("after two adds: options %q, chosen %q, read disabled %v", got, r.Selected(), r.read.Disabled())
+	if got := r.device.Options; len(got) != 2 || r.Selected() != "Meter A" || r.read.Disabled() || r.status.Text != hintChoose {
+		t.Fatalf("after two adds: options %q, chosen %q, read disabled %v, status %q", got, r.Selected(), r.read.Disabled(), r.status.Text)
 	}
+	// A device added a moment ago can be chosen before the bridge has
+	// delivered the change.
+	set.Add(Device{Name: "Meter C", Kind: KindMeter})
+	if !r.Select("Meter C") {
+		t.Error("Select of a device just added failed")
+	}
+	set.Remove("Meter C")
+	loop.drain()
 	s.ReadDevice("Hub H")
 	if r.Selected() != "Hub H" || s.Current() != ScreenReadout {
 		t.Errorf("ReadDevice(Hub H): chosen %q on %q", r.Selected(), s.Current())
