@@ -80,6 +80,7 @@ type ConnectScreen struct {
 	running  serial.PortInfo   // the port of the detection in progress
 	added    map[string]string // port name → device added from it
 	lastDev  string            // the device the last detection added
+	usbEvery time.Duration     // between USB listings; set before Watch
 
 	mu     sync.Mutex
 	idle   chan struct{} // closed and replaced when a detection ends
@@ -93,7 +94,7 @@ func NewConnectScreen(opts ConnectOptions) *ConnectScreen {
 }
 
 func newConnectScreen(opts ConnectOptions, do doFunc) *ConnectScreen {
-	s := &ConnectScreen{opts: opts, idle: make(chan struct{}), listed: make(chan struct{}), added: map[string]string{}}
+	s := &ConnectScreen{opts: opts, idle: make(chan struct{}), listed: make(chan struct{}), added: map[string]string{}, usbEvery: usbListEvery}
 	s.bridge = connectBridge{s: s, do: do}
 	if s.opts.List == nil {
 		s.opts.List = serial.List
@@ -156,16 +157,25 @@ func (s *ConnectScreen) Watch() {
 	list, listUSB := s.opts.List, s.opts.ListUSB
 	extra := s.opts.Extra
 	usbErr := "" // the last USB failure said, so it is said once
+	// libusb reads every probe's strings: list USB less often than the
+	// serial ports (the closure runs on the watcher's goroutine only).
+	every := s.usbEvery
+	var usbAt time.Time
+	var devs []usb.DeviceInfo
 	events := serial.Watch(ctx, serial.WatchOptions{List: func() ([]serial.PortInfo, error) {
 		ps, err := list()
 		if err != nil {
 			return append(append([]serial.PortInfo(nil), extra...), ps...), err
 		}
-		// A USB listing that fails (no libusb) keeps the serial list.
-		devs, uerr := listUSB()
-		if msg := errText(uerr); msg != usbErr {
-			usbErr = msg
-			s.bridge.usbFailed(uerr)
+		if now := time.Now(); usbAt.IsZero() || now.Sub(usbAt) >= every {
+			usbAt = now
+			// A USB listing that fails (no libusb) keeps the serial list.
+			var uerr error
+			devs, uerr = listUSB()
+			if msg := errText(uerr); msg != usbErr {
+				usbErr = msg
+				s.bridge.usbFailed(uerr)
+			}
 		}
 		ps = append(ps, driverless(devs, ps)...)
 		return append(append([]serial.PortInfo(nil), extra...), ps...), nil
@@ -458,6 +468,10 @@ func (s *ConnectScreen) ReadThis() {
 		s.opts.ReadDevice(s.lastDev)
 	}
 }
+
+// usbListEvery is how often driverless USB probes are listed (serial ports
+// are listed every second).
+const usbListEvery = 3 * time.Second
 
 // openPort opens a serial port, or a driverless USB probe named
 // "usb:VVVV:PPPP[:SERIAL]", at 300 Bd 7E1 (IEC 62056-21 §6.3.1).

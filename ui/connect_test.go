@@ -243,6 +243,7 @@ func TestConnectUSBProbes(t *testing.T) {
 			return list, nil
 		},
 	}, loop.do)
+	c.usbEvery = 0 // every poll, so the test does not wait
 	c.Watch()
 	defer c.Close()
 	for len(c.found) == 0 {
