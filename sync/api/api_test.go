@@ -240,6 +240,14 @@ func TestDecodeJobStatus(t *testing.T) {
 		{"contradiction", `{"jobId":"job-7","allApplied":true,"applied":1,"pending":1,"rejected":0,"messages":[]}`, false},
 		{"negative", `{"jobId":"job-7","allApplied":false,"applied":-1,"pending":0,"rejected":0,"messages":[]}`, false},
 		{"no job", `{"allApplied":false,"applied":0,"pending":0,"rejected":0,"messages":[]}`, false},
+		{"reads requested", `{"jobId":"job-7","allApplied":true,"applied":2,"pending":0,"rejected":0,"readsRequested":1,
+			"messages":[{"idempotencyKey":"a","status":"applied","responseCode":"I0","variant":"8.11"},
+			{"idempotencyKey":"b","status":"applied","responseCode":"I99","variant":"8.9","note":"read requested"}]}`, true},
+		{"more reads than applied", `{"jobId":"job-7","allApplied":false,"applied":1,"pending":0,"rejected":0,"readsRequested":2,"messages":[]}`, false},
+		{"long variant", `{"jobId":"job-7","allApplied":false,"applied":1,"pending":0,"rejected":0,
+			"messages":[{"idempotencyKey":"a","status":"applied","variant":"` + strings.Repeat("8", MaxKindLen+1) + `"}]}`, false},
+		{"long note", `{"jobId":"job-7","allApplied":false,"applied":1,"pending":0,"rejected":0,
+			"messages":[{"idempotencyKey":"a","status":"applied","note":"` + strings.Repeat("x", MaxTextLen+1) + `"}]}`, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -85,12 +85,14 @@ func jsonEqual(a, b json.RawMessage) bool {
 
 // FuzzDecodeAnswers feeds arbitrary bodies to the decoders of the server's
 // answers (pull response, push response, job status, problem): none may
-// panic, and what the pull decoder accepts must survive encode → decode.
+// panic, and what the pull and job status decoders accept must survive
+// encode → decode.
 func FuzzDecodeAnswers(f *testing.F) {
 	const limit = 32 << 10
 	f.Add([]byte(goodPull))
 	f.Add([]byte(`{"results":[{"idempotencyKey":"job-7:chf-install:1","status":"applied","responseCode":"I99"},{"idempotencyKey":"job-7:update:2","status":"retry"}]}`))
 	f.Add([]byte(`{"jobId":"job-7","allApplied":true,"applied":2,"pending":0,"rejected":0,"messages":[{"idempotencyKey":"a","status":"applied"}]}`))
+	f.Add([]byte(`{"jobId":"job-7","allApplied":true,"applied":1,"pending":0,"rejected":0,"readsRequested":1,"messages":[{"idempotencyKey":"b","status":"applied","responseCode":"I99","variant":"8.9","note":"read requested"}]}`))
 	f.Add([]byte(`{"title":"batch does not validate","status":400}`))
 	f.Add([]byte(`{"cursor":"c","more":true,"jobs":null,"devices":[{}]}`))
 	req, err := DecodePushRequest(bytes.NewReader([]byte(goodPush)))
@@ -100,7 +102,25 @@ func FuzzDecodeAnswers(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		DecodePushResponse(bytes.NewReader(data), req)
 		DecodePushResponse(bytes.NewReader(data), nil)
-		DecodeJobStatus(bytes.NewReader(data))
+		if st, err := DecodeJobStatus(bytes.NewReader(data)); err == nil {
+			b, err := json.Marshal(st)
+			if err != nil {
+				t.Fatalf("encode accepted job status: %v", err)
+			}
+			again, err := DecodeJobStatus(bytes.NewReader(b))
+			if err != nil {
+				t.Fatalf("decode(encode(job status)) = %v\n%s", err, b)
+			}
+			if len(st.Messages) == 0 {
+				st.Messages = nil
+			}
+			if len(again.Messages) == 0 {
+				again.Messages = nil
+			}
+			if !reflect.DeepEqual(st, again) {
+				t.Fatalf("round trip changed the job status:\n%+v\n%+v", st, again)
+			}
+		}
 		DecodeProblem(bytes.NewReader(data))
 		pull, err := decodePullResponse(bytes.NewReader(data), limit)
 		if len(data) > limit {

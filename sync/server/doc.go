@@ -1,10 +1,25 @@
 // Package server is the central inventory service behind inventoryd: it
 // keeps the Smart Metering Inventory (SMI), applies the install-flow
 // service requests (12.2, 8.14.1–8.14.4, 8.11, 8.1.1, 8.7.x, 8.8.x, 8.2,
-// 8.3, 8.4, 8.13) through the rules of app/inventory, and answers in DUIS
-// with the DCC's response codes (I0, I99, E5 status forbids, E11 wrong
-// device type, E19 unknown device, E120201 CHF and GPF IDs identical;
-// DOMAIN.md §14).
+// 8.3, 8.4, 8.13) through the rules of app/inventory, accepts the
+// post-check reads 8.9 and 11.2, and answers in DUIS with the DCC's
+// response codes (I0, I99, E5 status forbids, E11 wrong device type, E19
+// unknown device, E120201 CHF and GPF IDs identical; DOMAIN.md §14).
+// Served lists the variants; any other is refused (400).
+//
+// Post-check reads: with SM WAN the wizard queues 8.9 Read Device Log on
+// the CHF (CCS06, CCS07 with ReadSecurityDetails) and 11.2 Read Firmware
+// Version per meter (DOMAIN.md §7 step 9). The service relays them toward
+// the DCC: it validates them like any request (DUIS schema checks, Request
+// ID counters, the installer's job: the target must be on the job or be
+// the CHF of a device on it), checks the target's type and status against
+// the permission rows P8.9.chf, P8.9.m, P8.9.sec and P11.2 of the rules
+// (data; E11, E5, E19 as for other SRs), records the request and an audit
+// line, changes nothing in the SMI, and answers I99, the acknowledgement
+// that a device SR was accepted. The outcome stays I99: the read's result
+// is the device's, returned by the DCC, not by this service. The job's
+// status notes such a message "read requested" (api.NoteReadRequested,
+// counted in ReadsRequested) and the report counts them as Requested.
 //
 // Storage is SQLite by default and PostgreSQL for a shared deployment
 // (OpenDB picks by the DSN); migrations are embedded. Writes take one
@@ -71,11 +86,11 @@
 // jobs' devices only; install codes are sealed with AES-GCM; MPxNs are
 // masked for all but the back office; consumption readings never reach the
 // admin role; every change is written to the audit log; body sizes are
-// capped. Installers send the install-flow SRs of their own job; beyond
-// those only what an inventory.InstallerGrant of the rules allows: by
-// default 8.4 UpdateDeviceStatusExceptCH=InstalledNotCommissioned for a
-// non-CH device (ESME, GSME, PPMID, HCALCS) on their own job, the
-// install-and-leave step. Any other 8.4 from an installer is refused with
+// capped. Installers send the install-flow SRs and post-check reads of
+// their own job; beyond those only what an inventory.InstallerGrant of the
+// rules allows: by default 8.4 UpdateDeviceStatusExceptCH=
+// InstalledNotCommissioned for a non-CH device (ESME, GSME, PPMID, HCALCS)
+// on their own job, the install-and-leave step. Any other 8.4 from an installer is refused with
 // 403 and a detail naming what is allowed; a deployment disables or widens
 // the grant in the rules file (inventoryd -rules, "installer_grants").
 // Metrics are served in the Prometheus text format at /metrics.

@@ -16,7 +16,8 @@ import (
 // FuzzSubmit feeds arbitrary documents to the service as the back office.
 // Nothing may panic; a refused document changes nothing; an accepted one
 // gets a response that parses as DUIS and whose replay is byte-identical
-// (the round-trip property of the request log).
+// (the round-trip property of the request log); a read accepted with I99
+// (8.9, 11.2) leaves the SMI as it was.
 func FuzzSubmit(f *testing.F) {
 	seedEnv := newEnv(f, filepath.Join(f.TempDir(), "seed.db"))
 	for _, d := range [][]byte{
@@ -24,6 +25,9 @@ func FuzzSubmit(f *testing.F) {
 		seedEnv.build("8.2", map[string]string{"DeviceID": esme}),
 		seedEnv.build("8.4", map[string]string{"DeviceID": esme, "UpdateDeviceStatusExceptCH": "InstalledNotCommissioned"}),
 		seedEnv.build("8.3", map[string]string{"DeviceID": esme}),
+		seedEnv.build("8.9", map[string]string{"target": esme}),
+		seedEnv.build("8.9", map[string]string{"target": chf, "ReadSecurityDetails": "true"}),
+		seedEnv.build("11.2", map[string]string{"target": esme}),
 		[]byte("<sr:Request/>"),
 		{},
 	} {
@@ -31,11 +35,13 @@ func FuzzSubmit(f *testing.F) {
 	}
 	e := newEnv(f, fuzzDB(f))
 	e.seed(esme, duis.DeviceESME, duis.StatusPending, nil)
+	e.seed(chf, duis.DeviceCHF, duis.StatusCommissioned, nil)
 	office := Principal{Name: "office", Role: RoleBackOffice}
+	devices := func() string { return e.dump("SELECT " + deviceColumns + " FROM devices ORDER BY device_id") }
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		e.t = t // fuzz inputs run one at a time per process
 		ctx := context.Background()
-		before := e.snapshot()
+		before, smi := e.snapshot(), devices()
 		out, err := e.srv.Submit(ctx, Submission{Document: doc, Principal: office})
 		if err != nil {
 			if httpStatus(err) >= 500 {
@@ -48,6 +54,9 @@ func FuzzSubmit(f *testing.F) {
 		}
 		if _, err := duis.ParseResponse(out.Response); err != nil {
 			t.Fatalf("response does not parse: %v", err)
+		}
+		if out.OutcomeCode == duis.CodeAcknowledgement && devices() != smi {
+			t.Fatalf("a relayed read (%s) changed the SMI", out.Variant)
 		}
 		again, err := e.srv.Submit(ctx, Submission{Document: doc, Principal: office})
 		if err != nil || !again.Duplicate || !bytes.Equal(again.Response, out.Response) {
