@@ -9,6 +9,11 @@
 //	GET  /v1/jobs/{jobId}/status →             JobStatus     ("all applied"?)
 //	PUT  /v1/blobs/{sha256}      bytes        (a photo a message names; HEAD: does the service have it?)
 //
+// A JobStatus lists each DUIS request of the job with its variant; a
+// post-check read (8.9, 11.2) the service accepted with I99 and relays
+// toward the DCC is applied with Note NoteReadRequested and counted in
+// ReadsRequested.
+//
 // Errors are RFC 9457 problem details (Problem). Every type validates its
 // required fields and sizes; the Decode functions cap the bytes they read
 // before parsing, so nothing from the network can make them allocate without
