@@ -83,6 +83,9 @@ func TestRequestsMatchDUISTemplates(t *testing.T) {
 			if (k == "8.1.1" || k == "11.2") && strings.Contains(q.Key, gsmeID) {
 				k += " GSME"
 			}
+			if k == "8.9" && strings.Contains(q.Key, "/meter-log-read/") {
+				k += " meter"
+			}
 			if _, ok := got[k]; !ok {
 				got[k] = q.Payload
 			}
@@ -155,6 +158,7 @@ func TestRequestsMatchDUISTemplates(t *testing.T) {
 		"8.13":        "8.13_RETURN_LOCAL_COMMAND_RESPONSE_CS06_REQUEST_DUIS.XML",
 		"8.4":         "8.4_UPDATE_INVENTORY_REQUEST_DUIS.XML",
 		"8.9":         "CCS06_8.9_SUCCESS_REQUEST_DUIS.XML",
+		"8.9 meter":   "CS07_8.9_SUCCESS_REQUEST_DUIS.XML",
 		"11.2":        "ECS52_11.2_SUCCESS_REQUEST_DUIS.XML",
 		"11.2 GSME":   "GCS38_11.2_SUCCESS_REQUEST_DUIS.XML",
 	}

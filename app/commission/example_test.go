@@ -35,6 +35,7 @@ func ExampleFlows() {
 	// local-delivery   deliver-local wan=no
 	// post-checks      post-check
 	// device-log-read  sr            wan=yes 8.9
+	// meter-log-read   sr            wan=yes 8.9
 	// firmware-read    sr            wan=yes 11.2
 	// evidence         evidence
 	// follow-up        follow-up     wan=no

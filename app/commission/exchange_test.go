@@ -42,7 +42,7 @@ func TestExchangeCH(t *testing.T) {
 			t.Fatalf("Run after answering: %v", err)
 		}
 		got := variants(outboxOf(t, db, p.JobID))
-		want := []string{"8.14.3 -", "8.14.1 -", "8.12.1 -", "8.9 -", "11.2 " + esmeID, "11.2 " + gsmeID, "evidence", "job-update"}
+		want := []string{"8.14.3 -", "8.14.1 -", "8.12.1 -", "8.9 -", "8.9 " + esmeID, "8.9 " + gsmeID, "11.2 " + esmeID, "11.2 " + gsmeID, "evidence", "job-update"}
 		if !slices.Equal(got, want) {
 			t.Errorf("queued:\n%q\nwant\n%q", got, want)
 		}
@@ -107,7 +107,7 @@ func TestExchangeMeter(t *testing.T) {
 		// The hub has WAN here, but the run asked the hub: wan=yes
 		// commissions the new meter.
 		got := variants(outboxOf(t, db, p.JobID))
-		want := []string{"8.11 " + oldESME, "8.11 " + esmeID, "8.1.1 " + esmeID, "8.9 -", "11.2 " + esmeID, "evidence", "job-update"}
+		want := []string{"8.11 " + oldESME, "8.11 " + esmeID, "8.1.1 " + esmeID, "8.9 -", "8.9 " + esmeID, "11.2 " + esmeID, "evidence", "job-update"}
 		if !slices.Equal(got, want) {
 			t.Errorf("queued:\n%q\nwant\n%q", got, want)
 		}

@@ -35,7 +35,7 @@ func TestInstallWithWAN(t *testing.T) {
 			"8.11 " + esmeID, "8.11 " + gsmeID, "8.11 " + ppmidID, "8.11 " + ihdID,
 			"8.1.1 " + esmeID, "8.1.1 " + gsmeID,
 			"8.7.1 " + ppmidID, "8.7.2 " + ihdID,
-			"8.9 -", "11.2 " + esmeID, "11.2 " + gsmeID,
+			"8.9 -", "8.9 " + esmeID, "8.9 " + gsmeID, "11.2 " + esmeID, "11.2 " + gsmeID,
 			"evidence", "job-update",
 		}
 		if !slices.Equal(got, want) {

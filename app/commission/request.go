@@ -87,6 +87,10 @@ func (e *Engine) srFields(r *run, s StepDef, it item) (string, map[string]string
 		f["DeviceID"] = it.dev.ID
 	case "11.2":
 		f["target"] = it.dev.ID
+	case "8.9":
+		if it.dev != nil { // a meter's device log (CS07); else the CHF's (CCS06)
+			f["target"] = it.dev.ID
+		}
 	}
 	return v, f, nil
 }

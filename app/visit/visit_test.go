@@ -211,7 +211,7 @@ func TestCommissionDemoSiteOverTCP(t *testing.T) {
 		offline bool
 		want    []string
 	}{
-		{name: "wan", want: []string{"duis-request 8.14.1", "duis-request 8.11", "duis-request 8.1.1", "duis-request 8.9", "duis-request 11.2", "evidence", "job-update"}},
+		{name: "wan", want: []string{"duis-request 8.14.1", "duis-request 8.11", "duis-request 8.1.1", "duis-request 8.9", "duis-request 8.9", "duis-request 11.2", "evidence", "job-update"}},
 		{name: "install and leave", offline: true, want: []string{"duis-request 8.14.2", "duis-request 8.11", "duis-request 8.4", "evidence", "job-update", "job-update"}},
 	}
 	for _, tt := range tests {
