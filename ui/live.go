@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/smetskit/smetskit/app/probe"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -36,7 +38,11 @@ const NoHubHint = "Connect the hub's probe on the Connect screen first"
 func LiveOptions(f *field.Field, engineer string) Options {
 	q := f.Store.Outbox()
 	set := NewDeviceSet()
-	opts := Options{Engineer: engineer, DeviceSet: set, Connect: &ConnectOptions{}}
+	// What worked on an awkward meter is remembered per model in the data
+	// folder; evidence bundles are kept there and queued with their job.
+	opts := Options{Engineer: engineer, DeviceSet: set,
+		Connect: &ConnectOptions{Probe: probe.Options{Store: probe.NewFileStore(filepath.Join(f.Dir, "probe-profiles.json"))}},
+		Attach:  diagnose.StoreAttacher{DB: f.Store, Dir: filepath.Join(f.Dir, "evidence")}}
 	opts.Sync = SyncOptions{Queue: q, Server: f.ServerURL, Contact: f.Contact}
 	opts.Jobs = JobsOptions{Jobs: f.Jobs, Queue: q, Changed: f.JobsChanged}
 	if f.Sync != nil {

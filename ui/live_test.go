@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/smetskit/smetskit/app/diagnose"
+	"github.com/smetskit/smetskit/app/probe"
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -263,5 +266,25 @@ func TestLiveSettingsSealTheToken(t *testing.T) {
 	defer f.Close()
 	if err := f.PullNow(context.Background()); err != nil {
 		t.Errorf("PullNow with the token sealed in Settings: %v", err)
+	}
+}
+
+// A live session keeps evidence and remembered probe settings in its data
+// folder, as the demo does in its own.
+func TestLiveOptionsKeepEvidenceAndProbeSettingsInTheDataFolder(t *testing.T) {
+	f := openField(t, nil)
+	opts := LiveOptions(f, liveInstaller)
+	att, ok := opts.Attach.(diagnose.StoreAttacher)
+	if !ok || att.DB != f.Store || att.Dir != filepath.Join(f.Dir, "evidence") {
+		t.Errorf("Attach = %#v, want the session store with evidence in its folder", opts.Attach)
+	}
+	if opts.Connect == nil || opts.Connect.Probe.Store == nil {
+		t.Fatal("Connect has no profile store: manual settings would be forgotten")
+	}
+	if err := opts.Connect.Probe.Store.Put(probe.Profile{Manufacturer: "ACME", Model: "E1"}); err != nil {
+		t.Fatalf("remember a profile: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(f.Dir, "probe-profiles.json")); err != nil {
+		t.Errorf("profile not kept in the data folder: %v", err)
 	}
 }
