@@ -115,6 +115,7 @@ func newShell(a fyne.App, opts Options, do doFunc) *Shell {
 	s.content = container.NewStack()
 	ApplyLook(a)
 	s.prefs = NewSettingsScreen(a, opts.Settings)
+	s.prefs.SetWindow(w)
 	s.screens[ScreenSettings] = s.prefs.Object()
 	if opts.Jobs.Jobs != nil {
 		jo := opts.Jobs
