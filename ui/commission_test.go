@@ -32,6 +32,17 @@ func TestCommissionWizardInstallsDemoSite(t *testing.T) {
 		if line := stepLine(st); strings.HasPrefix(line, "✗") {
 			t.Errorf("step failed: %s", line)
 		}
+		// The wizard reaches the meters too: the post-checks hold the
+		// electricity meter's firmware read on site.
+		if st.ID == "post-checks" {
+			var ev strings.Builder
+			for _, it := range st.Items {
+				ev.Write(it.Evidence)
+			}
+			if !strings.Contains(ev.String(), `"meterFirmware":"`) {
+				t.Errorf("post-checks recorded no meter firmware: %s", ev.String())
+			}
+		}
 	}
 
 	// After a restart the wizard shows the stored run as done.

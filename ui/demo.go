@@ -38,12 +38,14 @@ func DemoOptions(d *demo.Demo) Options {
 		opts.Attach = diagnose.StoreAttacher{DB: d.Store, Dir: filepath.Join(d.Dir, "evidence")}
 	}
 	opts.Commission = CommissionOptions{Engine: d.Commission, Plan: d.InstallPlan,
+		// The hub and a probe on each meter, so the post-checks read the
+		// meters' firmware and clocks on site.
 		Hub: func(ctx context.Context) (commission.Hub, func(), error) {
-			c, hangUp, err := d.HubManagement(ctx)
+			site, hangUp, err := d.CommissionSite(ctx)
 			if err != nil {
 				return nil, nil, err
 			}
-			return &commission.DLMSHub{C: c}, hangUp, nil
+			return site, hangUp, nil
 		}}
 	// Manual settings are remembered per meter model in the demo's folder.
 	opts.Connect = &ConnectOptions{Probe: probe.Options{Store: probe.NewFileStore(filepath.Join(d.Dir, "probe-profiles.json"))}}

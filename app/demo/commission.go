@@ -82,16 +82,34 @@ func (d *Demo) HubManagement(ctx context.Context) (c *dlms.Client, close func(),
 		_ = d.Site.Hub.ServeWrapper(d.ctx, far, nil)
 		far.Close()
 	}()
+	// The hub refuses a ciphered APDU whose invocation counter is not
+	// above the last it saw from this system title, so every association
+	// continues from where the previous one ended (a paused and resumed
+	// install opens a second one).
+	d.icMu.Lock()
+	ic := max(d.hubIC, 1)
+	d.icMu.Unlock()
 	c, err = dlms.Associate(ctx, dlms.NewWrapperConn(client, sim.SAPManagement, 1), dlms.ClientConfig{Mechanism: dlms.MechanismGMAC, Ciphered: true,
-		Keys: dlms.Keys{EK: sim.DefaultEK, AK: sim.DefaultAK}, SystemTitle: []byte("SMKDEMO1"), InvocationCounter: 1})
+		Keys: dlms.Keys{EK: sim.DefaultEK, AK: sim.DefaultAK}, SystemTitle: []byte("SMKDEMO1"), InvocationCounter: ic})
 	if err != nil {
 		client.Close()
+		d.noteHubIC(ic + 1)
 		return nil, nil, fmt.Errorf("open hub management association: %w", err)
 	}
+	d.noteHubIC(c.InvocationCounter())
 	return c, func() {
 		_ = c.Release(context.Background())
+		d.noteHubIC(c.InvocationCounter())
 		client.Close()
 	}, nil
+}
+
+// noteHubIC records next as the hub association's next invocation
+// counter, if it is ahead of the one recorded.
+func (d *Demo) noteHubIC(next uint32) {
+	d.icMu.Lock()
+	defer d.icMu.Unlock()
+	d.hubIC = max(d.hubIC, next)
 }
 
 // InstallPlan is the commissioning plan for the demo job: the hub, the

@@ -79,6 +79,8 @@ type Demo struct {
 	srvDB  *server.DB
 	httpd  *http.Server
 	ptys   []*sim.PTY
+	icMu   sync.Mutex
+	hubIC  uint32          // next invocation counter of the hub's management association
 	ctx    context.Context // ends at Close
 	cancel context.CancelFunc
 	wg     sync.WaitGroup

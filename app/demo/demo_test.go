@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/smetskit/smetskit/protocol/cosem"
+	"github.com/smetskit/smetskit/protocol/dlms"
 	"net/http"
 	"testing"
 	"time"
@@ -171,5 +173,28 @@ func TestDemoCommissionsTheSite(t *testing.T) {
 				t.Errorf("post-check %s evidence = %s", it.Item, it.Evidence)
 			}
 		}
+	}
+}
+
+// A paused install opens the hub's management association again when it
+// resumes; the hub only takes invocation counters above the last it saw.
+func TestDemoHubAssociationReopens(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	d, err := Start(ctx, Options{Dir: t.TempDir(), NoServer: true, NoPTY: true})
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	defer d.Close()
+	clock := dlms.AttributeDescriptor{Class: 8, Instance: cosem.MustOBIS("0-0:1.0.0"), Attribute: 2}
+	for i := range 3 {
+		c, hangUp, err := d.HubManagement(ctx)
+		if err != nil {
+			t.Fatalf("association %d: %v", i+1, err)
+		}
+		if _, err := c.Get(ctx, clock, nil); err != nil {
+			t.Fatalf("association %d: read the hub clock: %v", i+1, err)
+		}
+		hangUp()
 	}
 }
