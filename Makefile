@@ -9,7 +9,7 @@ export LANG := $(if $(filter-out C POSIX C.UTF-8 C.utf8,$(LANG)),$(LANG),en_GB.U
 # The shared conformance vectors (never copied into this repository).
 export SMETSKIT_CONFORMANCE ?= $(abspath ../shared/conformance)
 
-.PHONY: all deps run build test vet unit conformance-note fuzz-smoke bench fuzz lint clean
+.PHONY: all deps run build test vet unit conformance-note fuzz-smoke bench fuzz lint package clean
 
 all: build
 
@@ -49,6 +49,11 @@ fuzz:
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	SMETSKIT_MEASURE=1 $(GO) test -run '^TestMeasure' -v -count=1 ./... | grep -v '^=== RUN\|^--- PASS\|^PASS\|^ok\|no test files'
+
+# The installable bundle for this OS from FyneApp.toml (release build):
+# out/smetskit.tar.xz on Linux. See README "Packaging".
+package: deps
+	scripts/package.sh $$($(GO) env GOOS)
 
 lint: vet
 	@command -v staticcheck >/dev/null && staticcheck ./... || echo "staticcheck not installed (go install honnef.co/go/tools/cmd/staticcheck@latest) — skipped"

@@ -1,15 +1,20 @@
 package main
 
 import (
+	"archive/tar"
 	"bytes"
 	"context"
+	"debug/buildinfo"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -553,4 +558,116 @@ func FuzzStatusField(f *testing.F) {
 			t.Fatalf("%d bytes is not whole kibibytes", n)
 		}
 	})
+}
+
+// TestPackageLinux runs scripts/package.sh linux (the fyne CLI at its
+// pinned version, a release build from FyneApp.toml) into a temporary
+// folder and checks the tarball: the binary (built with -tags
+// migrated_fynedo and release), the .desktop entry and the icon, laid out
+// for the Makefile fyne puts beside them. About a minute once the Go build
+// cache is warm; skipped in -short mode.
+func TestPackageLinux(t *testing.T) {
+	if testing.Short() {
+		t.Skip("packaging skipped in -short mode")
+	}
+	if runtime.GOOS != "linux" {
+		t.Skip("the Linux package is built on Linux")
+	}
+	needTools(t, "tar", "xz")
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	out := t.TempDir()
+	cmd := exec.CommandContext(ctx, filepath.Join("scripts", "package.sh"), "linux")
+	cmd.Env = append(os.Environ(), "OUT="+out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("scripts/package.sh linux: %v\n%s", err, b)
+	}
+	tarball := filepath.Join(out, "smetskit.tar.xz")
+	files := untarXZ(t, ctx, tarball)
+
+	var bin, desktop, icon string
+	for name := range files {
+		switch {
+		case strings.HasSuffix(name, "/bin/smetskit"):
+			bin = name
+		case strings.HasSuffix(name, "/share/applications/uk.co.smetskit.app.desktop"):
+			desktop = name
+		case strings.HasSuffix(name, "/share/pixmaps/uk.co.smetskit.app.png"):
+			icon = name
+		}
+	}
+	if bin == "" || desktop == "" || icon == "" || files["smetskit/Makefile"] == nil {
+		t.Fatalf("tarball lacks the binary, .desktop file, icon or Makefile: %v", slices.Sorted(maps.Keys(files)))
+	}
+	if f := files[bin]; f.mode&0o111 == 0 || !bytes.HasPrefix(f.data, []byte("\x7fELF")) {
+		t.Errorf("%s: mode %v, not an executable ELF file", bin, f.mode)
+	}
+	entry := string(files[desktop].data)
+	for _, want := range []string{"[Desktop Entry]", "Type=Application", "Name=smetskit", "Exec=smetskit", "Icon=uk.co.smetskit.app", "Categories=Utility;"} {
+		if !strings.Contains(entry, want+"\n") {
+			t.Errorf("%s lacks %q:\n%s", desktop, want, entry)
+		}
+	}
+	if want, err := os.ReadFile(filepath.Join("assets", "icon.png")); err != nil || !bytes.Equal(files[icon].data, want) {
+		t.Errorf("%s is not assets/icon.png (%v)", icon, err)
+	}
+
+	// The release tags, from the build information Go keeps in the binary.
+	exe := filepath.Join(t.TempDir(), "smetskit")
+	if err := os.WriteFile(exe, files[bin].data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	info, err := buildinfo.ReadFile(exe)
+	if err != nil {
+		t.Fatalf("build info of the packaged binary: %v", err)
+	}
+	var tags string
+	for _, s := range info.Settings {
+		if s.Key == "-tags" {
+			tags = s.Value
+		}
+	}
+	for _, want := range []string{"migrated_fynedo", "release"} {
+		if !slices.Contains(strings.Split(tags, ","), want) {
+			t.Errorf("packaged binary built with -tags=%q, want %s", tags, want)
+		}
+	}
+	if st, err := os.Stat(tarball); err == nil {
+		t.Logf("%s: %.1f MB; binary %.1f MB, -tags=%s", filepath.Base(tarball), float64(st.Size())/1e6, float64(len(files[bin].data))/1e6, tags)
+	}
+}
+
+// tarFile is one regular file of a tarball.
+type tarFile struct {
+	mode os.FileMode
+	data []byte
+}
+
+// untarXZ reads the regular files of a .tar.xz (with xz: the standard
+// library has no xz reader).
+func untarXZ(t *testing.T, ctx context.Context, path string) map[string]*tarFile {
+	t.Helper()
+	raw, err := exec.CommandContext(ctx, "xz", "-dc", path).Output()
+	if err != nil {
+		t.Fatalf("xz -dc %s: %v", path, err)
+	}
+	files := map[string]*tarFile{}
+	r := tar.NewReader(bytes.NewReader(raw))
+	for {
+		h, err := r.Next()
+		if err == io.EOF {
+			return files
+		}
+		if err != nil {
+			t.Fatalf("read %s: %v", path, err)
+		}
+		if h.Typeflag != tar.TypeReg {
+			continue
+		}
+		b, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatalf("read %s from %s: %v", h.Name, path, err)
+		}
+		files[strings.TrimPrefix(h.Name, "./")] = &tarFile{mode: h.FileInfo().Mode(), data: b}
+	}
 }
