@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/ecdh"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -166,7 +168,32 @@ func TestCommissionPromptsOffline(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	addr := startDemoHub(t)
-	mustRun(t, "job", "import", writeDemoPull(t, dir), "--data", data)
+	// The pull carries the inventory service's sealing key: the install
+	// code in the evidence is sealed to it.
+	pull := writeDemoPull(t, dir)
+	b, err := os.ReadFile(pull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pulled api.PullResponse
+	if err := json.Unmarshal(b, &pulled); err != nil {
+		t.Fatal(err)
+	}
+	priv, err := ecdh.X25519().GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := api.NewSealKey(priv.PublicKey().Bytes())
+	pulled.SealKey = &key
+	if b, err = json.Marshal(pulled); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pull, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := mustRun(t, "job", "import", pull, "--data", data); !strings.Contains(out, "sealing key "+key.KeyID) {
+		t.Errorf("job import did not keep the sealing key:\n%s", out)
+	}
 
 	pr, pw, err := os.Pipe()
 	if err != nil {
@@ -191,6 +218,49 @@ func TestCommissionPromptsOffline(t *testing.T) {
 	if got := queuedOf(t, data, "J-DEMO-1"); !slices.Equal(got, want) {
 		t.Errorf("queued %q, want %q", got, want)
 	}
+	evidence := payloadOf(t, data, "J-DEMO-1", "evidence")
+	if strings.Contains(strings.ToUpper(evidence), strings.ToUpper(demoCode)) || !strings.Contains(evidence, "sealedInstallCode") {
+		t.Errorf("install code not sealed in the evidence: %s", evidence)
+	}
+	var ev struct {
+		Devices []struct {
+			DeviceID string `json:"id"`
+			Sealed   string `json:"sealedInstallCode"`
+		} `json:"devices"`
+	}
+	if err := json.Unmarshal([]byte(evidence), &ev); err != nil {
+		t.Fatal(err)
+	}
+	opened := false
+	for _, d := range ev.Devices {
+		if d.Sealed == "" {
+			continue
+		}
+		code, err := api.OpenSealed(priv, d.DeviceID, d.Sealed)
+		if err != nil {
+			t.Errorf("open the sealed code of %s: %v", d.DeviceID, err)
+			continue
+		}
+		opened = strings.EqualFold(fmt.Sprintf("%X", code), demoCode) || strings.EqualFold(string(code), demoCode)
+	}
+	if !opened {
+		t.Errorf("no device in the evidence carries the demo code sealed to the imported key: %s", evidence)
+	}
+}
+
+// payloadOf returns the payload of the first queued message of kind for job.
+func payloadOf(t *testing.T, dataDir, job, kind string) string {
+	t.Helper()
+	v, err := visit.Open(context.Background(), dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	var payload []byte
+	if err := v.DB.Reader().QueryRow(`SELECT payload FROM outbox_messages WHERE job_id = ? AND kind = ? ORDER BY id LIMIT 1`, job, kind).Scan(&payload); err != nil {
+		t.Fatalf("queued %s of %s: %v", kind, job, err)
+	}
+	return string(payload)
 }
 
 func TestCommissionUsageAndMissingAnswers(t *testing.T) {

@@ -85,6 +85,14 @@ func jobImport(ctx context.Context, e *env, v *visit.Visit, path string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "imported %d jobs\n", len(pr.Jobs))
+	// The service's sealing key travels with its pulls; install codes in
+	// the evidence are sealed to it, never sent in clear.
+	if pr.SealKey != nil {
+		if err := v.ImportSealKey(ctx, *pr.SealKey); err != nil {
+			return fmt.Errorf("import %s: %w", path, err)
+		}
+		fmt.Fprintf(e.stdout, "kept the inventory service's sealing key %s\n", pr.SealKey.KeyID)
+	}
 	return nil
 }
 
