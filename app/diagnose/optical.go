@@ -21,6 +21,12 @@ type OpticalConfig struct {
 	// HDLC addresses: client SAP (16 public, 17 reader, 1 management),
 	// server logical and physical device (PROTOCOLS.md §2.3, §11.7).
 	ClientSAP, ServerLogical, ServerPhysical int
+	// ServerAddressSize is the encoded length of the server address, 1, 2
+	// or 4 bytes (IEC 62056-46 §6.4.2.2): 4 reaches a meter that wants the
+	// long form even for a small physical address, 2 the upper/lower form
+	// with physical 0. 0 picks 1 when ServerPhysical is 0, else 2 (or 4
+	// when an address does not fit 7 bits).
+	ServerAddressSize int
 	// DirectHDLC skips the IEC 62056-21 sign-on: the line already speaks
 	// HDLC at 8N1 (a hub's serial port).
 	DirectHDLC bool
@@ -37,6 +43,8 @@ func Optical(p iec62056.Port, cfg OpticalConfig) Connector {
 		params := Params{"transport": "optical-hdlc", "port": cfg.Name,
 			"client_sap": fmt.Sprint(cfg.ClientSAP), "server_logical": fmt.Sprint(cfg.ServerLogical),
 			"server_physical": fmt.Sprint(cfg.ServerPhysical)}
+		size := AddressSize(cfg.ServerLogical, cfg.ServerPhysical, cfg.ServerAddressSize)
+		params["server_address_size"] = fmt.Sprint(size)
 		var conn hdlc.Conn = p
 		if cfg.DirectHDLC {
 			params["transport"] = "serial-hdlc"
@@ -60,12 +68,28 @@ func Optical(p iec62056.Port, cfg OpticalConfig) Connector {
 			rec.now = time.Now
 		}
 		link, err := hdlc.Dial(ctx, conn, hdlc.Config{ClientSAP: cfg.ClientSAP, ServerLogical: cfg.ServerLogical,
-			ServerPhysical: cfg.ServerPhysical, Trace: rec.record})
+			ServerPhysical: cfg.ServerPhysical, ServerAddressSize: size, Trace: rec.record})
 		if err != nil {
 			return nil, nil, fmt.Errorf("open HDLC link: %w", err)
 		}
 		return &hdlcLink{Link: link, rec: rec}, params, nil
 	})
+}
+
+// AddressSize returns the encoded size of an HDLC server address (IEC
+// 62056-46 §6.4.2.2): size when it is 1, 2 or 4, otherwise 1 for a
+// logical address alone, 2 when both parts fit 7 bits and 4 when one
+// needs up to 14.
+func AddressSize(logical, physical, size int) int {
+	switch {
+	case size == 1 || size == 2 || size == 4:
+		return size
+	case physical == 0 && logical <= 0x7F:
+		return 1
+	case logical <= 0x7F && physical <= 0x7F:
+		return 2
+	}
+	return 4
 }
 
 // hdlcLink is an HDLC link that keeps its raw frames for the evidence.

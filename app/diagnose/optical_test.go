@@ -54,3 +54,27 @@ func TestOpticalReadout(t *testing.T) {
 		}
 	})
 }
+
+func TestAddressSize(t *testing.T) {
+	tests := []struct {
+		name                    string
+		logical, physical, size int
+		want                    int
+	}{
+		{"given 4, small physical", 1, 17, 4, 4},
+		{"given 2, physical 0", 1, 0, 2, 2},
+		{"given 1", 1, 0, 1, 1},
+		{"logical only", 1, 0, 0, 1},
+		{"both fit 7 bits", 1, 17, 0, 2},
+		{"physical past 7 bits", 1, 1007, 0, 4},
+		{"logical past 7 bits", 300, 0, 0, 4},
+		{"bad size guessed", 1, 17, 3, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := AddressSize(tt.logical, tt.physical, tt.size); got != tt.want {
+				t.Errorf("AddressSize(%d, %d, %d) = %d, want %d", tt.logical, tt.physical, tt.size, got, tt.want)
+			}
+		})
+	}
+}

@@ -232,7 +232,7 @@ func Connector(open Opener, name string, s Settings) diagnose.Connector {
 		oc := diagnose.OpticalConfig{Name: name, ClientSAP: s.Client(), ServerLogical: 1,
 			SignOn: iec62056.Options{MaxBaud: s.Baud, Echo: true}}
 		if a := s.Address; a != nil {
-			oc.ServerLogical, oc.ServerPhysical = a.Logical, a.Physical
+			oc.ServerLogical, oc.ServerPhysical, oc.ServerAddressSize = a.Logical, a.Physical, a.Size
 		}
 		if s.Protocol == DirectHDLC {
 			baud := s.Baud
