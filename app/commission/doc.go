@@ -47,8 +47,9 @@
 // version and clock and, with SM WAN, require the clock to be reliable;
 // with SM WAN they also queue 8.9 Read Device Log on the hub and 11.2 Read
 // Firmware Version for each meter (DOMAIN.md §7 step 9). The tables
-// are created by Migrate, which keeps its own version in commission_schema
-// because app/store offers no hook for other packages' migrations.
+// are a store.Module (Schema, versioned in the store's schema_modules),
+// created by Migrate or by store.Open with Schema in Options.Modules; a
+// database that kept the version in commission_schema is taken over.
 //
 //	db, _ := store.Open(ctx, path, store.Options{})
 //	_ = commission.Migrate(ctx, db)
