@@ -602,6 +602,7 @@ type manualForm struct {
 	baud     *widget.Select
 	client   *widget.Entry
 	server   *widget.Entry
+	size     *widget.Select
 	security *widget.RadioGroup
 	secret   *widget.Entry
 	sign     *widget.Select
@@ -621,6 +622,7 @@ const (
 	signNormal = "Normal (standard)"
 	signRev    = "Reversed"
 	signIgnore = "Ignore the deviation"
+	sizeAuto   = "From the numbers"
 )
 
 var (
@@ -629,6 +631,10 @@ var (
 	baudChoices = []string{baudAuto, "300", "600", "1200", "2400", "4800", "9600", "19200"}
 	secOf       = map[string]probe.Security{secNone: probe.SecurityNone, secLow: probe.SecurityLow, secHigh: probe.SecurityHigh}
 	signOf      = map[string]string{signNormal: "normal", signRev: "reversed", signIgnore: "ignore"}
+	// sizeChoices are the HDLC server address sizes (IEC 62056-46
+	// §6.4.2.2): some meters answer only one form of the same address.
+	sizeChoices = []string{sizeAuto, "1 byte (logical only)", "2 bytes (upper/lower)", "4 bytes"}
+	sizeOf      = map[string]int{sizeChoices[1]: 1, sizeChoices[2]: 2, sizeChoices[3]: 4}
 )
 
 func newManualForm(s *ConnectScreen) *manualForm {
@@ -641,6 +647,8 @@ func newManualForm(s *ConnectScreen) *manualForm {
 	f.client.SetPlaceHolder("16 public, 17 reader, 1 management")
 	f.server = widget.NewEntry()
 	f.server.SetPlaceHolder("logical/physical, e.g. 1/17; empty tries the usual ones")
+	f.size = widget.NewSelect(sizeChoices, nil)
+	f.size.SetSelected(sizeAuto)
 	f.secret = widget.NewPasswordEntry()
 	f.secret.SetPlaceHolder("password, or keys EK:AK in hex")
 	f.security = widget.NewRadioGroup([]string{secNone, secLow, secHigh}, func(string) { f.showSecret() })
@@ -657,6 +665,7 @@ func newManualForm(s *ConnectScreen) *manualForm {
 		widget.NewFormItem("Speed (Bd)", f.baud),
 		widget.NewFormItem("HDLC client", f.client),
 		widget.NewFormItem("HDLC server", f.server),
+		widget.NewFormItem("Address size", f.size),
 		widget.NewFormItem("Security", f.security),
 		widget.NewFormItem("Secret", f.secret),
 		widget.NewFormItem("Clock deviation", f.sign),
@@ -725,6 +734,16 @@ func (f *manualForm) parse() (probe.Settings, error) {
 		}
 		st.Address = addr
 	}
+	if n, ok := sizeOf[f.size.Selected]; ok {
+		a := st.Address
+		switch {
+		case a == nil:
+			return st, fmt.Errorf("%w: an address size needs the HDLC server address, such as 1/17", probe.ErrSettings)
+		case n == 1 && a.Physical != 0:
+			return st, fmt.Errorf("%w: a 1-byte HDLC server address has no physical part; choose 2 or 4 bytes for %d/%d", probe.ErrSettings, a.Logical, a.Physical)
+		}
+		a.Size = n
+	}
 	return st, nil
 }
 
@@ -777,12 +796,18 @@ func (f *manualForm) set(st probe.Settings) {
 		f.client.SetText(strconv.Itoa(st.ClientSAP))
 	}
 	f.server.SetText("")
+	f.size.SetSelected(sizeAuto)
 	if a := st.Address; a != nil {
 		switch a.Size {
 		case 1:
 			f.server.SetText(strconv.Itoa(a.Logical))
 		default:
-			f.server.SetText(fmt.Sprintf("%d/%d/%d", a.Logical, a.Physical, a.Size))
+			f.server.SetText(fmt.Sprintf("%d/%d", a.Logical, a.Physical))
+		}
+		for label, n := range sizeOf {
+			if n == a.Size {
+				f.size.SetSelected(label)
+			}
 		}
 	}
 	f.security.SetSelected(secNone)

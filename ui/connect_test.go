@@ -339,3 +339,48 @@ func TestConnectRefusesBadManualSettings(t *testing.T) {
 		t.Errorf("Settings with low security and no password: %v", err)
 	}
 }
+
+// TestConnectAddressSize: the address size choice reaches the settings
+// (IEC 62056-46 §6.4.2.2), and remembered settings show it again.
+func TestConnectAddressSize(t *testing.T) {
+	test.NewTempApp(t)
+	f := newManualForm(&ConnectScreen{})
+	tests := []struct {
+		name   string
+		server string
+		size   string
+		want   *probe.Address
+		bad    bool
+	}{
+		{name: "small physical in 4 bytes", server: "1/17", size: sizeChoices[3], want: &probe.Address{Logical: 1, Physical: 17, Size: 4}},
+		{name: "physical 0 in 2 bytes", server: "1/0", size: sizeChoices[2], want: &probe.Address{Logical: 1, Physical: 0, Size: 2}},
+		{name: "logical only", server: "1", size: sizeChoices[1], want: &probe.Address{Logical: 1, Size: 1}},
+		{name: "from the numbers", server: "1/17", size: sizeAuto, want: &probe.Address{Logical: 1, Physical: 17, Size: 2}},
+		{name: "nothing", server: "", size: sizeAuto},
+		{name: "size without address", server: "", size: sizeChoices[3], bad: true},
+		{name: "physical in 1 byte", server: "1/17", size: sizeChoices[1], bad: true},
+		{name: "too big for 2 bytes", server: "1/1007", size: sizeChoices[2], bad: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f.server.SetText(tt.server)
+			f.size.SetSelected(tt.size)
+			st, err := f.Settings()
+			if tt.bad {
+				if !errors.Is(err, probe.ErrSettings) {
+					t.Errorf("Settings(%q, %q) = %+v, %v; want ErrSettings", tt.server, tt.size, st.Address, err)
+				}
+				return
+			}
+			if err != nil || (st.Address == nil) != (tt.want == nil) || (tt.want != nil && *st.Address != *tt.want) {
+				t.Fatalf("Settings(%q, %q) = %+v, %v; want %+v", tt.server, tt.size, st.Address, err, tt.want)
+			}
+			// Shown again as remembered, the form gives the same address.
+			f.set(st)
+			again, err := f.Settings()
+			if err != nil || (again.Address == nil) != (st.Address == nil) || (st.Address != nil && *again.Address != *st.Address) {
+				t.Errorf("after set: %+v, %v; want %+v", again.Address, err, st.Address)
+			}
+		})
+	}
+}
