@@ -10,7 +10,8 @@
 // objects when a device has none) and then only what the device offers,
 // named with package cosem's tables: identity, clock with drift against
 // the laptop and, where known, GPS or NTP time (Config.Reference, SNTP),
-// registers and instantaneous values with units, disconnect control, load
+// registers and instantaneous values with units (Instantaneous re-reads
+// only the values, for a live view), disconnect control, load
 // profiles by date range, event logs with decoded event codes (EventName;
 // corrupted entries kept and marked), the hub's device log and its WAN
 // diagnostics. Long reads report Progress (rows, bytes, ETA) and stop

@@ -58,6 +58,9 @@ type Session struct {
 	objects []cosem.ObjectListElement
 	started time.Time
 	listErr error
+	// scalers keeps the scaler_unit of each instantaneous value read, so
+	// a refresh reads only the values.
+	scalers map[cosem.OBIS]cosem.ScalerUnit
 }
 
 // Open connects with conn, opens the association and reads the object list
@@ -346,37 +349,66 @@ func (s *Session) Registers(ctx context.Context) ([]RegisterValue, error) {
 }
 
 func (s *Session) register(ctx context.Context, o cosem.ObjectListElement) (RegisterValue, error) {
+	rv, su, err := s.registerWithScaler(ctx, o)
+	if err == nil && instantaneous(o.LogicalName) {
+		if s.scalers == nil {
+			s.scalers = make(map[cosem.OBIS]cosem.ScalerUnit)
+		}
+		s.scalers[o.LogicalName] = su
+	}
+	return rv, err
+}
+
+// registerWithScaler reads value and scaler_unit of a register in one
+// GET-with-list and returns the scaler_unit too (zero when the device
+// gives none).
+func (s *Session) registerWithScaler(ctx context.Context, o cosem.ObjectListElement) (RegisterValue, cosem.ScalerUnit, error) {
+	rv, reg, err := s.readRegister(ctx, o)
+	return rv, reg.ScalerUnit, err
+}
+
+func (s *Session) readRegister(ctx context.Context, o cosem.ObjectListElement) (RegisterValue, cosem.Register, error) {
+	var reg cosem.Register
 	ad := func(a int8) dlms.AttributeAccess {
 		return dlms.AttributeAccess{Attribute: dlms.AttributeDescriptor{Class: o.Class, Instance: o.LogicalName, Attribute: a}}
 	}
 	res, err := s.client.GetList(ctx, []dlms.AttributeAccess{ad(2), ad(3)})
 	if err != nil {
-		return RegisterValue{}, fmt.Errorf("read register %s: %w", o.LogicalName, err)
+		return RegisterValue{}, reg, fmt.Errorf("read register %s: %w", o.LogicalName, err)
 	}
 	if len(res) != 2 {
-		return RegisterValue{}, fmt.Errorf("read register %s: %d results for 2 attributes", o.LogicalName, len(res))
+		return RegisterValue{}, reg, fmt.Errorf("read register %s: %d results for 2 attributes", o.LogicalName, len(res))
 	}
-	var reg cosem.Register
 	for i, r := range res {
 		if r.Result != dlms.Success {
 			if i == 1 { // no scaler_unit readable: unscaled, no unit
 				continue
 			}
-			return RegisterValue{}, fmt.Errorf("read register %s: %w", o.LogicalName, r.Result)
+			return RegisterValue{}, reg, fmt.Errorf("read register %s: %w", o.LogicalName, r.Result)
 		}
 		v, _, err := axdr.Decode(r.Data)
 		if err != nil {
-			return RegisterValue{}, fmt.Errorf("decode register %s: %w", o.LogicalName, err)
+			return RegisterValue{}, reg, fmt.Errorf("decode register %s: %w", o.LogicalName, err)
 		}
 		if i == 0 {
 			reg.Value = v
 		} else if reg.ScalerUnit, err = cosem.ParseScalerUnit(v); err != nil {
-			return RegisterValue{}, fmt.Errorf("decode register %s scaler_unit: %w", o.LogicalName, err)
+			return RegisterValue{}, reg, fmt.Errorf("decode register %s scaler_unit: %w", o.LogicalName, err)
 		}
 	}
+	return registerValue(o, reg), reg, nil
+}
+
+// registerValue names a register read and renders its scaled value; an
+// instantaneous value takes its name from InstantName first.
+func registerValue(o cosem.ObjectListElement, reg cosem.Register) RegisterValue {
 	f, _ := reg.Float()
-	return RegisterValue{OBIS: o.LogicalName, Name: objectName(o.LogicalName), Class: o.Class, Value: f,
-		Unit: reg.ScalerUnit.Unit.Symbol(), Text: reg.String(), Instantaneous: instantaneous(o.LogicalName)}, nil
+	name := objectName(o.LogicalName)
+	if n, ok := InstantName(o.LogicalName); ok {
+		name = n
+	}
+	return RegisterValue{OBIS: o.LogicalName, Name: name, Class: o.Class, Value: f,
+		Unit: reg.ScalerUnit.Unit.Symbol(), Text: reg.String(), Instantaneous: instantaneous(o.LogicalName)}
 }
 
 // Disconnect reads the first disconnect control object (class 70):
