@@ -48,6 +48,9 @@ type startupRun struct {
 	rssRead    int64         // VmRSS after the profile read was shown
 	hwm        int64         // VmHWM (peak resident) after the read
 	anon, file int64         // RssAnon and RssFile (mapped files: libraries, the binary) after the read
+	glLibs     int64         // resident pages of the OpenGL stack's libraries (Mesa, LLVM) after the read
+	goPeak     int64         // the largest Go heap a GC saw (GODEBUG=gctrace=1), bytes
+	goLive     int64         // the Go heap live after the last GC, bytes
 	rows       int           // profile rows the app logged
 	read       time.Duration // Ctrl+R to the "readout of" log line
 }
@@ -115,7 +118,8 @@ func measureStart(t *testing.T, ctx context.Context, exe string, env []string, s
 	display := startXvfb(t, xctx)
 
 	cmd := exec.CommandContext(ctx, exe, "--demo")
-	cmd.Env = append(append(os.Environ(), env...), "DISPLAY="+display)
+	// gctrace: the Go heap's share of the resident memory.
+	cmd.Env = append(append(os.Environ(), env...), "DISPLAY="+display, "GODEBUG=gctrace=1")
 	var out lockedBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
@@ -213,11 +217,65 @@ func measureStart(t *testing.T, ctx context.Context, exe string, env []string, s
 	run.hwm, _ = procStatus(cmd.Process.Pid, "VmHWM")
 	run.anon, _ = procStatus(cmd.Process.Pid, "RssAnon")
 	run.file, _ = procStatus(cmd.Process.Pid, "RssFile")
+	if smaps, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", cmd.Process.Pid)); err == nil {
+		run.glLibs = mappedRSS(smaps, isGLLibrary)
+	}
+	run.goPeak, run.goLive = goHeap(out.String())
 	return run
 }
 
 // readoutLine is the app's log line once a read is on screen.
 var readoutLine = regexp.MustCompile(`readout of .* shown: \d+ registers, (\d+) profile rows`)
+
+// isGLLibrary tells the files of the OpenGL stack: libGL and its
+// dispatch, Mesa's drivers (llvmpipe under LIBGL_ALWAYS_SOFTWARE) and the
+// LLVM they compile shaders with.
+func isGLLibrary(path string) bool {
+	base := filepath.Base(path)
+	for _, p := range []string{"libLLVM", "libGL", "libGLX", "libEGL", "libglapi", "libgallium", "libdrm"} {
+		if strings.HasPrefix(base, p) {
+			return true
+		}
+	}
+	return strings.Contains(path, "/dri/")
+}
+
+// mappedRSS adds up the Rss of the mappings in /proc/PID/smaps whose file
+// path match accepts, in bytes.
+func mappedRSS(smaps []byte, match func(path string) bool) int64 {
+	var total int64
+	counting := false
+	for _, l := range strings.Split(string(smaps), "\n") {
+		f := strings.Fields(l)
+		switch {
+		case len(f) >= 5 && strings.Contains(f[0], "-") && !strings.HasSuffix(f[0], ":"):
+			// A mapping's header: range perms offset dev inode [path].
+			counting = len(f) >= 6 && match(strings.Join(f[5:], " "))
+		case counting && len(f) == 3 && f[0] == "Rss:" && f[2] == "kB":
+			n, _ := strconv.ParseInt(f[1], 10, 64)
+			total += n * 1024
+		}
+	}
+	return total
+}
+
+// gcLine is one line of GODEBUG=gctrace=1: "gc 7 @0.912s 3%: ...,
+// 52->53->21 MB, 54 MB goal, ..." (heap at GC start, at its end, live).
+var gcLine = regexp.MustCompile(`(?m)^gc \d+ @[\d.]+s \d+%: .*? (\d+)->(\d+)->(\d+) MB`)
+
+// goHeap returns the largest Go heap and the last live heap the GC
+// trace in log reports, in bytes.
+func goHeap(log string) (peak, live int64) {
+	for _, m := range gcLine.FindAllStringSubmatch(log, -1) {
+		for _, v := range m[1:3] {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			peak = max(peak, n<<20)
+		}
+		n, _ := strconv.ParseInt(m[3], 10, 64)
+		live = n << 20
+	}
+	return peak, live
+}
 
 // logStartupTable prints the runs and the ratios to the targets.
 func logStartupTable(t *testing.T, runs []startupRun, full bool) {
@@ -229,15 +287,18 @@ func logStartupTable(t *testing.T, runs []startupRun, full bool) {
 	fmt.Fprintf(&b, "\nsmetskit --demo under Xvfb, LIBGL_ALWAYS_SOFTWARE=1 (MB = 10^6 bytes; load average %s)\n",
 		strings.Join(strings.Fields(string(load))[:min(3, len(strings.Fields(string(load))))], " "))
 	fmt.Fprintf(&b, "run 1 starts with an empty HOME (no Fyne or fontconfig caches of its own); later runs reuse it\n")
-	fmt.Fprintf(&b, "%-4s %9s %8s %7s %9s %8s %6s %7s %8s %5s %5s %5s\n",
-		"run", "frame ms", "late ms", "probes", "RSS@frame", "RSS idle", "rows", "read ms", "RSS read", "anon", "file", "HWM")
+	fmt.Fprintf(&b, "RSS idle: Readout shown, before the read; anon/file: RssAnon/RssFile after the read (file: the binary and\n"+
+		"libraries); GL libs: the part of file that is Mesa, libGL and LLVM; Go peak/live: the largest Go heap and\n"+
+		"the last live heap in GODEBUG=gctrace=1\n")
+	fmt.Fprintf(&b, "%-4s %9s %8s %7s %9s %8s %6s %7s %8s %5s %5s %7s %5s %7s %7s\n",
+		"run", "frame ms", "late ms", "probes", "RSS@frame", "RSS idle", "rows", "read ms", "RSS read", "anon", "file", "GL libs", "HWM", "Go peak", "Go live")
 	var frames []time.Duration
 	var slack, polled time.Duration
 	var probes int
 	var maxRSS, maxHWM int64
 	for i, r := range runs {
-		fmt.Fprintf(&b, "%-4d %9s %8s %7d %9s %8s %6d %7s %8s %5s %5s %5s\n", i+1, ms(r.firstFrame), ms(r.slack), r.probes,
-			mb(r.rssFrame), mb(r.rssIdle), r.rows, ms(r.read), mb(r.rssRead), mb(r.anon), mb(r.file), mb(r.hwm))
+		fmt.Fprintf(&b, "%-4d %9s %8s %7d %9s %8s %6d %7s %8s %5s %5s %7s %5s %7s %7s\n", i+1, ms(r.firstFrame), ms(r.slack), r.probes,
+			mb(r.rssFrame), mb(r.rssIdle), r.rows, ms(r.read), mb(r.rssRead), mb(r.anon), mb(r.file), mb(r.glLibs), mb(r.hwm), mb(r.goPeak), mb(r.goLive))
 		probes += r.probes
 		polled += r.firstFrame
 		frames = append(frames, r.firstFrame)
@@ -524,6 +585,41 @@ func FuzzXWDColours(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestGoHeap(t *testing.T) {
+	log := "2026/11/28 16:10:38 readout of x shown\n" +
+		"gc 1 @0.012s 1%: 0.010+1.2+0.003 ms clock, 0.020+0.1/0.9/0.2+0.006 ms cpu, 3->4->1 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P\n" +
+		"gc 2 @0.912s 3%: 0.011+2.5+0.004 ms clock, 0.022+0.3/1.9/0.4+0.008 ms cpu, 52->53->21 MB, 54 MB goal, 0 MB stacks, 1 MB globals, 2 P\n" +
+		"gc 3 @1.5s 2%: 0.011+2.5+0.004 ms clock, 0.022+0.3/1.9/0.4+0.008 ms cpu, 40->41->30 MB, 42 MB goal, 0 MB stacks, 1 MB globals, 2 P (forced)\n"
+	if peak, live := goHeap(log); peak != 53<<20 || live != 30<<20 {
+		t.Errorf("goHeap = %d, %d; want %d, %d", peak, live, 53<<20, 30<<20)
+	}
+	if peak, live := goHeap("no trace"); peak != 0 || live != 0 {
+		t.Errorf("goHeap without a trace = %d, %d", peak, live)
+	}
+}
+
+func TestMappedRSS(t *testing.T) {
+	smaps := []byte(`55d0c0000000-55d0c2000000 r-xp 00000000 08:01 1234 /tmp/smetskit
+Size:              32768 kB
+Rss:               30000 kB
+7f0000000000-7f0003000000 r-xp 00000000 08:01 99 /usr/lib/x86_64-linux-gnu/libLLVM-15.so.1
+Size:              49152 kB
+Rss:               40000 kB
+Pss:               40000 kB
+7f0003000000-7f0003100000 r--p 00000000 08:01 100 /usr/lib/x86_64-linux-gnu/dri/swrast_dri.so
+Rss:                7000 kB
+7f0004000000-7f0005000000 rw-p 00000000 00:00 0
+Rss:               16000 kB
+VmFlags: rd wr mr mw me ac sd
+`)
+	if got, want := mappedRSS(smaps, isGLLibrary), int64(47000*1024); got != want {
+		t.Errorf("GL libraries: %d bytes, want %d", got, want)
+	}
+	if got := mappedRSS(smaps, func(string) bool { return true }); got != 77000*1024 {
+		t.Errorf("every file: %d bytes, want %d (anonymous mappings have no path)", got, 77000*1024)
+	}
 }
 
 func TestStatusField(t *testing.T) {
