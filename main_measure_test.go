@@ -26,6 +26,10 @@ import (
 // full measurement `make bench` prints.
 const measureEnv = "SMETSKIT_MEASURE"
 
+// measureAppEnv names a smetskit binary for the full measurement to start
+// instead of building one (e.g. the packaged release build).
+const measureAppEnv = "SMETSKIT_MEASURE_APP"
+
 // Issue 10's targets: first frame under 1.5 s with software rendering,
 // resident memory under 200 MB after a 13-month profile read.
 const (
@@ -63,7 +67,9 @@ type startupRun struct {
 // read (Readout, Alt+4, Ctrl+R, the app's "readout of" log line). It prints
 // a table and the ratios to issue 10's targets.
 //
-// With SMETSKIT_MEASURE=1 (make bench) it runs in full. Otherwise it is a
+// With SMETSKIT_MEASURE=1 (make bench) it runs in full;
+// SMETSKIT_MEASURE_APP=path measures that binary instead of a fresh build
+// (e.g. usr/local/bin/smetskit from out/smetskit.tar.xz). Otherwise it is a
 // smoke test of the harness: one start of the test binary itself as the
 // app, a one-day read, no figures judged; skipped in -short mode.
 func TestMeasureStartupAndMemory(t *testing.T) {
@@ -82,14 +88,17 @@ func TestMeasureStartupAndMemory(t *testing.T) {
 
 	// The app: a release build in full mode; in the smoke run the test
 	// binary (maybe built with -race), which saves a second link.
-	exe, env := "", []string{}
-	if full {
+	exe, env := os.Getenv(measureAppEnv), []string{}
+	switch {
+	case full && exe != "":
+		// A given build, e.g. the packaged one (scripts/package.sh).
+	case full:
 		exe = filepath.Join(t.TempDir(), "smetskit")
 		build := exec.CommandContext(ctx, "go", "build", "-tags", "migrated_fynedo", "-o", exe, ".")
 		if out, err := build.CombinedOutput(); err != nil {
 			t.Fatalf("build the app with -tags migrated_fynedo: %v\n%s", err, out)
 		}
-	} else {
+	default:
 		self, err := os.Executable()
 		if err != nil {
 			t.Fatal(err)
@@ -107,7 +116,14 @@ func TestMeasureStartupAndMemory(t *testing.T) {
 	for i := 0; i < runs; i++ {
 		results = append(results, measureStart(t, ctx, exe, env, spanKey))
 	}
-	logStartupTable(t, results, full)
+	label := "go build -tags migrated_fynedo (no -race)"
+	switch {
+	case !full:
+		label = "the test binary (smoke run)"
+	case os.Getenv(measureAppEnv) != "":
+		label = exe
+	}
+	logStartupTable(t, results, full, label)
 }
 
 // measureStart starts the app once in its own X server and measures it.
@@ -278,7 +294,7 @@ func goHeap(log string) (peak, live int64) {
 }
 
 // logStartupTable prints the runs and the ratios to the targets.
-func logStartupTable(t *testing.T, runs []startupRun, full bool) {
+func logStartupTable(t *testing.T, runs []startupRun, full bool, appLabel string) {
 	t.Helper()
 	mb := func(b int64) string { return fmt.Sprintf("%.0f", float64(b)/1e6) }
 	ms := func(d time.Duration) string { return fmt.Sprintf("%d", d.Milliseconds()) }
@@ -322,6 +338,7 @@ func logStartupTable(t *testing.T, runs []startupRun, full bool) {
 	} else if runs[0].rows < 13*28*48 {
 		fmt.Fprintf(&b, "NOTE: %d profile rows is less than 13 months of half-hours: Alt+4 did not choose the 13-month span\n", runs[0].rows)
 	}
+	fmt.Fprintf(&b, "app: %s\n", appLabel)
 	t.Log(b.String())
 }
 
