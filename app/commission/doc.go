@@ -22,8 +22,14 @@
 // it stopped with Run and never queues a message twice; a step that failed
 // is stored with a Reason and a hint of what to try (StepError), and is
 // retried by the next Run (after Answer or AddReads when it waited for the
-// engineer). Status shows every step with its evidence; Runs lists the runs
-// to offer for resuming after a restart. With Options.Sealer the install
+// engineer). A step that stopped for answers keeps their names with its
+// item, so Status (ItemStatus.Missing) names exactly those still missing
+// after a restart, for custom flows too. An install code typed wrong is
+// corrected with SetInstallCode while the device has not joined: the
+// device's 8.11 Add, the add on the hub and the join then run again with
+// it (RunStatus.ChangeableCodes lists the devices it may change). Status
+// shows every step with its evidence; Runs lists the runs to offer for
+// resuming after a restart. With Options.Sealer the install
 // codes in stored plans are sealed at rest; in the evidence message they
 // travel only sealed to the inventory service's key (Options.ServerKey,
 // by default the key the sync client pulled, StoredServerKey), or not at

@@ -129,6 +129,8 @@ type itemRow struct {
 	Attempts                               int
 	JoinCode                               int
 	Evidence                               json.RawMessage
+	// Missing names the answers the item stopped for (ReasonMissingAnswer).
+	Missing []string
 }
 
 func itemKey(step, item string) string { return step + "/" + item }
@@ -219,18 +221,21 @@ func (e *Engine) load(ctx context.Context, q interface {
 	if r.flow, ok = e.flows[flow]; !ok {
 		return nil, fmt.Errorf("load run %s: flow %q: %w", jobID, flow, ErrUnknownFlow)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT step_id, item, status, attempts, evidence, reason, hint, error, request_id, join_code FROM commission_items WHERE job_id = ?`, jobID)
+	rows, err := q.QueryContext(ctx, `SELECT step_id, item, status, attempts, evidence, reason, hint, error, request_id, join_code, missing FROM commission_items WHERE job_id = ?`, jobID)
 	if err != nil {
 		return nil, fmt.Errorf("load run %s items: %w", jobID, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var step, item, ev string
+		var step, item, ev, missing string
 		var it itemRow
-		if err := rows.Scan(&step, &item, &it.Status, &it.Attempts, &ev, &it.Reason, &it.Hint, &it.Error, &it.RequestID, &it.JoinCode); err != nil {
+		if err := rows.Scan(&step, &item, &it.Status, &it.Attempts, &ev, &it.Reason, &it.Hint, &it.Error, &it.RequestID, &it.JoinCode, &missing); err != nil {
 			return nil, fmt.Errorf("load run %s items: %w", jobID, err)
 		}
 		it.Evidence = json.RawMessage(ev)
+		if err := json.Unmarshal([]byte(missing), &it.Missing); err != nil {
+			return nil, fmt.Errorf("load run %s item %s/%s missing answers: %w", jobID, step, item, err)
+		}
 		r.items[itemKey(step, item)] = it
 	}
 	return r, rows.Err()
@@ -348,9 +353,15 @@ func (e *Engine) commit(ctx context.Context, r *run, seq int, s StepDef, key, st
 	}
 	var reason, hint, errText, rid string
 	var joinCode int
+	var missing []string
 	runStatus := "running"
 	if serr != nil {
 		reason, hint, errText, runStatus, joinCode = string(serr.Reason), serr.Hint, serr.Err.Error(), StateFailed, serr.Code
+		missing = serr.Missing
+	}
+	missingJSON, err := json.Marshal(append([]string{}, missing...))
+	if err != nil {
+		return err
 	}
 	now := e.now().UTC().UnixMilli()
 	err = e.db.InTx(ctx, func(tx *sql.Tx) error {
@@ -359,18 +370,18 @@ func (e *Engine) commit(ctx context.Context, r *run, seq int, s StepDef, key, st
 			if err != nil {
 				return err
 			}
-			m.JobID, m.IdempotencyKey = r.plan.JobID, idempotencyKey(r.plan.JobID, s.ID, key)
+			m.JobID, m.IdempotencyKey = r.plan.JobID, r.messageKey(s.ID, key)
 			if _, err := e.db.Outbox().SendTx(ctx, tx, m); err != nil {
 				return fmt.Errorf("queue %s: %w", m.Kind, err)
 			}
 			rid = id
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO commission_items (job_id, step_id, item, seq, status, attempts, evidence, reason, hint, error, request_id, join_code, updated_at)
-			VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO commission_items (job_id, step_id, item, seq, status, attempts, evidence, reason, hint, error, request_id, join_code, missing, updated_at)
+			VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (job_id, step_id, item) DO UPDATE SET status = excluded.status, attempts = attempts + 1,
 				evidence = excluded.evidence, reason = excluded.reason, hint = excluded.hint, error = excluded.error,
-				request_id = excluded.request_id, join_code = excluded.join_code, updated_at = excluded.updated_at`,
-			r.plan.JobID, s.ID, key, seq, status, string(ev), reason, hint, errText, rid, joinCode, now); err != nil {
+				request_id = excluded.request_id, join_code = excluded.join_code, missing = excluded.missing, updated_at = excluded.updated_at`,
+			r.plan.JobID, s.ID, key, seq, status, string(ev), reason, hint, errText, rid, joinCode, string(missingJSON), now); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE commission_runs SET facts = ?, status = ?, updated_at = ? WHERE job_id = ?`,
@@ -391,7 +402,7 @@ func (e *Engine) commit(ctx context.Context, r *run, seq int, s StepDef, key, st
 	r.facts = facts
 	old := r.items[itemKey(s.ID, key)]
 	r.items[itemKey(s.ID, key)] = itemRow{Status: status, Reason: reason, Hint: hint, Error: errText, RequestID: rid,
-		Attempts: old.Attempts + 1, JoinCode: joinCode, Evidence: ev}
+		Attempts: old.Attempts + 1, JoinCode: joinCode, Evidence: ev, Missing: missing}
 	return nil
 }
 

@@ -14,6 +14,14 @@ var (
 	ErrNoHub         = errors.New("commission: no hub connected")
 	ErrDeviceLogFull = errors.New("commission: hub device log full")
 	ErrRunning       = errors.New("commission: the job's run is already in progress")
+	// ErrInstallCode is an install code that is not 6 to 16 bytes in hex
+	// (DOMAIN.md §2).
+	ErrInstallCode = errors.New("commission: install code must be 6 to 16 bytes in hex")
+	// ErrNoDevice is a device that is not on the run's plan.
+	ErrNoDevice = errors.New("commission: no such device on the job")
+	// ErrCodeLocked is an install code the run can no longer change
+	// (SetInstallCode says when).
+	ErrCodeLocked = errors.New("commission: install code can no longer change")
 )
 
 // Reason says why a step failed, in terms the UI maps to advice. Reasons are

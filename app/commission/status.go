@@ -14,6 +14,9 @@ type RunStatus struct {
 	Status string // running, failed, done
 	Facts  map[string]string
 	Steps  []StepStatus
+	// ChangeableCodes lists, in plan order, the devices whose install code
+	// SetInstallCode may still change (see there for when).
+	ChangeableCodes []string
 }
 
 // StepStatus is one step of a run.
@@ -36,6 +39,12 @@ type ItemStatus struct {
 	// that failed to join, when the hub gave one (JoinFailure gives its
 	// meaning); 0 otherwise.
 	JoinCode int
+	// Missing names the answers a step that stopped for them
+	// (ReasonMissingAnswer) still needs: those it stopped for, as stored
+	// with the item, less any answered since (Answer). For an item stored
+	// before the engine kept them, they are worked out from the run's
+	// flow and plan.
+	Missing  []string
 	Evidence json.RawMessage
 }
 
@@ -62,6 +71,9 @@ func (e *Engine) Status(ctx context.Context, jobID string) (*RunStatus, error) {
 			if ok {
 				is = ItemStatus{Item: it.key, State: row.Status, Attempts: row.Attempts, Reason: Reason(row.Reason), Hint: row.Hint,
 					Error: row.Error, RequestID: row.RequestID, JoinCode: row.JoinCode, Evidence: row.Evidence}
+				if is.State == StateFailed && is.Reason == ReasonMissingAnswer {
+					is.Missing = r.stillMissing(s, row.Missing)
+				}
 			}
 			switch is.State {
 			case StateDone:
@@ -79,7 +91,28 @@ func (e *Engine) Status(ctx context.Context, jobID string) (*RunStatus, error) {
 		}
 		rs.Steps = append(rs.Steps, ss)
 	}
+	for _, d := range r.plan.Devices {
+		if r.codeLocked(d.ID) == "" {
+			rs.ChangeableCodes = append(rs.ChangeableCodes, d.ID)
+		}
+	}
 	return rs, nil
+}
+
+// stillMissing is what an item that stopped for answers still needs: the
+// answers stored with it (or, for a row stored before they were, the
+// step's Requires) that the plan does not have now.
+func (r *run) stillMissing(s StepDef, stored []string) []string {
+	if len(stored) == 0 {
+		stored = s.Requires
+	}
+	var out []string
+	for _, k := range stored {
+		if r.plan.Answers[k] == "" {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // laterStarted reports whether any step after id has an item recorded.

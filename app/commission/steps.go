@@ -73,6 +73,18 @@ func (e *Engine) exec(ctx context.Context, r *run, s StepDef, it item, hub Hub) 
 			facts = map[string]string{joinWindowFact(it.dev.ID): t.UTC().Format(time.RFC3339Nano)}
 			ev["joinWindowFrom"] = t.UTC()
 		}
+		if r.facts[relistFact(it.dev.ID)] == "yes" {
+			// The hub was given the old code; it would keep it on a
+			// second add (CCS01): remove the device first (CCS02).
+			if se := relist(ctx, s, it, hub); se != nil {
+				return outcome{}, se
+			}
+			ev["removedFirst"] = true
+			if facts == nil {
+				facts = map[string]string{}
+			}
+			facts[relistFact(it.dev.ID)] = "done"
+		}
 		if err := hub.WhitelistAdd(ctx, it.dev.ID, code); err != nil {
 			if errors.Is(err, ErrDeviceLogFull) {
 				se := fail(s, it, ReasonDeviceLogFull, err)
@@ -384,6 +396,27 @@ func (e *Engine) checkMeter(ctx context.Context, r *run, s StepDef, it item, hub
 	ev["meterClock"], ev["meterClockReliable"] = t.UTC(), reliable
 	if !reliable && r.facts["wan"] == "yes" {
 		return fail(s, it, ReasonMeterClock, fmt.Errorf("%s clock %v is flagged invalid or doubtful", it.dev.ID, t.UTC()))
+	}
+	return nil
+}
+
+// relist removes a device from the hub's device log before it is added
+// again with a corrected install code. A device the hub no longer lists
+// (removed by an earlier attempt, or never added) is fine.
+func relist(ctx context.Context, s StepDef, it item, hub Hub) *StepError {
+	err := hub.WhitelistRemove(ctx, it.dev.ID)
+	if err == nil {
+		return nil
+	}
+	log, lerr := hub.DeviceLog(ctx)
+	if lerr != nil {
+		return fail(s, it, ReasonHubNotAnswering, fmt.Errorf("remove %s (old install code) from the device log: %w", it.dev.ID, err))
+	}
+	want, _ := duis.ParseEUI64(it.dev.ID)
+	for _, e := range log {
+		if got, perr := duis.ParseEUI64(e.DeviceID); perr == nil && got == want {
+			return fail(s, it, ReasonHubNotAnswering, fmt.Errorf("remove %s (old install code) from the device log: %w", it.dev.ID, err))
+		}
 	}
 	return nil
 }
