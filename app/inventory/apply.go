@@ -29,11 +29,13 @@ type Effect struct {
 	InstallCodes map[duis.EUI64]InstallCode // to store (sealed) with the device
 	Inventory    []*Device                  // an 8.2 answer
 	Warnings     []Finding                  // CPL findings on new devices
-	// Relayed is set for a read the service accepts and relays toward the
-	// DCC (8.9 Read Device Log, 11.2 Read Firmware Version): nothing
+	// Relayed is set for a request the service accepts and relays toward
+	// the DCC: the reads 8.9 Read Device Log and 11.2 Read Firmware
+	// Version, and 8.12.1 Restore HAN Device Log of a CH exchange. Nothing
 	// changes in the SMI, and Code is I99, the acknowledgement that the
-	// request passed access control (DOMAIN.md §14); the read's result is
-	// the device's, which only the DCC returns.
+	// request passed access control (DOMAIN.md §14); the result is the
+	// device's, which only the DCC returns (for 8.12.1 the DCC alert
+	// DeviceLogRestored, DOMAIN.md §11.2).
 	Relayed bool
 }
 
@@ -60,9 +62,10 @@ type applier struct {
 // Apply works out what req does to the SMI under r: which devices change
 // status (by which transition row), which associations and details change,
 // and the DUIS code of the outcome, for the install-flow service requests
-// (12.2, 8.14.1–8.14.4, 8.11, 8.1.1, 8.7.x, 8.8.x, 8.2, 8.3, 8.4, 8.13) and
-// the post-check reads (8.9, 11.2; DOMAIN.md §7 step 9), which it checks
-// against the permission rows and marks Relayed.
+// (12.2, 8.14.1–8.14.4, 8.11, 8.1.1, 8.7.x, 8.8.x, 8.2, 8.3, 8.4, 8.13),
+// the post-check reads (8.9, 11.2; DOMAIN.md §7 step 9) and the CH
+// exchange's 8.12.1 (§6.1, §9 CCS03); the last three it checks against the
+// permission rows and marks Relayed.
 // It writes nothing: the server stores the Effect, the app uses it to warn
 // before a request is queued. cpl may be nil.
 func (r *Rules) Apply(req *duis.Request, smi SMI, cpl *CPL, now time.Time) (*Effect, error) {
@@ -198,6 +201,8 @@ func (a *applier) dispatch() error {
 		return a.relay(target, "8.9")
 	case *duis.ReadFirmwareVersion:
 		return a.relay(target, "11.2")
+	case *duis.RestoreHANDeviceLog:
+		return a.restore(target, b.OldCHFID)
 	}
 	return refuse("E11")
 }
@@ -393,9 +398,49 @@ func (a *applier) relay(targetID duis.EUI64, variants ...string) error {
 	return nil
 }
 
-// Relayed reports whether req is a read that Apply relays (8.9, 11.2)
-// rather than applies to the SMI.
+// restore checks an 8.12.1 Restore HAN Device Log (GBCS CCS03, DOMAIN.md
+// §9): the target is the replacement hub (rows P8.12.1.t), OldCHFID the
+// hub coming out (rows P8.12.1.old), and the two differ; a hub restored
+// from itself is E11 (the SR-specific E0812xx codes have no known meaning,
+// DOMAIN.md §14). It marks the Effect Relayed and changes nothing in the
+// SMI: the restore happens on the hub, which the DCC reports with the
+// DeviceLogRestored alert (§11.2), not when the request is accepted.
+func (a *applier) restore(targetID, oldID duis.EUI64) error {
+	t, err := a.load(targetID)
+	if err != nil {
+		return err
+	}
+	if err := a.permit("8.12.1", PartyTarget, t); err != nil {
+		return err
+	}
+	old, err := a.load(oldID)
+	if err != nil {
+		return err
+	}
+	if err := a.permit("8.12.1", PartyOld, old); err != nil {
+		return err
+	}
+	if oldID == targetID {
+		return refuse("E11")
+	}
+	a.eff.Relayed = true
+	return nil
+}
+
+// Relayed reports whether req is a request that Apply relays toward the
+// DCC (8.9, 11.2, 8.12.1) rather than applies to the SMI.
 func Relayed(req *duis.Request) bool {
+	switch req.Body.(type) {
+	case *duis.ReadDeviceLog, *duis.ReadFirmwareVersion, *duis.RestoreHANDeviceLog:
+		return true
+	}
+	return false
+}
+
+// PostCheckRead reports whether req is one of the post-check reads (8.9
+// Read Device Log, 11.2 Read Firmware Version; DOMAIN.md §7 step 9), the
+// relayed requests that only read a device.
+func PostCheckRead(req *duis.Request) bool {
 	switch req.Body.(type) {
 	case *duis.ReadDeviceLog, *duis.ReadFirmwareVersion:
 		return true
@@ -486,7 +531,8 @@ func (a *applier) readInventory(b *duis.ReadInventory) error {
 }
 
 // Referenced returns the existing devices a request names: the Request
-// ID's target for a device SR and the body's DeviceID and OtherDeviceID.
+// ID's target for a device SR and the body's DeviceID, OtherDeviceID and
+// OldCHFID (8.12.1: an installer restores only a hub of their own job).
 // A 12.2 names none (its devices are new). Callers use it to check that a
 // user may act on every device before applying.
 func Referenced(req *duis.Request) []duis.EUI64 {
@@ -521,6 +567,8 @@ func Referenced(req *duis.Request) []duis.EUI64 {
 		if b.DeviceID != nil {
 			ids = append(ids, *b.DeviceID)
 		}
+	case *duis.RestoreHANDeviceLog:
+		ids = append(ids, b.OldCHFID)
 	}
 	return ids
 }

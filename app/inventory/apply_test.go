@@ -131,6 +131,7 @@ func FuzzApply(f *testing.F) {
 		{"8.9", map[string]string{"target": "00-DB-12-34-56-78-90-A0"}},
 		{"8.9", map[string]string{"target": "00-DB-12-34-56-78-90-A0", "ReadSecurityDetails": "true"}},
 		{"11.2", map[string]string{"target": "00-DB-12-34-56-78-90-A0"}},
+		{"8.12.1", map[string]string{"target": "00-DB-12-34-56-78-90-A2", "OldCHFID": "00-DB-12-34-56-78-90-9F"}},
 	} {
 		v.fields["originator"], v.fields["counter"] = "90-B3-D5-1F-30-01-00-00", "1000"
 		req, err := duis.Build(v.variant, v.fields)
@@ -252,5 +253,87 @@ func TestApplyReads(t *testing.T) {
 	}
 	if eff, err := r.Apply(req, smi, nil, time.Unix(0, 0)); err != nil || eff.Code != "E11" {
 		t.Errorf("8.9 on an ESME with P8.9.m disabled: %+v, %v; want E11", eff, err)
+	}
+}
+
+// TestApplyRestore: 8.12.1 Restore HAN Device Log (DOMAIN.md §6.1, §9
+// CCS03) is acknowledged with I99 and relayed when the target is an
+// installed hub and OldCHFID another hub that has been installed (returned
+// or not yet); it changes nothing in the SMI.
+func TestApplyRestore(t *testing.T) {
+	// Test identities re-typed from DOMAIN.md §2; 9F stands for the old hub.
+	const (
+		sup                 = "90-B3-D5-1F-30-01-00-00"
+		esmeID, chfID, x    = "00-DB-12-34-56-78-90-A0", "00-DB-12-34-56-78-90-A2", "00-DB-12-34-56-78-90-FF"
+		oldID, incID, newID = "00-DB-12-34-56-78-90-9F", "00-DB-12-34-56-78-90-9E", "00-DB-12-34-56-78-90-9D"
+		withdrawnID         = "00-DB-12-34-56-78-90-9C"
+	)
+	smi := memSMI{}
+	for _, d := range []struct {
+		id  string
+		typ duis.DeviceType
+		st  duis.DeviceStatus
+	}{
+		{esmeID, duis.DeviceESME, duis.StatusCommissioned}, {chfID, duis.DeviceCHF, duis.StatusCommissioned},
+		{oldID, duis.DeviceCHF, duis.StatusDecommissioned}, {incID, duis.DeviceCHF, duis.StatusInstalledNotCommissioned},
+		{newID, duis.DeviceCHF, duis.StatusPending}, {withdrawnID, duis.DeviceCHF, duis.StatusWithdrawn},
+	} {
+		smi[mustEUI(t, d.id)] = Device{ID: mustEUI(t, d.id), Type: d.typ, Status: d.st}
+	}
+	r := DefaultRules()
+	for i, tc := range []struct {
+		name        string
+		target, old string
+		want        duis.ResponseCode
+	}{
+		{"onto a commissioned hub from a returned one", chfID, oldID, "I99"},
+		{"onto a hub installed without WAN", incID, oldID, "I99"},
+		{"from a hub not returned yet", chfID, incID, "I99"},
+		{"from a withdrawn hub", chfID, withdrawnID, "I99"},
+		{"onto a hub not installed", newID, oldID, "E5"},
+		{"from a hub never installed", chfID, newID, "E5"},
+		{"onto a meter", esmeID, oldID, "E11"},
+		{"from a meter", chfID, esmeID, "E11"},
+		{"onto itself", chfID, chfID, "E11"},
+		{"onto an unknown hub", x, oldID, "E19"},
+		{"from an unknown hub", chfID, x, "E19"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := duis.Build("8.12.1", map[string]string{"originator": sup, "counter": strconv.Itoa(1000 + i), "target": tc.target, "OldCHFID": tc.old})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !Relayed(req) || PostCheckRead(req) {
+				t.Fatalf("Relayed = %v, PostCheckRead = %v; want a relayed request that is no read", Relayed(req), PostCheckRead(req))
+			}
+			if ids := Referenced(req); len(ids) != 2 || ids[0] != mustEUI(t, tc.target) || ids[1] != mustEUI(t, tc.old) {
+				t.Errorf("Referenced = %v, want the target then OldCHFID", ids)
+			}
+			eff, err := r.Apply(req, smi, nil, time.Unix(0, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if eff.Code != tc.want {
+				t.Fatalf("code %s, want %s", eff.Code, tc.want)
+			}
+			if eff.Relayed != (tc.want == "I99") {
+				t.Errorf("Relayed = %v with code %s", eff.Relayed, eff.Code)
+			}
+			if len(eff.Changed)+len(eff.Created)+len(eff.Deleted)+len(eff.History)+len(eff.InstallCodes) > 0 {
+				t.Errorf("a restore changes the SMI: %+v", eff)
+			}
+		})
+	}
+	// The rows are data: a deployment that disables P8.12.1.old (say, to
+	// let any hub's log be restored) no longer checks the old hub's status.
+	if err := r.Override([]byte(`{"permissions":[{"id":"P8.12.1.old","variant":"8.12.1","party":"old","devices":["CHF"],"disabled":true}]}`)); err != nil {
+		t.Fatal(err)
+	}
+	req, err := duis.Build("8.12.1", map[string]string{"originator": sup, "counter": "2000", "target": chfID, "OldCHFID": newID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if eff, err := r.Apply(req, smi, nil, time.Unix(0, 0)); err != nil || eff.Code != "I99" {
+		t.Errorf("8.12.1 from a Pending hub with P8.12.1.old disabled: %+v, %v; want I99", eff, err)
 	}
 }

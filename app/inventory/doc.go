@@ -43,5 +43,20 @@
 // (DOMAIN.md §7 step 9) change nothing in the SMI: Apply checks their
 // target against the permission rows (P8.9.chf, P8.9.m, P8.9.sec for
 // ReadSecurityDetails, P11.2) and answers I99 with Effect.Relayed set, the
-// service relaying the read toward the DCC.
+// service relaying the read toward the DCC. 8.12.1 Restore HAN Device Log
+// of a CH exchange (§6.1, §9 CCS03) is relayed the same way: the target
+// must be an installed hub (P8.12.1.t), OldCHFID another hub that has been
+// installed, returned or not (P8.12.1.old, PartyOld); no status or
+// association changes, since the restore happens on the hub and the DCC
+// reports it later (DeviceLogRestored, §11.2). PostCheckRead tells the
+// reads from the restore.
+//
+// Installers may send what the install flow needs; a request beyond that
+// needs an InstallerGrant (data too): G8.4.inc lets them mark a device
+// fitted without WAN InstalledNotCommissioned, G8.12.1 lets them restore
+// the old hub's log onto the replacement hub of their own exchange job.
+//
+//	if err := rules.InstallerMay(req, chf.Type, "exchange"); err != nil {
+//		// wraps ErrNotGranted and says what is allowed instead
+//	}
 package inventory

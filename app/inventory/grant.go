@@ -16,14 +16,23 @@ var ErrNotGranted = errors.New("inventory: installers may not send this request"
 // request that only the back office may otherwise send. The request must
 // still name the installer's own job and only devices on it (the service
 // checks that for every installer request); a grant narrows further: which
-// change of the body (Change, Values) and which device type (Devices, the
-// type the SMI holds for the body's DeviceID).
+// change of the body (Change, Values), which device type (Devices, the
+// type the SMI holds for the first device the request names: the target
+// of a device SR, else the body's DeviceID) and on which kind of job
+// (JobKinds).
 //
-// The default grant (G8.4.inc) is the install-and-leave policy: an
-// installer who fitted a meter or a Type 1 device but could not commission
-// it (no WAN) marks it InstalledNotCommissioned with 8.4
-// UpdateDeviceStatusExceptCH (DOMAIN.md §5 row 6). It is a local policy,
-// not a DCC rule, so it is data a deployment may disable or widen.
+// The default grants are local policies, not DCC rules, so they are data a
+// deployment may disable or widen:
+//
+//   - G8.4.inc, install and leave: an installer who fitted a meter or a
+//     Type 1 device but could not commission it (no WAN) marks it
+//     InstalledNotCommissioned with 8.4 UpdateDeviceStatusExceptCH
+//     (DOMAIN.md §5 row 6).
+//   - G8.12.1, CH exchange: on an exchange job the installer restores the
+//     old hub's device log onto the replacement hub with 8.12.1 Restore HAN
+//     Device Log (DOMAIN.md §6.1, §9 CCS03), so the meters rejoin without
+//     new install codes. Both hubs must be on the job; the permission rows
+//     P8.12.1.t and P8.12.1.old then decide their statuses.
 type InstallerGrant struct {
 	ID      string `json:"id"`
 	Variant string `json:"variant"` // Service Reference Variant, e.g. "8.4"
@@ -31,16 +40,21 @@ type InstallerGrant struct {
 	// "UpdateDeviceStatusExceptCH"; "" admits any.
 	Change string `json:"change,omitempty"`
 	// Values are the values Change may carry; empty admits any.
-	Values   []string          `json:"values,omitempty"`
-	Devices  []duis.DeviceType `json:"devices"`
-	Note     string            `json:"note,omitempty"`
-	Disabled bool              `json:"disabled,omitempty"`
+	Values  []string          `json:"values,omitempty"`
+	Devices []duis.DeviceType `json:"devices"`
+	// JobKinds are the kinds of the installer's job (sync/api Job.Kind,
+	// e.g. "exchange") the grant holds on; empty admits any.
+	JobKinds []string `json:"job_kinds,omitempty"`
+	Note     string   `json:"note,omitempty"`
+	Disabled bool     `json:"disabled,omitempty"`
 }
 
 func defaultInstallerGrants() []InstallerGrant {
 	return []InstallerGrant{
 		{ID: "G8.4.inc", Variant: "8.4", Change: "UpdateDeviceStatusExceptCH", Values: []string{string(duis.StatusInstalledNotCommissioned)},
 			Devices: slices.Clone(nonCH), Note: "install and leave: a non-CH device fitted without WAN, on the installer's own job"},
+		{ID: "G8.12.1", Variant: "8.12.1", Devices: []duis.DeviceType{duis.DeviceCHF}, JobKinds: []string{"exchange"},
+			Note: "CH exchange: the old hub's device log restored onto the replacement hub, both on the installer's own exchange job"},
 	}
 }
 
@@ -61,10 +75,11 @@ func (r *Rules) Grants(variant string) bool {
 }
 
 // InstallerMay reports whether a grant lets an installer send req about a
-// device of type t (the SMI's type of the body's device; "" when the
-// device is not in the SMI). It returns nil or an error wrapping
-// ErrNotGranted that says what the installer may send instead.
-func (r *Rules) InstallerMay(req *duis.Request, t duis.DeviceType) error {
+// device of type t (the SMI's type of the first device req names, see
+// Referenced; "" when the device is not in the SMI) on a job of kind
+// jobKind. It returns nil or an error wrapping ErrNotGranted that says
+// what the installer may send instead.
+func (r *Rules) InstallerMay(req *duis.Request, t duis.DeviceType, jobKind string) error {
 	variant := req.Header.ServiceReferenceVariant
 	change, value := BodyChange(req.Body)
 	var allowed []string
@@ -72,7 +87,8 @@ func (r *Rules) InstallerMay(req *duis.Request, t duis.DeviceType) error {
 		if g.Disabled || g.Variant != variant {
 			continue
 		}
-		if (g.Change == "" || g.Change == change) && (len(g.Values) == 0 || slices.Contains(g.Values, value)) && slices.Contains(g.Devices, t) {
+		if (g.Change == "" || g.Change == change) && (len(g.Values) == 0 || slices.Contains(g.Values, value)) && slices.Contains(g.Devices, t) &&
+			(len(g.JobKinds) == 0 || slices.Contains(g.JobKinds, jobKind)) {
 			return nil
 		}
 		allowed = append(allowed, g.describe())
@@ -88,6 +104,9 @@ func (r *Rules) InstallerMay(req *duis.Request, t duis.DeviceType) error {
 		got += " on a device not in the SMI"
 	} else {
 		got += " on a " + string(t)
+	}
+	if jobKind != "" {
+		got += " (job kind " + jobKind + ")"
 	}
 	if len(allowed) == 0 {
 		return fmt.Errorf("%w: %s", ErrNotGranted, got)
@@ -107,7 +126,11 @@ func (g InstallerGrant) describe() string {
 	for _, t := range g.Devices {
 		ts = append(ts, string(t))
 	}
-	return s + " on " + joinOr(ts) + " of the installer's own job"
+	own := "the installer's own job"
+	if len(g.JobKinds) > 0 {
+		own = "the installer's own " + joinOr(g.JobKinds) + " job"
+	}
+	return s + " on " + joinOr(ts) + " of " + own
 }
 
 func joinOr(s []string) string {

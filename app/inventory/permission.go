@@ -14,6 +14,9 @@ const (
 	PartyDevice Party = "device"
 	// PartyOther is the body's OtherDeviceID (8.7.x, 8.8.x).
 	PartyOther Party = "other"
+	// PartyOld is the body's OldCHFID (8.12.1): the hub being replaced,
+	// whose device log is restored onto the target.
+	PartyOld Party = "old"
 )
 
 // Permission is one row of "which service request may act on which device
@@ -64,6 +67,15 @@ func defaultPermissions() []Permission {
 		{ID: "P8.9.sec", Variant: VariantReadSecurityDetails, Party: PartyTarget, Devices: chf, Note: "CCS07 reads the CH's security details; no meter use case"},
 		{ID: "P11.2", Variant: "11.2", Party: PartyTarget, Devices: slices2(slices2(meters, type1), chf), Statuses: st(sINC, sComm), Inferred: true,
 			Note: "ECS52 (ESME or CH), GCS38 (GSME), CS08 (PPMID, HCALCS)"},
+		// CH exchange (DOMAIN.md §6.1, §9 CCS03): 8.12.1 restores the old
+		// hub's device log onto the replacement, which the flow installs
+		// first (8.14.1 or 8.14.2). The old hub may already be returned
+		// (8.14.3/8.14.4 leave it Decommissioned) or not yet; a hub never
+		// installed has no log to restore. Statuses are inferred.
+		{ID: "P8.12.1.t", Variant: "8.12.1", Party: PartyTarget, Devices: chf, Statuses: st(sINC, sComm), Inferred: true,
+			Note: "CCS03: the replacement hub, installed before its log is restored"},
+		{ID: "P8.12.1.old", Variant: "8.12.1", Party: PartyOld, Devices: chf, Statuses: st(sINC, sComm, sDecom, sWith), Inferred: true,
+			Note: "OldCHFID: the hub coming out, returned or not yet"},
 	}
 }
 

@@ -164,7 +164,7 @@ func (p Permission) check() error {
 		return nil
 	}
 	switch p.Party {
-	case PartyTarget, PartyDevice, PartyOther:
+	case PartyTarget, PartyDevice, PartyOther, PartyOld:
 	default:
 		return fmt.Errorf("%w: row %s: unknown party %q", ErrBadRules, p.ID, p.Party)
 	}

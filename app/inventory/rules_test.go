@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/smetskit/smetskit/protocol/duis"
@@ -221,18 +222,42 @@ func TestInstallerGrants(t *testing.T) {
 		{"to Pending", req(map[string]string{"DeviceID": dev, "UpdateDeviceStatusExceptCH": "Pending"}), duis.DeviceESME, false},
 		{"delete", req(map[string]string{"DeviceID": dev, "DeleteDevice": "true"}), duis.DeviceESME, false},
 	} {
-		err := r.InstallerMay(tc.req, tc.typ)
+		err := r.InstallerMay(tc.req, tc.typ, "install")
 		if (err == nil) != tc.ok || (err != nil && !errors.Is(err, ErrNotGranted)) {
 			t.Errorf("%s: InstallerMay = %v, want ok=%v", tc.name, err, tc.ok)
 		}
 	}
-	if !r.Grants("8.4") || r.Grants("8.3") {
-		t.Error("Grants: want 8.4 only")
+	if !r.Grants("8.4") || !r.Grants("8.12.1") || r.Grants("8.3") {
+		t.Error("Grants: want 8.4 and 8.12.1 only")
+	}
+	// 8.12.1 is granted on the replacement hub of an exchange job only.
+	restore, err := duis.Build("8.12.1", map[string]string{"originator": "90-B3-D5-1F-30-01-00-00", "counter": "1001",
+		"target": "00-DB-12-34-56-78-90-A2", "OldCHFID": "00-DB-12-34-56-78-90-9F"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, kind string
+		typ        duis.DeviceType
+		ok         bool
+	}{
+		{"restore on an exchange job", "exchange", duis.DeviceCHF, true},
+		{"restore on an install job", "install", duis.DeviceCHF, false},
+		{"restore onto a meter", "exchange", duis.DeviceESME, false},
+		{"restore onto a device not in the SMI", "exchange", "", false},
+	} {
+		err := r.InstallerMay(restore, tc.typ, tc.kind)
+		if (err == nil) != tc.ok || (err != nil && !errors.Is(err, ErrNotGranted)) {
+			t.Errorf("%s: InstallerMay = %v, want ok=%v", tc.name, err, tc.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "8.12.1 on CHF of the installer's own exchange job") {
+			t.Errorf("%s: %v does not say what is allowed", tc.name, err)
+		}
 	}
 	if err := r.Override([]byte(`{"installer_grants":[{"id":"G8.4.inc","variant":"8.4","disabled":true}]}`)); err != nil {
 		t.Fatal(err)
 	}
-	if r.Grants("8.4") || r.InstallerMay(inc, duis.DeviceESME) == nil {
+	if r.Grants("8.4") || r.InstallerMay(inc, duis.DeviceESME, "install") == nil {
 		t.Error("a disabled grant still grants")
 	}
 	if err := r.Override([]byte(`{"installer_grants":[{"id":"G","variant":"8.4","devices":["Toaster"]}]}`)); !errors.Is(err, ErrBadRules) {

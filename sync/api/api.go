@@ -184,13 +184,21 @@ type JobStatus struct {
 	// ReadsRequested counts, among Applied, the post-check reads (8.9,
 	// 11.2) the service accepted and relays toward the DCC: their results
 	// are the devices', not the service's.
-	ReadsRequested int             `json:"readsRequested,omitempty"`
-	Messages       []MessageStatus `json:"messages"`
+	ReadsRequested int `json:"readsRequested,omitempty"`
+	// RestoresRequested counts, among Applied, the 8.12.1 Restore HAN
+	// Device Log requests of a CH exchange the service accepted and relays
+	// toward the DCC: the restore happens on the hub, which the DCC
+	// reports, not the service.
+	RestoresRequested int             `json:"restoresRequested,omitempty"`
+	Messages          []MessageStatus `json:"messages"`
 }
 
-// NoteReadRequested is MessageStatus.Note of a read the service accepted
-// (DUIS I99) and relays toward the DCC.
-const NoteReadRequested = "read requested"
+// Notes of a request the service accepted (DUIS I99) and relays toward the
+// DCC: MessageStatus.Note.
+const (
+	NoteReadRequested    = "read requested"    // 8.9, 11.2
+	NoteRestoreRequested = "restore requested" // 8.12.1
+)
 
 // MessageStatus is the service's view of one message of a job.
 type MessageStatus struct {

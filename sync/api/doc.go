@@ -12,7 +12,9 @@
 // A JobStatus lists each DUIS request of the job with its variant; a
 // post-check read (8.9, 11.2) the service accepted with I99 and relays
 // toward the DCC is applied with Note NoteReadRequested and counted in
-// ReadsRequested.
+// ReadsRequested; an 8.12.1 Restore HAN Device Log of a CH exchange,
+// relayed the same way, has Note NoteRestoreRequested and is counted in
+// RestoresRequested.
 //
 // Errors are RFC 9457 problem details (Problem). Every type validates its
 // required fields and sizes; the Decode functions cap the bytes they read

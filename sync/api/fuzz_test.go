@@ -93,6 +93,7 @@ func FuzzDecodeAnswers(f *testing.F) {
 	f.Add([]byte(`{"results":[{"idempotencyKey":"job-7:chf-install:1","status":"applied","responseCode":"I99"},{"idempotencyKey":"job-7:update:2","status":"retry"}]}`))
 	f.Add([]byte(`{"jobId":"job-7","allApplied":true,"applied":2,"pending":0,"rejected":0,"messages":[{"idempotencyKey":"a","status":"applied"}]}`))
 	f.Add([]byte(`{"jobId":"job-7","allApplied":true,"applied":1,"pending":0,"rejected":0,"readsRequested":1,"messages":[{"idempotencyKey":"b","status":"applied","responseCode":"I99","variant":"8.9","note":"read requested"}]}`))
+	f.Add([]byte(`{"jobId":"job-7","allApplied":true,"applied":2,"pending":0,"rejected":0,"readsRequested":1,"restoresRequested":1,"messages":[{"idempotencyKey":"b","status":"applied","responseCode":"I99","variant":"8.12.1","note":"restore requested"}]}`))
 	f.Add([]byte(`{"title":"batch does not validate","status":400}`))
 	f.Add([]byte(`{"cursor":"c","more":true,"jobs":null,"devices":[{}]}`))
 	req, err := DecodePushRequest(bytes.NewReader([]byte(goodPush)))

@@ -341,11 +341,14 @@ func (s *JobStatus) Validate() error {
 	if err := text("jobId", s.JobID, 1, MaxIDLen); err != nil {
 		return err
 	}
-	if s.Applied < 0 || s.Pending < 0 || s.Rejected < 0 || s.ReadsRequested < 0 {
+	if s.Applied < 0 || s.Pending < 0 || s.Rejected < 0 || s.ReadsRequested < 0 || s.RestoresRequested < 0 {
 		return invalid("applied", "counts must not be negative")
 	}
 	if s.ReadsRequested > s.Applied {
 		return invalid("readsRequested", "%d reads requested of %d applied", s.ReadsRequested, s.Applied)
+	}
+	if s.RestoresRequested > s.Applied-s.ReadsRequested {
+		return invalid("restoresRequested", "%d restores and %d reads requested of %d applied", s.RestoresRequested, s.ReadsRequested, s.Applied)
 	}
 	if len(s.Messages) > MaxStatusItems {
 		return invalid("messages", "%d items, at most %d", len(s.Messages), MaxStatusItems)

@@ -22,6 +22,7 @@ type work struct {
 	now time.Time
 
 	job       string // installer's job, "" for the back office
+	jobKind   string // its kind ("install", "exchange", ...)
 	rows      map[duis.EUI64]*deviceRow
 	eff       *inventory.Effect
 	inventory *duis.DSPInventory
@@ -66,24 +67,25 @@ func (w *work) DevicesByMPxN(mpxn string, max int) ([]duis.EUI64, error) {
 }
 
 func (w *work) checkJob(installer, job string) error {
-	var owner string
-	err := w.tx.row(w.ctx, "SELECT installer FROM jobs WHERE job_id = ?", job).Scan(&owner)
+	var owner, kind string
+	err := w.tx.row(w.ctx, "SELECT installer, kind FROM jobs WHERE job_id = ?", job).Scan(&owner, &kind)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && owner != installer) {
 		return &RequestError{RequestID: w.rid, Err: ErrForbidden, Detail: "job " + job + " is not assigned to this installer"}
 	}
 	if err != nil {
 		return fmt.Errorf("read job %s: %w", job, err)
 	}
-	w.job = job
-	relayed := inventory.Relayed(w.req)
+	w.job, w.jobKind = job, kind
+	read := inventory.PostCheckRead(w.req)
 	for _, id := range inventory.Referenced(w.req) {
 		var n int
 		if err := w.tx.row(w.ctx, "SELECT count(*) FROM job_devices WHERE job_id = ? AND device_id = ?", job, id.String()).Scan(&n); err != nil {
 			return fmt.Errorf("read job devices: %w", err)
 		}
-		if n == 0 && relayed {
+		if n == 0 && read {
 			// A post-check read may target the CHF the job's devices are
-			// on (a meter exchange lists the meters, not the hub).
+			// on (a meter exchange lists the meters, not the hub). An
+			// 8.12.1 may not: both its hubs must be on the job.
 			if err := w.tx.row(w.ctx, `SELECT count(*) FROM devices WHERE chf_id = ?
 				AND device_id IN (SELECT device_id FROM job_devices WHERE job_id = ?)`, id.String(), job).Scan(&n); err != nil {
 				return fmt.Errorf("read job devices: %w", err)
@@ -97,8 +99,8 @@ func (w *work) checkJob(installer, job string) error {
 }
 
 // checkGrant decides an installer's request that only an InstallerGrant
-// can allow, by the SMI's type of the device it names (checkJob has put
-// that device on the installer's job).
+// can allow, by the SMI's type of the first device it names (checkJob has
+// put that device on the installer's job) and the job's kind.
 func (w *work) checkGrant() error {
 	var t duis.DeviceType
 	if ids := inventory.Referenced(w.req); len(ids) > 0 {
@@ -110,7 +112,7 @@ func (w *work) checkGrant() error {
 			t = d.Type
 		}
 	}
-	if err := w.s.rules.InstallerMay(w.req, t); err != nil {
+	if err := w.s.rules.InstallerMay(w.req, t, w.jobKind); err != nil {
 		return &RequestError{RequestID: w.rid, Err: ErrForbidden, Detail: err.Error()}
 	}
 	return nil
@@ -137,7 +139,8 @@ func (w *work) apply() (duis.ResponseCode, error) {
 
 // commit writes the Effect: devices (install codes sealed), deletions,
 // status history with an audit line per change, new devices onto the
-// installer's job, and an audit line for a relayed read.
+// installer's job, and an audit line for a relayed request (a read, or an
+// 8.12.1 restore).
 func (w *work) commit(sub Submission) error {
 	if w.eff == nil || !w.eff.Code.IsSuccess() {
 		return nil
@@ -187,8 +190,12 @@ func (w *work) commit(sub Submission) error {
 	}
 	if w.eff.Relayed {
 		// Nothing changes in the SMI; the audit says who asked for what.
+		what := "read requested"
+		if b, ok := w.req.Body.(*duis.RestoreHANDeviceLog); ok {
+			what = "restore of the device log of " + b.OldCHFID.String() + " requested"
+		}
 		if err := tx.audit(ctx, w.now, actor, variant, w.req.Header.RequestID.Target.String(),
-			"read requested by request "+w.rid+", relayed toward the DCC"); err != nil {
+			what+" by request "+w.rid+", relayed toward the DCC"); err != nil {
 			return err
 		}
 	}

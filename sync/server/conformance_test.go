@@ -37,13 +37,15 @@ func eui(s string) duis.EUI64 { e, _ := duis.ParseEUI64(s); return e }
 // a served variant the SMI is seeded with the precondition the install
 // flow gives it (DOMAIN.md §5, §7) and the template must be applied with
 // its success code and the expected status (the post-check reads 8.9 and
-// 11.2 with I99 and the SMI unchanged); templates of variants the service
-// does not serve must be refused with a 400 and change nothing.
+// 11.2, and the CH exchange's 8.12.1, with I99 and the SMI unchanged);
+// templates of variants the service does not serve must be refused with a
+// 400 and change nothing.
 func TestConformanceRequests(t *testing.T) {
 	dir := filepath.Join(conformance.Dir(t), "gb", "duis", "requests")
 	const (
 		a0, a1, a2, a3, a4, a5 = "00-DB-12-34-56-78-90-A0", "00-DB-12-34-56-78-90-A1", "00-DB-12-34-56-78-90-A2",
 			"00-DB-12-34-56-78-90-A3", "00-DB-12-34-56-78-90-A4", "00-DB-12-34-56-78-90-A5"
+		old95 = "00-DB-12-34-56-78-90-95" // the OldCHFID of the 8.12.1 template
 	)
 	hub := func(e *env, s duis.DeviceStatus) {
 		e.seed(a2, duis.DeviceCHF, s, func(d *deviceRow) { d.GPF = eui(a3) })
@@ -116,12 +118,21 @@ func TestConformanceRequests(t *testing.T) {
 		"CS08_11.2_SUCCESS":      {func(e *env) { e.seed(a4, "PPMID", "Commissioned", nil) }, "I99", []check{{a4, "Commissioned"}}},
 		"ECS52_11.2_SUCCESS":     {func(e *env) { e.seed(a0, "ESME", "Commissioned", nil) }, "I99", []check{{a0, "Commissioned"}}},
 		"GCS38_11.2_SUCCESS":     {func(e *env) { e.seed(a1, "GSME", "Commissioned", nil) }, "I99", []check{{a1, "Commissioned"}}},
+		// CH exchange (DOMAIN.md §6.1, §9 CCS03): the template restores the
+		// log of the old hub (…-95) onto the replacement (A2), installed;
+		// the old one has been returned (8.14.3 leaves it Decommissioned).
+		// Accepted with I99 and relayed; the SMI does not change.
+		"CCS03_8.12.1_SUCCESS": {func(e *env) {
+			hub(e, "Commissioned")
+			e.seed(old95, duis.DeviceCHF, duis.StatusDecommissioned, nil)
+			e.seed(a0, "ESME", "Commissioned", func(d *deviceRow) { d.CHF = eui(old95) })
+		}, "I99", []check{{a2, "Commissioned"}, {old95, "Decommissioned"}, {a0, "Commissioned"}}},
 	}
 	files, err := filepath.Glob(filepath.Join(dir, "*.XML"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no templates in %s: %v", dir, err)
 	}
-	applied, refused, reads := 0, 0, 0
+	applied, refused, relayed := 0, 0, 0
 	shared := newEnv(t, filepath.Join(t.TempDir(), "inv.db"))
 	for _, f := range files {
 		name := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(f), "_DUIS.XML"), "_REQUEST")
@@ -159,12 +170,12 @@ func TestConformanceRequests(t *testing.T) {
 			}
 			if tc.code == duis.CodeAcknowledgement {
 				if out.ResponseCode != tc.code {
-					t.Errorf("read answered %s, want %s", out.ResponseCode, tc.code)
+					t.Errorf("relayed request answered %s, want %s", out.ResponseCode, tc.code)
 				}
 				if e.dump("SELECT "+deviceColumns+" FROM devices ORDER BY device_id", "SELECT count(*) FROM status_history") != devices {
-					t.Errorf("a relayed read changed the SMI")
+					t.Errorf("a relayed request changed the SMI")
 				}
-				reads++
+				relayed++
 			}
 			resp, err := duis.ParseResponse(out.Response)
 			if err != nil {
@@ -182,6 +193,6 @@ func TestConformanceRequests(t *testing.T) {
 			applied++
 		})
 	}
-	t.Logf("conformance templates: %d applied with their success code (%d of them reads accepted with I99 and relayed), %d of unserved variants refused, of %d",
-		applied, reads, refused, len(files))
+	t.Logf("conformance templates: %d applied with their success code (%d of them reads or restores accepted with I99 and relayed), %d of unserved variants refused, of %d",
+		applied, relayed, refused, len(files))
 }

@@ -2,8 +2,8 @@
 // keeps the Smart Metering Inventory (SMI), applies the install-flow
 // service requests (12.2, 8.14.1–8.14.4, 8.11, 8.1.1, 8.7.x, 8.8.x, 8.2,
 // 8.3, 8.4, 8.13) through the rules of app/inventory, accepts the
-// post-check reads 8.9 and 11.2, and answers in DUIS with the DCC's
-// response codes (I0, I99, E5 status forbids, E11 wrong device type, E19
+// post-check reads 8.9 and 11.2 and the CH exchange's 8.12.1, and answers
+// in DUIS with the DCC's response codes (I0, I99, E5 status forbids, E11 wrong device type, E19
 // unknown device, E120201 CHF and GPF IDs identical; DOMAIN.md §14).
 // Served lists the variants; any other is refused (400).
 //
@@ -20,6 +20,25 @@
 // is the device's, returned by the DCC, not by this service. The job's
 // status notes such a message "read requested" (api.NoteReadRequested,
 // counted in ReadsRequested) and the report counts them as Requested.
+//
+// CH exchange: the exchange-ch flow queues 8.12.1 Restore HAN Device Log
+// (GBCS CCS03, DOMAIN.md §6.1, §9) to the replacement hub, naming the old
+// one (OldCHFID), so the meters rejoin the new hub without new install
+// codes. The service relays it like the reads: the target must be an
+// installed hub (permission rows P8.12.1.t: InstalledNotCommissioned or
+// Commissioned) and OldCHFID another hub that was installed, returned or
+// not yet (P8.12.1.old, adding Decommissioned and Withdrawn); a hub
+// restored from itself is E11. It is recorded with an audit line ("restore
+// of the device log of OLD requested") and answered I99 with the outcome
+// I99; the job's status notes it "restore requested"
+// (api.NoteRestoreRequested, counted in RestoresRequested), and the report
+// counts it as Requested. Nothing changes in the SMI, neither statuses
+// (DOMAIN.md §5 has no transition for 8.12.1) nor the meters' hub: the
+// restore happens on the hub, and only the DCC's DeviceLogRestored alert
+// (§11.2) would say it did. Installers may send it only by grant G8.12.1
+// (data, inventory.InstallerGrant): onto a CHF of their own job of kind
+// "exchange", with both hubs on that job (a post-check read's fallback to
+// the CHF of a job's device does not apply).
 //
 // Storage is SQLite by default and PostgreSQL for a shared deployment
 // (OpenDB picks by the DSN); migrations are embedded. Writes take one
@@ -90,8 +109,10 @@
 // their own job; beyond those only what an inventory.InstallerGrant of the
 // rules allows: by default 8.4 UpdateDeviceStatusExceptCH=
 // InstalledNotCommissioned for a non-CH device (ESME, GSME, PPMID, HCALCS)
-// on their own job, the install-and-leave step. Any other 8.4 from an installer is refused with
-// 403 and a detail naming what is allowed; a deployment disables or widens
-// the grant in the rules file (inventoryd -rules, "installer_grants").
+// on their own job, the install-and-leave step (G8.4.inc), and 8.12.1
+// onto a CHF of their own exchange job (G8.12.1). Any other 8.4 or 8.12.1
+// from an installer is refused with 403 and a detail naming what is
+// allowed; a deployment disables or widens a grant in the rules file
+// (inventoryd -rules, "installer_grants", "job_kinds").
 // Metrics are served in the Prometheus text format at /metrics.
 package server

@@ -16,9 +16,10 @@ import (
 // FuzzSubmit feeds arbitrary documents to the service as the back office.
 // Nothing may panic; a refused document changes nothing; an accepted one
 // gets a response that parses as DUIS and whose replay is byte-identical
-// (the round-trip property of the request log); a read accepted with I99
-// (8.9, 11.2) leaves the SMI as it was.
+// (the round-trip property of the request log); a request relayed with
+// I99 (the reads 8.9, 11.2; the restore 8.12.1) leaves the SMI as it was.
 func FuzzSubmit(f *testing.F) {
+	const oldHub = "00-DB-12-34-56-78-90-9F" // a returned hub whose log 8.12.1 restores
 	seedEnv := newEnv(f, filepath.Join(f.TempDir(), "seed.db"))
 	for _, d := range [][]byte{
 		seedEnv.build("12.2", map[string]string{"DeviceID": esme, "DeviceManufacturer": "AB01", "DeviceModel": "M", "DeviceType": "ESME"}),
@@ -28,6 +29,8 @@ func FuzzSubmit(f *testing.F) {
 		seedEnv.build("8.9", map[string]string{"target": esme}),
 		seedEnv.build("8.9", map[string]string{"target": chf, "ReadSecurityDetails": "true"}),
 		seedEnv.build("11.2", map[string]string{"target": esme}),
+		seedEnv.build("8.12.1", map[string]string{"target": chf, "OldCHFID": oldHub}),
+		seedEnv.build("8.12.1", map[string]string{"target": chf, "OldCHFID": chf}),
 		[]byte("<sr:Request/>"),
 		{},
 	} {
@@ -36,6 +39,7 @@ func FuzzSubmit(f *testing.F) {
 	e := newEnv(f, fuzzDB(f))
 	e.seed(esme, duis.DeviceESME, duis.StatusPending, nil)
 	e.seed(chf, duis.DeviceCHF, duis.StatusCommissioned, nil)
+	e.seed(oldHub, duis.DeviceCHF, duis.StatusDecommissioned, nil)
 	office := Principal{Name: "office", Role: RoleBackOffice}
 	devices := func() string { return e.dump("SELECT " + deviceColumns + " FROM devices ORDER BY device_id") }
 	f.Fuzz(func(t *testing.T, doc []byte) {
@@ -56,7 +60,7 @@ func FuzzSubmit(f *testing.F) {
 			t.Fatalf("response does not parse: %v", err)
 		}
 		if out.OutcomeCode == duis.CodeAcknowledgement && devices() != smi {
-			t.Fatalf("a relayed read (%s) changed the SMI", out.Variant)
+			t.Fatalf("a relayed request (%s) changed the SMI", out.Variant)
 		}
 		again, err := e.srv.Submit(ctx, Submission{Document: doc, Principal: office})
 		if err != nil || !again.Duplicate || !bytes.Equal(again.Response, out.Response) {

@@ -15,17 +15,20 @@ import (
 )
 
 // Served lists the Service Reference Variants the service processes: the
-// install flow (DOMAIN.md §6–§7) and the post-check reads 8.9 Read Device
-// Log and 11.2 Read Firmware Version (§7 step 9), which it records and
-// relays toward the DCC without changing the SMI (see the package doc).
+// install flow (DOMAIN.md §6–§7), the post-check reads 8.9 Read Device
+// Log and 11.2 Read Firmware Version (§7 step 9) and the CH exchange's
+// 8.12.1 Restore HAN Device Log (§6.1, §9 CCS03); the last three it
+// records and relays toward the DCC without changing the SMI (see the
+// package doc).
 var Served = []string{"12.2", "8.14.1", "8.14.2", "8.14.3", "8.14.4", "8.11", "8.1.1",
-	"8.7.1", "8.7.2", "8.8.1", "8.8.2", "8.2", "8.3", "8.4", "8.13", "8.9", "11.2"}
+	"8.7.1", "8.7.2", "8.8.1", "8.8.2", "8.2", "8.3", "8.4", "8.13", "8.9", "11.2", "8.12.1"}
 
 // installerVariants are the SRs an installer may send from site; the back
 // office may send all of Served. Beyond these, an installer may send only
 // what a grant of the rules allows (inventory.InstallerGrant: by default 8.4
 // UpdateDeviceStatusExceptCH=InstalledNotCommissioned on a non-CH device of
-// their own job).
+// their own job, and 8.12.1 onto the replacement hub of their own exchange
+// job).
 var installerVariants = []string{"8.14.1", "8.14.2", "8.14.3", "8.14.4", "8.11", "8.1.1",
 	"8.7.1", "8.7.2", "8.8.1", "8.8.2", "8.2", "8.13", "12.2", "8.9", "11.2"}
 
@@ -47,9 +50,9 @@ type Outcome struct {
 	// OutcomeCode is the result of applying the request: equal to
 	// ResponseCode for non-device SRs; for device SRs acknowledged with I99,
 	// the code of the (asynchronous, in DUIS) outcome, e.g. I0 for an 8.11
-	// whose N24 alert reports success. A relayed read (8.9, 11.2) keeps
-	// I99: read requested; its result is the device's, which the DCC
-	// returns, not the SMI.
+	// whose N24 alert reports success. A relayed request (the reads 8.9,
+	// 11.2; the restore 8.12.1) keeps I99: requested; its result is the
+	// device's, which the DCC returns, not the SMI.
 	OutcomeCode duis.ResponseCode
 	Response    []byte // the DUIS response XML
 	Duplicate   bool   // an idempotent replay: the original outcome is returned

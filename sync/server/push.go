@@ -240,7 +240,8 @@ func (s *Server) postPush(w http.ResponseWriter, r *http.Request, p Principal) e
 // /v1/jobs/{jobId}/status): the "safe to leave site" signal as far as sync
 // goes. The service does not know what is still queued on the tablet, so
 // Pending is always 0. A post-check read it relays (8.9, 11.2) counts as
-// applied and is noted "read requested" (ReadsRequested counts them).
+// applied and is noted "read requested" (ReadsRequested counts them); an
+// 8.12.1 restore it relays, "restore requested" (RestoresRequested).
 func (s *Server) JobStatus(ctx context.Context, p Principal, job string) (*api.JobStatus, error) {
 	var owner string
 	err := s.db.row(ctx, "SELECT installer FROM jobs WHERE job_id = ?", job).Scan(&owner)
@@ -267,10 +268,16 @@ func (s *Server) JobStatus(ctx context.Context, p Principal, job string) (*api.J
 		case "I0":
 			st.Applied++
 		case "I99":
-			// Only a relayed read keeps the acknowledgement as its outcome.
-			m.Note = api.NoteReadRequested
+			// Only a relayed request keeps the acknowledgement as its
+			// outcome: a read, or the restore of a CH exchange.
 			st.Applied++
-			st.ReadsRequested++
+			if variant == "8.12.1" {
+				m.Note = api.NoteRestoreRequested
+				st.RestoresRequested++
+			} else {
+				m.Note = api.NoteReadRequested
+				st.ReadsRequested++
+			}
 		default:
 			m.Status = api.StatusRejected
 			st.Rejected++

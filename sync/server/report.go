@@ -26,7 +26,7 @@ type VariantReport struct {
 	Variant   string         `json:"variant"`
 	Total     int            `json:"total"`
 	Applied   int            `json:"applied"`   // success codes (I0, I99)
-	Requested int            `json:"requested"` // of Applied, reads relayed toward the DCC (I99: 8.9, 11.2)
+	Requested int            `json:"requested"` // of Applied, requests relayed toward the DCC (I99: reads 8.9, 11.2; restore 8.12.1)
 	Rejected  int            `json:"rejected"`  // E codes
 	ByCode    map[string]int `json:"byCode"`    // outcome code → count
 	P50MS     int64          `json:"p50Ms"`
