@@ -42,6 +42,11 @@ if [ "$target" != "$host" ]; then
   exit 2
 fi
 
+if [ "$target" = linux ] && ! command -v xz >/dev/null 2>&1; then
+  echo "the Linux package is a .tar.xz: install xz (Debian package xz-utils)" >&2
+  exit 1
+fi
+
 # The copy lives at a fixed path (out/.package-src of this checkout) so
 # that Go's build cache, which keys the module's own packages by their
 # folder, is reused from one run to the next; a lock keeps two runs apart.
