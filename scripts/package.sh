@@ -37,8 +37,8 @@ host=$(go env GOOS)
 if [ "$target" != "$host" ]; then
   # cgo (Fyne's OpenGL driver) needs the target's C toolchain and SDK.
   echo "packaging for $target needs a $target host (this is $host): run" >&2
-  echo "  scripts/package.sh $target   there, or cross-build with fyne-cross (docker):" >&2
-  echo "  fyne-cross $target -tags migrated_fynedo -release" >&2
+  echo "  scripts/package.sh $target   there; fyne-cross (docker) cross-builds test packages:" >&2
+  echo "  fyne-cross $target -tags migrated_fynedo" >&2
   exit 2
 fi
 
