@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -112,6 +113,10 @@ type ReadoutScreen struct {
 	traceNote *widget.Label
 	traceKind *widget.RadioGroup // APDUs or HDLC frames
 	instant   *fyne.Container    // the instantaneous values, name and value
+	refresh   *widget.Button     // re-read the instantaneous values now
+	live      *widget.Check      // re-read them every liveEvery
+	liveNote  *widget.Label      // when they were read, or why not
+	liveRow   *fyne.Container    // refresh, live and note; shown once a device is chosen
 	tabs      *container.AppTabs
 	exportCSV *widget.Button
 	exportJS  *widget.Button
@@ -134,9 +139,22 @@ type ReadoutScreen struct {
 	shownLogs []string
 	stop      context.CancelFunc
 
+	// The live view: one goroutine at a time holds a session and re-reads
+	// the instantaneous values. liveStop, liveKick, liveDone and liveGen
+	// belong to the event goroutine; liveOn is read by the holder.
+	liveOn     atomic.Bool
+	liveStop   context.CancelFunc // nil: no holder
+	liveKick   chan struct{}      // read now (buffered 1)
+	liveDone   chan struct{}      // closed when the holder has closed its session
+	liveGen    int
+	liveEvery  time.Duration
+	liveDevice string // the device the holder reads
+	liveReads  int    // instantaneous reads shown (tests count them)
+
 	// idle is closed and replaced when a read ends (tests wait on it).
 	mu         sync.Mutex
 	idle       chan struct{}
+	liveIdle   chan struct{} // closed and replaced when a live session closes
 	attachedCh chan struct{} // closed and replaced when evidence is attached
 }
 
@@ -150,7 +168,7 @@ func newReadoutScreen(win fyne.Window, set *DeviceSet, engineer func() string, d
 	if set == nil {
 		set = NewDeviceSet()
 	}
-	s := &ReadoutScreen{win: win, set: set, engineer: engineer, idle: make(chan struct{}), attachedCh: make(chan struct{})}
+	s := &ReadoutScreen{win: win, set: set, engineer: engineer, idle: make(chan struct{}), liveIdle: make(chan struct{}), attachedCh: make(chan struct{})}
 	s.bridge = &readoutBridge{s: s, do: do}
 	s.device = widget.NewSelect(nil, nil)
 	s.device.PlaceHolder = "No device yet: find one on the Connect screen"
@@ -218,6 +236,13 @@ func newReadoutScreen(win fyne.Window, set *DeviceSet, engineer func() string, d
 			box.Objects[1].(*widget.Label).SetText(decodeFrame(fs[i], s.traceKind.Selected == traceHDLC))
 		})
 	s.instant = container.NewGridWithColumns(2)
+	s.liveEvery = liveEvery
+	s.refresh = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), s.Refresh)
+	s.live = widget.NewCheck(fmt.Sprintf("Live (every %d s)", int(liveEvery/time.Second)), s.SetLive)
+	s.liveNote = widget.NewLabel("")
+	s.liveNote.Truncation = fyne.TextTruncateEllipsis
+	s.liveRow = container.NewBorder(nil, nil, container.NewHBox(s.refresh, s.live), nil, s.liveNote)
+	s.liveRow.Hide()
 
 	s.exportCSV = widget.NewButtonWithIcon("CSV", theme.DocumentSaveIcon(), func() { s.saveAs("csv") })
 	s.exportJS = widget.NewButtonWithIcon("JSON", theme.DocumentSaveIcon(), func() { s.saveAs("json") })
@@ -234,18 +259,25 @@ func newReadoutScreen(win fyne.Window, set *DeviceSet, engineer func() string, d
 		container.NewBorder(nil, nil, bold("Clock"), nil, s.clock),
 		container.NewBorder(nil, nil, bold("Findings"), nil, s.problems),
 		widget.NewCard("", "Instantaneous values", s.instant),
+		s.liveRow,
 	)
 	summary := container.NewBorder(info, nil, nil, nil, s.chart)
 	profile := s.table
 	events := container.NewBorder(container.NewBorder(nil, nil, nil, s.logFilter, s.filter), nil, nil, nil, s.events)
 	trace := container.NewBorder(container.NewBorder(nil, nil, nil, s.traceKind, s.traceNote), nil, nil, nil, s.trace)
 	s.tabs = container.NewAppTabs(
-		container.NewTabItem("Summary", summary),
+		container.NewTabItem(tabSummary, summary),
 		container.NewTabItem("Registers", container.NewScroll(s.registers)),
 		container.NewTabItem("Profile table", profile),
 		container.NewTabItem("Events", events),
 		container.NewTabItem("Trace", trace),
 	)
+	// The live view runs only while its values are on screen.
+	s.tabs.OnSelected = func(ti *container.TabItem) {
+		if ti.Text != tabSummary {
+			s.SetLive(false)
+		}
+	}
 	s.jobPick = widget.NewSelect(nil, func(string) { s.setAttachable() })
 	s.jobPick.PlaceHolder = "Choose the job"
 	s.attach = widget.NewButtonWithIcon("Attach to job", theme.MailAttachmentIcon(), s.Attach)
@@ -367,6 +399,7 @@ func (s *ReadoutScreen) Close() {
 	if s.unwatch != nil {
 		s.unwatch()
 	}
+	s.stopLive()
 }
 
 // showDevices lists the set's devices, keeping the chosen one chosen while
@@ -409,6 +442,13 @@ func (s *ReadoutScreen) setReadable() {
 		s.read.Enable()
 	} else {
 		s.read.Disable()
+	}
+	if s.liveRow != nil {
+		if s.device.SelectedIndex() >= 0 {
+			s.liveRow.Show()
+		} else {
+			s.liveRow.Hide()
+		}
 	}
 }
 
@@ -458,20 +498,37 @@ func (s *ReadoutScreen) Start() {
 	if s.engineer != nil {
 		engineer = s.engineer()
 	}
-	go s.run(ctx, dev, span, engineer)
+	// The session may go on to the live view: it gets a holder slot,
+	// after the one holding the port now has let it go.
+	s.refresh.Disable()
+	h := s.newHolder(dev.Name)
+	go func() {
+		defer h.end()
+		s.run(ctx, h, dev, span, engineer)
+	}()
 }
 
-// run is the background read; it reports only through the bridge.
-func (s *ReadoutScreen) run(ctx context.Context, dev Device, span string, engineer string) {
+// run is the background read; it reports only through the bridge. With
+// the live view on, the session goes on to re-read the instantaneous
+// values until h's context ends.
+func (s *ReadoutScreen) run(ctx context.Context, h holder, dev Device, span string, engineer string) {
 	cfg := dev.Config
 	cfg.Progress = s.bridge.progress
 	started := time.Now()
+	h.waitPrevious()
 	sess, err := diagnose.Open(ctx, dev.Connector, cfg)
 	if err != nil {
 		s.bridge.failed(fmt.Errorf("connect to %s: %w", dev.Name, err))
 		return
 	}
-	defer sess.Close(context.Background())
+	keep := false
+	defer func() {
+		if keep {
+			s.hold(h, sess, dev.Name, false)
+			return
+		}
+		closeSession(sess)
+	}()
 	s.bridge.connected(dev.Name)
 	now := time.Now()
 	if cfg.Now != nil {
@@ -489,6 +546,7 @@ func (s *ReadoutScreen) run(ctx context.Context, dev Device, span string, engine
 	}
 	frames, dropped, _ := sess.Trace()
 	s.bridge.done(readResult{readout: r, bundle: b, frames: frames, link: linkFrames(b), dropped: dropped, span: span, device: dev.Name})
+	keep = s.liveOn.Load()
 }
 
 // linkFrames returns the HDLC frames a bundle's trace entry holds (none
@@ -564,21 +622,13 @@ func (s *ReadoutScreen) showInstantaneous(regs []diagnose.RegisterValue) {
 	s.instant.Refresh()
 }
 
-// instantNames names the instantaneous quantities by OBIS value group C
-// (IEC 62056-6-1 §7.5.3.2, D = 7 instantaneous value), for objects the
-// name catalogue does not know.
-var instantNames = map[uint8]string{
-	1: "Active power import (+P)", 2: "Active power export (−P)", 3: "Reactive power import (+Q)", 4: "Reactive power export (−Q)",
-	9: "Apparent power import (+S)", 13: "Power factor", 14: "Supply frequency", 15: "Active power (|+P|+|−P|)",
-	16: "Active power (+P−−P)", 21: "Active power import L1", 31: "Current L1", 32: "Voltage L1", 33: "Power factor L1",
-	51: "Current L2", 52: "Voltage L2", 71: "Current L3", 72: "Voltage L3", 91: "Current in neutral",
-}
-
+// instantName names an instantaneous value: the name it was read with,
+// else diagnose's name for its quantity (IEC 62056-6-1 §7.5.3.2).
 func instantName(r diagnose.RegisterValue) string {
 	if r.Name != "" && r.Name != r.OBIS.String() {
 		return r.Name
 	}
-	if n, ok := instantNames[r.OBIS.C()]; ok && r.OBIS.A() == 1 {
+	if n, ok := diagnose.InstantName(r.OBIS); ok {
 		return n
 	}
 	return r.OBIS.String()
@@ -598,12 +648,14 @@ func (s *ReadoutScreen) SetSpan(span string) {
 // Span returns the chosen profile span.
 func (s *ReadoutScreen) Span() string { return s.span.Selected }
 
-// Cancel stops a read in progress; what was read so far is discarded.
+// Cancel stops a read in progress, and the live view; what was read so
+// far is discarded.
 func (s *ReadoutScreen) Cancel() {
 	if s.stop != nil {
 		s.stop()
 		s.status.SetText("Cancelling…")
 	}
+	s.SetLive(false)
 }
 
 // Idle returns a channel closed when the read in progress (or the next one)
@@ -621,7 +673,10 @@ func (s *ReadoutScreen) finished() {
 	}
 	s.setReadable()
 	s.setAttachable()
-	s.cancel.Disable()
+	if !s.liveOn.Load() {
+		s.cancel.Disable()
+	}
+	s.refresh.Enable()
 	s.mu.Lock()
 	close(s.idle)
 	s.idle = make(chan struct{})
@@ -1198,4 +1253,211 @@ func (b *readoutBridge) attached(job string, err error) {
 // removed (on any goroutine).
 func (b *readoutBridge) devicesChanged() {
 	b.do(func() { b.s.showDevices() })
+}
+
+// The live view of the instantaneous values.
+const (
+	tabSummary = "Summary"
+	// liveEvery is how often the live view re-reads: one GET-with-list,
+	// a fraction of a second at 9600 Bd.
+	liveEvery = 3 * time.Second
+	// liveClose bounds closing a held session (release, DISC).
+	liveClose = 5 * time.Second
+)
+
+// holder is one turn at holding a session for the live view: a read that
+// may go on live, or a Refresh. Only one holds the port at a time: each
+// waits for the one before it to have closed its session.
+type holder struct {
+	s     *ReadoutScreen
+	ctx   context.Context
+	kick  <-chan struct{}
+	prev  <-chan struct{}
+	done  chan struct{}
+	gen   int
+	every time.Duration
+}
+
+// newHolder ends the current holder and makes the next one (event
+// goroutine).
+func (s *ReadoutScreen) newHolder(device string) holder {
+	s.stopLive()
+	ctx, stop := context.WithCancel(context.Background())
+	kick := make(chan struct{}, 1)
+	s.liveGen++
+	h := holder{s: s, ctx: ctx, kick: kick, prev: s.liveDone, done: make(chan struct{}), gen: s.liveGen, every: s.liveEvery}
+	s.liveStop, s.liveKick, s.liveDone, s.liveDevice = stop, kick, h.done, device
+	return h
+}
+
+// waitPrevious blocks until the holder before h has closed its session.
+func (h holder) waitPrevious() {
+	if h.prev != nil {
+		<-h.prev
+	}
+}
+
+// end says the holder's session is closed (its goroutine, last).
+func (h holder) end() {
+	close(h.done)
+	h.s.bridge.liveEnded(h.gen)
+}
+
+// hold re-reads the instantaneous values over sess, now when readNow,
+// then on each kick and, while the live view is on, every h.every, until
+// h's context ends, a read fails or (live off) after one read. It closes
+// sess. It runs on the holder's goroutine and reports through the bridge.
+func (s *ReadoutScreen) hold(h holder, sess *diagnose.Session, device string, readNow bool) {
+	defer closeSession(sess)
+	tick := time.NewTicker(h.every)
+	defer tick.Stop()
+	for {
+		if readNow {
+			vals, err := sess.Instantaneous(h.ctx)
+			if h.ctx.Err() != nil {
+				return
+			}
+			s.bridge.instant(device, vals, err, time.Now())
+			if (err != nil && len(vals) == 0) || !s.liveOn.Load() {
+				return
+			}
+		}
+		select {
+		case <-h.ctx.Done():
+			return
+		case <-h.kick:
+			readNow = true
+		case <-tick.C:
+			readNow = true
+		}
+	}
+}
+
+// closeSession releases the association and closes the link, bounded by
+// liveClose.
+func closeSession(sess *diagnose.Session) {
+	ctx, cancel := context.WithTimeout(context.Background(), liveClose)
+	defer cancel()
+	_ = sess.Close(ctx)
+}
+
+// Refresh re-reads the instantaneous values of the chosen device in the
+// background: over the live view's session when one is open, else over a
+// new one that closes after the read (unless the live view is on).
+func (s *ReadoutScreen) Refresh() {
+	i := s.device.SelectedIndex()
+	if i < 0 || i >= len(s.devices) || s.stop != nil {
+		return
+	}
+	dev := s.devices[i]
+	if s.liveKick != nil && s.liveDevice == dev.Name {
+		select {
+		case s.liveKick <- struct{}{}:
+		default:
+		}
+		return
+	}
+	s.liveNote.SetText("Reading the instantaneous values of " + dev.Name + "…")
+	h := s.newHolder(dev.Name)
+	s.cancel.Enable()
+	go func() {
+		defer h.end()
+		h.waitPrevious()
+		sess, err := diagnose.Open(h.ctx, dev.Connector, dev.Config)
+		if err != nil {
+			if h.ctx.Err() == nil {
+				s.bridge.instant(dev.Name, nil, fmt.Errorf("connect to %s: %w", dev.Name, err), time.Now())
+			}
+			return
+		}
+		s.hold(h, sess, dev.Name, true)
+	}()
+}
+
+// SetLive turns the live view on (the instantaneous values re-read every
+// few seconds over one open session) or off (the session is closed).
+// Leaving the Summary tab, Cancel and Leave turn it off.
+func (s *ReadoutScreen) SetLive(on bool) {
+	if s.live.Checked != on {
+		s.live.SetChecked(on) // calls SetLive again through OnChanged
+		return
+	}
+	s.liveOn.Store(on)
+	if !on {
+		if s.liveStop != nil {
+			s.liveNote.SetText("Live view stopped.")
+		}
+		s.stopLive()
+		return
+	}
+	s.Refresh()
+}
+
+// Leave stops the live view: the Readout screen is no longer shown.
+func (s *ReadoutScreen) Leave() { s.SetLive(false) }
+
+// stopLive ends the current holder, if any (event goroutine).
+func (s *ReadoutScreen) stopLive() {
+	if s.liveStop != nil {
+		s.liveStop()
+	}
+	s.liveStop, s.liveKick = nil, nil
+	if s.stop == nil && s.cancel != nil {
+		s.cancel.Disable()
+	}
+}
+
+// showInstant shows instantaneous values re-read at at.
+func (s *ReadoutScreen) showInstant(device string, vals []diagnose.RegisterValue, err error, at time.Time) {
+	s.liveReads++
+	if len(vals) > 0 {
+		s.showInstantaneous(vals)
+	}
+	when := at.Format("15:04:05")
+	switch {
+	case errors.Is(err, diagnose.ErrNotOffered):
+		s.liveNote.SetText(device + " offers no instantaneous values.")
+	case err != nil && len(vals) == 0:
+		s.liveNote.SetText("Could not read the instantaneous values: " + FieldWords(err))
+	case err != nil:
+		s.liveNote.SetText("Read at " + when + "; some values were refused.")
+	case s.liveOn.Load():
+		s.liveNote.SetText("Live: read at " + when + ".")
+	default:
+		s.liveNote.SetText("Read at " + when + ".")
+	}
+}
+
+// liveEnded notes that a holder has closed its session.
+func (s *ReadoutScreen) liveEnded(gen int) {
+	if gen != s.liveGen {
+		return
+	}
+	s.stopLive()
+	if s.live.Checked {
+		// The session ended under the live view (a read failed).
+		s.SetLive(false)
+	}
+	s.mu.Lock()
+	close(s.liveIdle)
+	s.liveIdle = make(chan struct{})
+	s.mu.Unlock()
+}
+
+// LiveIdle returns a channel closed when the session of the live view or
+// of a Refresh (the current one or the next) is closed.
+func (s *ReadoutScreen) LiveIdle() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.liveIdle
+}
+
+// instant shows re-read instantaneous values.
+func (b *readoutBridge) instant(device string, vals []diagnose.RegisterValue, err error, at time.Time) {
+	b.do(func() { b.s.showInstant(device, vals, err, at) })
+}
+
+// liveEnded says a live view's session is closed.
+func (b *readoutBridge) liveEnded(gen int) {
+	b.do(func() { b.s.liveEnded(gen) })
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -385,7 +386,7 @@ func TestInstantaneousPanel(t *testing.T) {
 		{OBIS: cosem.OBIS{1, 0, 1, 8, 0, 255}, Name: "Active energy import (+A), total", Text: "3442106 Wh"},
 	})
 	got := labelTexts(s.instant)
-	want := []string{"Voltage L1", "238.1 V", "Active power (+P−−P)", "321 W"}
+	want := []string{"Voltage L1", "238.1 V", "Active power, net (import − export)", "321 W"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("instantaneous panel = %q, want %q", got, want)
 	}
@@ -490,5 +491,92 @@ func TestReadoutAttachesEvidenceToJob(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("job %s queue holds %d messages, none of them the evidence", job, len(msgs))
+	}
+}
+
+// countingConnector counts the sessions a device opens.
+func countingConnector(c diagnose.Connector, n *atomic.Int32) diagnose.Connector {
+	return diagnose.ConnectorFunc(func(ctx context.Context) (diagnose.Link, diagnose.Params, error) {
+		n.Add(1)
+		return c.Connect(ctx)
+	})
+}
+
+// TestReadoutLiveInstantaneous: the live view re-reads the instantaneous
+// values over one open session until Cancel, leaving the Summary tab or
+// Leave; Refresh reads them once over a session it closes; a read with
+// the live view on goes on live over the read's session.
+func TestReadoutLiveInstantaneous(t *testing.T) {
+	a := test.NewTempApp(t)
+	d := startDemo(t)
+	loop := newEventLoop()
+	opts := DemoOptions(d)
+	var connects atomic.Int32
+	for i := range opts.Devices {
+		opts.Devices[i].Connector = countingConnector(opts.Devices[i].Connector, &connects)
+	}
+	s := newShell(a, opts, loop.do)
+	r := s.readout
+	r.liveEvery = 10 * time.Millisecond
+	if !r.liveRow.Visible() {
+		t.Fatal("live row hidden with a device chosen")
+	}
+
+	// Live on: several reads over one session.
+	test.Tap(r.live)
+	loop.runWhile(t, func() bool { return r.liveReads < 4 }, "four live reads")
+	if got := connects.Load(); got != 1 {
+		t.Errorf("%d sessions opened for the live view, want 1", got)
+	}
+	if !strings.HasPrefix(r.liveNote.Text, "Live: read at") || r.cancel.Disabled() {
+		t.Errorf("live: note %q, cancel disabled %v", r.liveNote.Text, r.cancel.Disabled())
+	}
+	if got := strings.Join(labelTexts(r.instant), " "); !strings.Contains(got, "Voltage L1") || !strings.Contains(got, "Supply frequency") {
+		t.Errorf("instantaneous panel = %q", got)
+	}
+
+	// Cancel stops it and closes the session.
+	idle := r.LiveIdle()
+	test.Tap(r.cancel)
+	loop.runUntil(t, idle, "the live session closed after Cancel")
+	if r.live.Checked || !r.cancel.Disabled() || r.liveStop != nil {
+		t.Errorf("after Cancel: live %v, cancel disabled %v, holder %v", r.live.Checked, r.cancel.Disabled(), r.liveStop != nil)
+	}
+
+	// Refresh reads once, over a session it closes.
+	reads, before := r.liveReads, connects.Load()
+	idle = r.LiveIdle()
+	test.Tap(r.refresh)
+	loop.runUntil(t, idle, "the refresh")
+	if r.liveReads != reads+1 || connects.Load() != before+1 || !strings.HasPrefix(r.liveNote.Text, "Read at") {
+		t.Errorf("refresh: %d reads, %d sessions, note %q; want one of each", r.liveReads-reads, connects.Load()-before, r.liveNote.Text)
+	}
+
+	// Leaving the Summary tab stops the live view.
+	test.Tap(r.live)
+	loop.runWhile(t, func() bool { return r.liveReads < reads+3 }, "live again")
+	idle = r.LiveIdle()
+	r.tabs.SelectIndex(1)
+	loop.runUntil(t, idle, "the live session closed on leaving the tab")
+	if r.live.Checked {
+		t.Error("live view still on after leaving the Summary tab")
+	}
+	r.tabs.SelectIndex(0)
+
+	// A read with the live view on goes on live over its own session.
+	test.Tap(r.live)
+	readIdle := r.Idle()
+	test.Tap(r.read)
+	loop.runUntil(t, readIdle, "the readout")
+	before, reads = connects.Load(), r.liveReads
+	loop.runWhile(t, func() bool { return r.liveReads < reads+3 }, "live reads after the readout")
+	if got := connects.Load(); got != before {
+		t.Errorf("live after a read opened %d more sessions, want none", got-before)
+	}
+	idle = r.LiveIdle()
+	r.Leave()
+	loop.runUntil(t, idle, "the live session closed by Leave")
+	if r.live.Checked || r.read.Disabled() {
+		t.Errorf("after Leave: live %v, read disabled %v", r.live.Checked, r.read.Disabled())
 	}
 }
