@@ -41,7 +41,9 @@ type CommissionOptions struct {
 //
 // Before the first start it asks for the install code of each device the
 // job has none for (a masked entry per device, scanned or typed, then
-// Enter). When a step stops for answers (commission.ReasonMissingAnswer)
+// Enter). While a run is stopped it offers to change the install code of
+// a device that has not joined yet (Engine.SetInstallCode), in the same
+// kind of masked entry. When a step stops for answers (commission.ReasonMissingAnswer)
 // or a register read (ReasonMissingRead), it shows a form for exactly
 // those, in field words, stores them with Engine.Answer or
 // Engine.AddReads, and continues the run. Without SM WAN the same flow
@@ -69,14 +71,15 @@ type CommissionScreen struct {
 	askScroll *container.Scroll
 	formMsg   *widget.Label
 	save      *widget.Button
+	// changes offers to correct an install code of a stopped run.
+	changes *codeChanges
 
 	// Event goroutine only.
-	status   *commission.RunStatus
-	cancel   context.CancelFunc
-	running  bool
-	form     *answerForm
-	picked   int               // the step shown in detail, -1 none
-	answered map[string]string // answers saved from this screen
+	status  *commission.RunStatus
+	cancel  context.CancelFunc
+	running bool
+	form    *answerForm
+	picked  int // the step shown in detail, -1 none
 
 	mu   sync.Mutex
 	idle chan struct{} // closed and replaced when a run ends
@@ -97,7 +100,7 @@ func newCommissionScreen(opts CommissionOptions, do doFunc) *CommissionScreen {
 			opts.Drafts = a.Preferences()
 		}
 	}
-	s := &CommissionScreen{opts: opts, idle: make(chan struct{}), seen: make(chan struct{}), answered: map[string]string{}, picked: -1}
+	s := &CommissionScreen{opts: opts, idle: make(chan struct{}), seen: make(chan struct{}), picked: -1}
 	s.bridge = commissionBridge{s: s, do: do}
 	s.run = widget.NewButtonWithIcon("Start install", theme.MediaPlayIcon(), s.Start)
 	s.run.Importance = widget.HighImportance
@@ -130,7 +133,8 @@ func newCommissionScreen(opts CommissionOptions, do doFunc) *CommissionScreen {
 	s.ask = container.NewVBox()
 	s.askScroll = container.NewVScroll(container.NewVBox(s.codeBox, s.ask))
 	s.askScroll.Hide()
-	top := container.NewVBox(container.NewHBox(touch(s.run), touch(s.stop)), s.now, s.state)
+	s.changes = newCodeChanges()
+	top := container.NewVBox(container.NewHBox(touch(s.run), touch(s.stop)), s.now, s.state, s.changes.box)
 	s.root = container.NewBorder(top, s.detail, nil, nil, container.NewStack(s.steps, s.askScroll))
 	return s
 }
@@ -195,6 +199,7 @@ func (s *CommissionScreen) Start() {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel, s.running = cancel, true
+	s.showCodeChanges(s.status) // a code cannot change while the run goes
 	s.run.Disable()
 	s.stop.Enable()
 	s.state.SetText("Connecting to the hub…")
@@ -280,6 +285,7 @@ func (s *CommissionScreen) showStatus(st *commission.RunStatus) {
 		}
 		s.now.SetText(nextAction(st))
 	}
+	s.showCodeChanges(st)
 	s.mu.Lock()
 	close(s.seen)
 	s.seen = make(chan struct{})
@@ -337,6 +343,7 @@ func (s *CommissionScreen) showFinished(err error) {
 	if s.form != nil {
 		s.run.Disable() // the form's Save continues
 	}
+	s.showCodeChanges(s.status)
 	s.mu.Lock()
 	close(s.idle)
 	s.idle = make(chan struct{})

@@ -287,9 +287,6 @@ func (s *CommissionScreen) SaveAnswers() {
 	s.formMsg.Importance = widget.MediumImportance
 	s.formMsg.SetText("Saving…")
 	e, job := s.opts.Engine, s.opts.Plan().JobID
-	for k, v := range answers {
-		s.answered[k] = v
-	}
 	now := s.opts.Now()
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -378,8 +375,10 @@ func (s *CommissionScreen) dropDrafts(form *answerForm) {
 
 // askFor shows the form a stopped run needs, if any: the questions a step
 // lacks, or a register read. st is the stored run; se, when the run has
-// just stopped, is the engine's error (its Missing is exact; from a stored
-// run the missing answers are worked out from the flow).
+// just stopped, is the engine's error. Either way the questions are the
+// engine's: StepError.Missing, or for a stored run (after a restart)
+// ItemStatus.Missing, which the engine keeps with the step and trims of
+// answers saved since, for custom flows too.
 func (s *CommissionScreen) askFor(st *commission.RunStatus, se *commission.StepError) {
 	step, item, ok := failedItem(st)
 	if se != nil {
@@ -402,12 +401,9 @@ func (s *CommissionScreen) askFor(st *commission.RunStatus, se *commission.StepE
 	}
 	switch item.Reason {
 	case commission.ReasonMissingAnswer:
-		var missing []string
+		missing := item.Missing
 		if se != nil {
 			missing = se.Missing
-		}
-		if len(missing) == 0 {
-			missing = s.stillMissing(flow, step.ID)
 		}
 		if len(missing) == 0 {
 			s.hideForm()
@@ -429,25 +425,6 @@ func (s *CommissionScreen) askFor(st *commission.RunStatus, se *commission.StepE
 	default:
 		s.hideForm()
 	}
-}
-
-// stillMissing works out, for a stored run stopped for answers, which
-// answers the step requires that neither the job's plan nor this screen has
-// given. (RunStatus does not carry StepError.Missing; after a restart an
-// answer saved before it is asked again, which only repeats it.)
-func (s *CommissionScreen) stillMissing(flow, step string) []string {
-	def, ok := flowStep(flow, step)
-	if !ok {
-		return nil
-	}
-	have := s.opts.Plan().Answers
-	var out []string
-	for _, k := range def.Requires {
-		if have[k] == "" && s.answered[k] == "" {
-			out = append(out, k)
-		}
-	}
-	return out
 }
 
 // flowStep finds a step of a built-in flow.
