@@ -65,8 +65,16 @@ func (g InstallerGrant) check() error {
 	if g.Disabled {
 		return nil
 	}
+	for _, k := range g.JobKinds {
+		if k == "" || len(k) > maxJobKind {
+			return fmt.Errorf("%w: installer grant %s: job kind %q must be 1 to %d bytes", ErrBadRules, g.ID, k, maxJobKind)
+		}
+	}
 	return checkTypes(g.ID, g.Devices)
 }
+
+// maxJobKind is the longest job kind the service stores (sync/server).
+const maxJobKind = 64
 
 // Grants reports whether any enabled grant names variant: whether an
 // installer's request of that variant is worth looking at further.

@@ -263,4 +263,14 @@ func TestInstallerGrants(t *testing.T) {
 	if err := r.Override([]byte(`{"installer_grants":[{"id":"G","variant":"8.4","devices":["Toaster"]}]}`)); !errors.Is(err, ErrBadRules) {
 		t.Errorf("unknown device type in a grant: %v", err)
 	}
+	if err := r.Override([]byte(`{"installer_grants":[{"id":"G","variant":"8.12.1","devices":["CHF"],"job_kinds":[""]}]}`)); !errors.Is(err, ErrBadRules) {
+		t.Errorf("empty job kind in a grant: %v", err)
+	}
+	// A deployment widens the restore to install jobs too.
+	if err := r.Override([]byte(`{"installer_grants":[{"id":"G8.12.1","variant":"8.12.1","devices":["CHF"],"job_kinds":["exchange","install"]}]}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.InstallerMay(restore, duis.DeviceCHF, "install"); err != nil {
+		t.Errorf("widened grant: InstallerMay on an install job = %v", err)
+	}
 }
