@@ -9,7 +9,8 @@
 // association's object list first (IEC 62056-6-2 §4.4.3; probing the usual
 // objects when a device has none) and then only what the device offers,
 // named with package cosem's tables: identity, clock with drift against
-// the laptop and, where known, GPS or NTP time (Config.Reference, SNTP),
+// the laptop and, where known, GPS or NTP time (Config.ReferenceClock, such
+// as an NTPClock asked in the background when the laptop has a network),
 // registers and instantaneous values with units (Instantaneous re-reads
 // only the values, for a live view), disconnect control, load
 // profiles by date range, event logs with decoded event codes (EventName;
@@ -25,6 +26,13 @@
 //	r, err := s.Read(ctx, diagnose.Request{From: from, To: to}) // r.Problems lists findings
 //	b, err := diagnose.NewBundle(diagnose.Header{Engineer: "E123", JobID: "J-42"}, s, r)
 //	_ = s.Close(ctx)
+//
+// A reference clock is asked while the association opens and is waited
+// for at most Config.ReferenceWait at the clock read; without an answer
+// ClockReading.ReferenceProblem says why and the drift is against the
+// laptop only:
+//
+//	cfg.ReferenceClock = &diagnose.NTPClock{Server: "pool.ntp.org"}
 //
 // # Evidence and exports
 //

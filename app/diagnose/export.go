@@ -43,9 +43,12 @@ func table(r *Readout, sec Section) ([]string, [][]string, error) {
 		c := r.Clock
 		rows := [][]string{{"device_raw", c.DeviceRaw}, {"device_utc", ts(c.Device)}, {"status", fmt.Sprintf("0x%02X", c.Status)},
 			{"laptop_utc", ts(c.Laptop)}, {"drift_s", strconv.FormatFloat(c.Drift.Seconds(), 'f', 1, 64)}}
-		if c.ReferenceSource != "" {
-			rows = append(rows, []string{c.ReferenceSource + "_utc", ts(c.Reference)},
-				[]string{c.ReferenceSource + "_drift_s", strconv.FormatFloat(c.ReferenceDrift.Seconds(), 'f', 1, 64)})
+		switch {
+		case c.ReferenceSource != "":
+			rows = append(rows, []string{"reference_source", c.ReferenceSource}, []string{"reference_utc", ts(c.Reference)},
+				[]string{"reference_drift_s", strconv.FormatFloat(c.ReferenceDrift.Seconds(), 'f', 1, 64)})
+		case c.ReferenceProblem != "":
+			rows = append(rows, []string{"reference_source", "laptop"}, []string{"reference_problem", c.ReferenceProblem})
 		}
 		return []string{"field", "value"}, rows, nil
 	case SectionRegisters:

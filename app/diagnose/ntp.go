@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"time"
 )
 
@@ -18,7 +19,8 @@ const ntpEpochOffset = 2208988800
 // SNTP asks the server at addr ("pool.ntp.org:123") for the time once
 // (SNTPv4, RFC 4330 §4–§5) and returns it corrected by half the round
 // trip. It blocks until the answer, ctx's deadline or 5 s, whichever is
-// first. now is the laptop clock (time.Now when nil).
+// first; without an answer the error wraps context.DeadlineExceeded. now
+// is the laptop clock (time.Now when nil).
 func SNTP(ctx context.Context, addr string, now func() time.Time) (time.Time, error) {
 	if now == nil {
 		now = time.Now
@@ -49,6 +51,11 @@ func SNTP(ctx context.Context, addr string, now func() time.Time) (time.Time, er
 	if err != nil {
 		if ctx.Err() != nil {
 			return time.Time{}, fmt.Errorf("ntp %s: %w", addr, ctx.Err())
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			// The socket's deadline is ctx's or the 5 s cap: say it as a
+			// deadline, whichever fired first.
+			return time.Time{}, fmt.Errorf("ntp %s: no answer: %w", addr, context.DeadlineExceeded)
 		}
 		return time.Time{}, fmt.Errorf("ntp %s: %w", addr, err)
 	}

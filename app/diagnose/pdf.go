@@ -109,8 +109,11 @@ func WritePDF(w io.Writer, b *Bundle) error {
 		kv("Device", ts(c.Device)+"   (as sent: "+c.DeviceRaw+")")
 		kv("Laptop", ts(c.Laptop))
 		kv("Drift", fmt.Sprintf("%+.1f s (device minus laptop)", c.Drift.Seconds()))
-		if c.ReferenceSource != "" {
+		switch {
+		case c.ReferenceSource != "":
 			kv("Drift vs "+c.ReferenceSource, fmt.Sprintf("%+.1f s", c.ReferenceDrift.Seconds()))
+		case c.ReferenceProblem != "":
+			kv("Reference", "the laptop clock only ("+c.ReferenceProblem+")")
 		}
 	}
 	if d := r.Disconnect; d != nil {

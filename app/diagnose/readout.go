@@ -95,6 +95,9 @@ type ClockReading struct {
 	Reference       time.Time     `json:"reference,omitzero"`
 	ReferenceSource string        `json:"reference_source,omitempty"`
 	ReferenceDrift  time.Duration `json:"reference_drift_ns,omitempty"`
+	// ReferenceProblem says why a reference clock was asked but not used
+	// (no network, no answer): the drift is against the laptop only.
+	ReferenceProblem string `json:"reference_problem,omitempty"`
 }
 
 // RegisterValue is one register (class 3 or 4) or Data value read with

@@ -24,6 +24,15 @@ type Config struct {
 	// Reference returns a better time than the laptop's (GPS fix, NTP
 	// answer) and its source, or ok false when none is known.
 	Reference func() (t time.Time, source string, ok bool)
+	// ReferenceClock, when Reference is nil, is asked for the time in the
+	// background from the moment the link is up (NTPClock: only when the
+	// laptop has a network). Without an answer within ReferenceWait of
+	// the clock read, the clock is compared with the laptop's only and
+	// ClockReading.ReferenceProblem says why.
+	ReferenceClock ReferenceClock
+	// ReferenceWait bounds the wait for ReferenceClock at the clock read
+	// (default 5 s).
+	ReferenceWait time.Duration
 	// Progress, when set, receives progress of long reads (profiles, event
 	// logs). It is called on the session's goroutine: keep it short.
 	Progress func(Progress)
@@ -58,6 +67,7 @@ type Session struct {
 	objects []cosem.ObjectListElement
 	started time.Time
 	listErr error
+	ref     *referenceQuery // nil without a ReferenceClock
 	// scalers keeps the scaler_unit of each instantaneous value read, so
 	// a refresh reads only the values.
 	scalers map[cosem.OBIS]cosem.ScalerUnit
@@ -81,11 +91,15 @@ func Open(ctx context.Context, conn Connector, cfg Config) (*Session, error) {
 		return nil, fmt.Errorf("connect: %w", err)
 	}
 	s := &Session{cfg: cfg, params: params, started: cfg.Now()}
+	if cfg.Reference == nil && cfg.ReferenceClock != nil {
+		s.ref = startReference(cfg.ReferenceClock, cfg.Now)
+	}
 	s.trace = newTrace(link, cfg.Now)
 	s.link = s.trace
 	s.client, err = dlms.Associate(ctx, s.link, cfg.Client)
 	if err != nil {
 		_ = link.Close(ctx)
+		s.stopReference()
 		return nil, fmt.Errorf("associate: %w", err)
 	}
 	if s.objects, err = s.client.ReadObjectList(ctx); err != nil {
@@ -146,8 +160,16 @@ func (s *Session) probe(ctx context.Context) []cosem.ObjectListElement {
 // objects were found by probing, with the object list error.
 func (s *Session) Probed() (bool, error) { return s.listErr != nil, s.listErr }
 
+// stopReference ends a reference query still running.
+func (s *Session) stopReference() {
+	if s.ref != nil {
+		s.ref.stop()
+	}
+}
+
 // Close releases the association and closes the link.
 func (s *Session) Close(ctx context.Context) error {
+	s.stopReference()
 	err := s.client.Release(ctx)
 	if cerr := s.link.Close(ctx); err == nil {
 		err = cerr
@@ -287,8 +309,8 @@ func printable(v axdr.Value) string {
 }
 
 // Clock reads the Clock object (class 8, 0-0:1.0.0*255, attributes 2 and
-// 4) and compares it with the laptop and, when Config.Reference knows one,
-// a GPS or NTP time.
+// 4) and compares it with the laptop and, when Config.Reference or
+// Config.ReferenceClock gives one, a GPS or NTP time.
 func (s *Session) Clock(ctx context.Context) (*ClockReading, error) {
 	ln := obisClock
 	if cl := s.offered(cosem.ClassClock); len(cl) > 0 {
@@ -317,10 +339,25 @@ func (s *Session) Clock(ctx context.Context) (*ClockReading, error) {
 	}
 	r.Device = t.UTC()
 	r.Drift = t.Sub(laptop)
-	if s.cfg.Reference != nil {
+	switch {
+	case s.cfg.Reference != nil:
 		if ref, src, ok := s.cfg.Reference(); ok {
 			r.Reference, r.ReferenceSource, r.ReferenceDrift = ref.UTC(), src, t.Sub(ref)
 		}
+	case s.ref != nil:
+		wait := s.cfg.ReferenceWait
+		if wait <= 0 {
+			wait = 5 * time.Second
+		}
+		wctx, cancel := context.WithTimeout(ctx, wait)
+		ref, err := s.ref.wait(wctx, laptop)
+		cancel()
+		if err != nil {
+			r.ReferenceProblem = err.Error()
+			break
+		}
+		// The device's time was read a moment before the laptop's.
+		r.Reference, r.ReferenceSource, r.ReferenceDrift = ref.UTC(), s.ref.source, t.Sub(ref)
 	}
 	return r, nil
 }
