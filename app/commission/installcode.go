@@ -196,8 +196,14 @@ func (e *Engine) reopen(ctx context.Context, tx *sql.Tx, r *run, device string) 
 	out := false
 	for _, i := range steps {
 		s := r.flow[i]
-		if s.Kind != KindHubJoin && r.items[itemKey(s.ID, device)].Status == StateDone {
+		st := r.items[itemKey(s.ID, device)].Status
+		if s.Kind != KindHubJoin && st == StateDone {
 			out = true
+		}
+		if s.Kind == KindHubWhitelist && st == StateFailed {
+			// The add may have gone through before the step failed
+			// (opening joining did not): have it removed first too.
+			r.facts[relistFact(device)] = "yes"
 		}
 	}
 	if !out {
