@@ -20,11 +20,11 @@
 //
 // Other packages add their tables as a Module: their own numbered
 // migrations, versioned under the module's name in schema_modules, run by
-// DB.MigrateModule or by Open from Options.Modules. app/jobs is one
-// (jobs.Schema); a package that kept its own version table before names it
-// as Module.Legacy and its version is taken over. (app/commission still
-// keeps commission_schema by its own code; sync/outbox keeps outbox_schema
-// because it also runs on databases without the store.)
+// DB.MigrateModule or by Open from Options.Modules. app/jobs and
+// app/commission are two (jobs.Schema, commission.Schema); a package that
+// kept its own version table before names it as Module.Legacy and its
+// version is taken over. (sync/outbox keeps outbox_schema because it also
+// runs on databases without the store.)
 //
 //	db, err := store.Open(ctx, path, store.Options{Modules: []store.Module{jobs.Schema()}})
 //

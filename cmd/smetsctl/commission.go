@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -68,6 +69,15 @@ func runCommission(ctx context.Context, e *env, args []string) error {
 		}
 		return err
 	})
+	codes := map[string]string{}
+	fs.Func("install-code", "correct the install code of `DEVICE=CODE` on a stored run (until the device joins; the whitelist add is sent again); repeat for each device", func(v string) error {
+		dev, code, ok := strings.Cut(v, "=")
+		if !ok || strings.TrimSpace(dev) == "" || strings.TrimSpace(code) == "" {
+			return fmt.Errorf("want DEVICE=CODE, got %q", v)
+		}
+		codes[strings.TrimSpace(dev)] = strings.TrimSpace(code)
+		return nil
+	})
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -114,6 +124,21 @@ func runCommission(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer v.Close()
+	if len(codes) > 0 {
+		// A correction applies to a run already stored: the first start
+		// asks for the codes anyway.
+		devs := make([]string, 0, len(codes))
+		for d := range codes {
+			devs = append(devs, d)
+		}
+		slices.Sort(devs)
+		for _, d := range devs {
+			if err := v.Engine.SetInstallCode(ctx, *jobID, d, codes[d]); err != nil {
+				return fmt.Errorf("change the install code of %s: %w", d, err)
+			}
+			fmt.Fprintf(e.stdout, "install code of %s changed\n", d)
+		}
+	}
 	if err := startRun(ctx, v, *jobID, *originator, a); err != nil {
 		return err
 	}

@@ -435,3 +435,58 @@ func TestCommissionReadsMetersOnSite(t *testing.T) {
 		}
 	}
 }
+
+// TestCommissionChangesInstallCode: a code mistyped at the first start is
+// corrected with --install-code before the whitelist add is sent; the add
+// carries the corrected code, and a malformed one is refused.
+func TestCommissionChangesInstallCode(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	addr := startDemoHub(t)
+	mustRun(t, "job", "import", writeDemoPull(t, dir), "--data", data)
+	const typo = "30313233343536373839414243444547"
+	old := stdin
+	t.Cleanup(func() { stdin = old })
+	stdin = strings.NewReader(typo + "\n")
+	if code, _, errOut := smetsctl(t, "commission", "--data", data, "--job", "J-DEMO-1"); code != 1 || !strings.Contains(errOut, "CHFConnectionMethod: no answer") {
+		t.Fatalf("first start = %d, %q", code, errOut)
+	}
+	if code, _, errOut := smetsctl(t, "commission", "--data", data, "--job", "J-DEMO-1", "--install-code", demoESME+"=12XY"); code != 1 || !strings.Contains(errOut, "change the install code of "+demoESME) {
+		t.Errorf("malformed code = %d, %q", code, errOut)
+	}
+	stdin = strings.NewReader("Hot-shoe\nIndoors on external wall\nfalse\nTerraced\nfalse\ntrue\nfalse\n")
+	out := mustRun(t, "commission", "--data", data, "--job", "J-DEMO-1", "--offline", "--hub", "tcp:"+addr, "--install-code", demoESME+"="+demoCode)
+	if !strings.Contains(out, "install code of "+demoESME+" changed") {
+		t.Errorf("no word of the change:\n%s", out)
+	}
+	add := payloadOfVariant(t, data, "J-DEMO-1", "8.11")
+	if !strings.Contains(strings.ToUpper(add), demoCode) || strings.Contains(strings.ToUpper(add), typo) {
+		t.Errorf("8.11 add does not carry the corrected code:\n%s", add)
+	}
+}
+
+// payloadOfVariant returns the first queued DUIS request of variant for job.
+func payloadOfVariant(t *testing.T, dataDir, job, variant string) string {
+	t.Helper()
+	v, err := visit.Open(context.Background(), dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	rows, err := v.DB.Reader().Query(`SELECT payload FROM outbox_messages WHERE job_id = ? AND kind = 'duis-request' ORDER BY id`, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var payload []byte
+		if err := rows.Scan(&payload); err != nil {
+			t.Fatal(err)
+		}
+		if req, err := duis.Parse(payload); err == nil && req.Header.ServiceReferenceVariant == variant {
+			return string(payload)
+		}
+	}
+	t.Fatalf("no %s queued for %s", variant, job)
+	return ""
+}
