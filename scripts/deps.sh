@@ -11,6 +11,8 @@ packages=(
   xorg-dev libgl1-mesa-dev  # Fyne's GLFW/OpenGL driver
   libgl1-mesa-dri           # software OpenGL for headless windows
   xvfb x11-utils imagemagick xdotool # real-window tests: X server, window lookup, screenshots, keystrokes
+  x11-apps                  # xwd: fast window dumps for the first-frame measurement
+  xz-utils                  # the Linux package is a .tar.xz
   libxml2-utils             # xmllint validates generated DUIS against the XSD
   umockdev                  # emulated USB devices for the libusb integration tests
   poppler-utils             # pdftoppm checks that generated PDF reports render
