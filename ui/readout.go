@@ -113,6 +113,7 @@ type ReadoutScreen struct {
 	traceNote *widget.Label
 	traceKind *widget.RadioGroup // APDUs or HDLC frames
 	instant   *fyne.Container    // the instantaneous values, name and value
+	summary   *fyne.Container    // the Summary tab, laid out again when the values change
 	refresh   *widget.Button     // re-read the instantaneous values now
 	live      *widget.Check      // re-read them every liveEvery
 	liveNote  *widget.Label      // when they were read, or why not
@@ -123,6 +124,10 @@ type ReadoutScreen struct {
 	exportPDF *widget.Button
 
 	// Evidence: attach a readout's bundle to one of the day's jobs.
+	// reference is the time reference reads compare the clock with,
+	// when a device's config has none; nil: the laptop clock only.
+	reference diagnose.ReferenceClock
+
 	attacher diagnose.Attacher // nil: no attaching
 	jobStore *jobs.Store
 	jobPick  *widget.Select
@@ -262,6 +267,7 @@ func newReadoutScreen(win fyne.Window, set *DeviceSet, engineer func() string, d
 		s.liveRow,
 	)
 	summary := container.NewBorder(info, nil, nil, nil, s.chart)
+	s.summary = summary
 	profile := s.table
 	events := container.NewBorder(container.NewBorder(nil, nil, nil, s.logFilter, s.filter), nil, nil, nil, s.events)
 	trace := container.NewBorder(container.NewBorder(nil, nil, nil, s.traceKind, s.traceNote), nil, nil, nil, s.trace)
@@ -295,6 +301,11 @@ func newReadoutScreen(win fyne.Window, set *DeviceSet, engineer func() string, d
 	s.unwatch = set.OnChange(s.bridge.devicesChanged)
 	return s
 }
+
+// SetReference sets the time reference a read compares the device clock
+// with besides the laptop (diagnose.NTPClock; a GPS receiver), for devices
+// whose config names none. Nil leaves the laptop clock only.
+func (s *ReadoutScreen) SetReference(rc diagnose.ReferenceClock) { s.reference = rc }
 
 // SetEvidence lets the engineer attach a readout's evidence bundle to one
 // of the jobs in js through a (diagnose.StoreAttacher: the bundle is kept
@@ -501,6 +512,9 @@ func (s *ReadoutScreen) Start() {
 	// The session may go on to the live view: it gets a holder slot,
 	// after the one holding the port now has let it go.
 	s.refresh.Disable()
+	if dev.Config.Reference == nil && dev.Config.ReferenceClock == nil {
+		dev.Config.ReferenceClock = s.reference
+	}
 	h := s.newHolder(dev.Name)
 	go func() {
 		defer h.end()
@@ -620,6 +634,11 @@ func (s *ReadoutScreen) showInstantaneous(regs []diagnose.RegisterValue) {
 	}
 	s.instant.Objects = objs
 	s.instant.Refresh()
+	if s.summary != nil {
+		// The panel's height follows its rows: lay the tab out again so the
+		// card grows instead of squeezing the rows to nothing.
+		s.summary.Refresh()
+	}
 }
 
 // instantName names an instantaneous value: the name it was read with,
@@ -1017,10 +1036,26 @@ func clockText(c *diagnose.ClockReading) string {
 	}
 	text := fmt.Sprintf("Device %s, laptop %s: %s.", c.Device.Format("2006-01-02 15:04:05 UTC"),
 		c.Laptop.UTC().Format("15:04:05 UTC"), driftWords(c.Drift, "the laptop"))
-	if c.ReferenceSource != "" {
+	switch {
+	case c.ReferenceSource != "":
 		text += fmt.Sprintf(" Against %s: %s.", c.ReferenceSource, driftWords(c.ReferenceDrift, c.ReferenceSource))
+	case c.ReferenceProblem != "":
+		text += " Against the laptop clock only: " + referenceWords(c.ReferenceProblem) + "."
+	default:
+		text += " Against the laptop clock only."
 	}
 	return text
+}
+
+// referenceWords says why no time reference was used.
+func referenceWords(problem string) string {
+	switch {
+	case strings.Contains(problem, diagnose.ErrNoNetwork.Error()):
+		return "no network for NTP time"
+	case strings.Contains(problem, "deadline exceeded"):
+		return "no answer from the time server in time"
+	}
+	return "no network time (" + problem + ")"
 }
 
 func driftWords(d time.Duration, ref string) string {

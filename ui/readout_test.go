@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -578,5 +579,76 @@ func TestReadoutLiveInstantaneous(t *testing.T) {
 	loop.runUntil(t, idle, "the live session closed by Leave")
 	if r.live.Checked || r.read.Disabled() {
 		t.Errorf("after Leave: live %v, read disabled %v", r.live.Checked, r.read.Disabled())
+	}
+}
+
+// aheadReference is a time reference offset from the laptop, or failing.
+type aheadReference struct {
+	offset time.Duration
+	err    error
+}
+
+func (a aheadReference) Source() string { return "GPS" }
+
+func (a aheadReference) Time(context.Context) (time.Time, error) {
+	if a.err != nil {
+		return time.Time{}, a.err
+	}
+	return time.Now().Add(a.offset), nil
+}
+
+// TestReadoutSaysClockReference: the clock line names the reference the
+// drift was measured against, or says it is the laptop clock only.
+func TestReadoutSaysClockReference(t *testing.T) {
+	tests := []struct {
+		name string
+		ref  diagnose.ReferenceClock
+		want string
+	}{
+		{"reference", aheadReference{offset: 2 * time.Minute}, "Against GPS: 2m0s behind GPS — needs a clock sync"},
+		{"no network", aheadReference{err: fmt.Errorf("ask pool.ntp.org for the time: %w", diagnose.ErrNoNetwork)},
+			"Against the laptop clock only: no network for NTP time."},
+		{"none set", nil, "Against the laptop clock only."},
+	}
+	a := test.NewTempApp(t)
+	d := startDemo(t)
+	loop := newEventLoop()
+	s := newShell(a, DemoOptions(d), loop.do)
+	r := s.readout
+	r.SetSpan(SpanDay)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r.SetReference(tt.ref)
+			idle := r.Idle()
+			test.Tap(r.read)
+			loop.runUntil(t, idle, "the readout")
+			if !strings.Contains(r.clock.Text, tt.want) {
+				t.Errorf("clock = %q, want %q", r.clock.Text, tt.want)
+			}
+		})
+	}
+}
+
+func TestClockText(t *testing.T) {
+	at := time.Date(2026, 7, 14, 9, 41, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		c    *diagnose.ClockReading
+		want string
+	}{
+		{"not read", nil, "Not read."},
+		{"against NTP", &diagnose.ClockReading{Device: at, Laptop: at, ReferenceSource: "NTP pool.ntp.org", ReferenceDrift: 3 * time.Second},
+			"Against NTP pool.ntp.org: 3s ahead of NTP pool.ntp.org (within tolerance)."},
+		{"server silent", &diagnose.ClockReading{Device: at, Laptop: at, ReferenceProblem: "ntp 1.2.3.4:123: no answer: context deadline exceeded"},
+			"Against the laptop clock only: no answer from the time server in time."},
+		{"other problem", &diagnose.ClockReading{Device: at, Laptop: at, ReferenceProblem: "bad answer"},
+			"Against the laptop clock only: no network time (bad answer)."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := clockText(tt.c); !strings.HasSuffix(got, tt.want) {
+				t.Errorf("clockText = %q, want it to end %q", got, tt.want)
+			}
+		})
 	}
 }
