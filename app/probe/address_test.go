@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"path/filepath"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -172,4 +173,40 @@ func serveHDLCMeter(t *testing.T, cfg hdlc.Config, seen chan<- hdlc.Address) *si
 		<-done
 	})
 	return end
+}
+
+// TestRememberedAddressSizeReachesReading: the 4-byte address remembered
+// for a model is tried first by the next detection, comes back in its
+// result with its size, and the reading goes to it.
+func TestRememberedAddressSizeReachesReading(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		store := probe.NewFileStore(filepath.Join(t.TempDir(), "profiles.json"))
+		four := probe.Address{Logical: 1, Physical: 1007, Size: 4}
+		if err := store.Put(probe.Profile{Manufacturer: "SMk", Model: "SIM-E1", Protocol: probe.ModeE, Baud: 9600, Address: &four}); err != nil {
+			t.Fatal(err)
+		}
+		port := optical(t, newMeter(t, nil), sim.LineConfig{Turnaround: 20 * time.Millisecond})
+		ctx := context.Background()
+		res, err := probe.Detect(ctx, port, probe.Options{Store: store})
+		if err != nil {
+			t.Fatalf("Detect: %v", err)
+		}
+		if res.Address == nil || *res.Address != four {
+			t.Fatalf("Detect found %v, want the remembered %v", res.Address, four)
+		}
+		p, ok, err := store.Get("SMk", "SIM-E1")
+		if err != nil || !ok || p.Address == nil || *p.Address != four {
+			t.Errorf("profile after detection = %+v, %v, %v; want the 4-byte address kept", p, ok, err)
+		}
+		time.Sleep(5 * time.Second) // the meter drops back to 300 Bd after DISC (IEC 62056-21 §6.4)
+		s := probe.Settings{}.WithResult(res)
+		open := func(string) (probe.ClosingPort, error) { return keptOpen{port, new(int)}, nil }
+		_, params, l := readIdentity(t, ctx, probe.Connector(open, "sim-probe", s), s)
+		if a := snrmAddress(t, l); a.Size != 4 || a.Lower != 1007 {
+			t.Errorf("reading's SNRM to %+v, want 1/1007 in 4 bytes", a)
+		}
+		if params["server_address_size"] != "4" {
+			t.Errorf("params = %v", params)
+		}
+	})
 }

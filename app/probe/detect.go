@@ -565,7 +565,7 @@ func (d *detector) try(ctx context.Context, s step) (*Result, error) {
 			}
 			return nil, &attemptError{d.stoppedKind(err), err}
 		}
-		hr, err := d.hdlc(ctx, link, link.Baud, d.addresses(s.addr), d.opt.ModeEAddresses)
+		hr, err := d.hdlc(ctx, link, link.Baud, d.addresses(d.rememberedAddress(s, id)), d.opt.ModeEAddresses)
 		if err != nil {
 			if errors.Is(err, iec62056.ErrNotModeE) {
 				d.noModeE = true
@@ -614,6 +614,26 @@ func (d *detector) stoppedKind(err error) Kind {
 		return KindStopped
 	}
 	return k
+}
+
+// rememberedAddress is the HDLC address to try first in step s after the
+// meter identified itself as id: the step's own, else the one remembered
+// for the model (what worked last time, else the engineer's setting), so
+// a meter that wants the 4-byte form is reached in the same attempt.
+func (d *detector) rememberedAddress(s step, id iec62056.Identification) *Address {
+	if s.addr != nil {
+		return s.addr
+	}
+	p, ok := d.lookup(id.Manufacturer, id.Ident)
+	switch {
+	case !ok || p.Protocol != ModeE:
+		return nil
+	case p.Address != nil:
+		return p.Address
+	case p.Settings != nil:
+		return p.Settings.Address
+	}
+	return nil
 }
 
 // addresses lists the HDLC server addresses to try (PROTOCOLS.md §11.7):
