@@ -258,23 +258,19 @@ func (e *Engine) reopen(ctx context.Context, tx *sql.Tx, r *run, device string) 
 // may have reached the DCC (in flight, applied, or given up), an 8.11
 // Remove for dev is queued in tx, whose Request ID is returned.
 func (e *Engine) withdrawAdd(ctx context.Context, tx *sql.Tx, r *run, s StepDef, dev Device, round int) (string, error) {
-	key := r.messageKey(s.ID, dev.ID)
-	var state string
-	err := tx.QueryRowContext(ctx, `SELECT state FROM outbox_messages WHERE idempotency_key = ?`, key).Scan(&state)
-	if errors.Is(err, sql.ErrNoRows) {
+	q := e.db.Outbox()
+	queued, err := q.ByKeyTx(ctx, tx, r.messageKey(s.ID, dev.ID))
+	if errors.Is(err, outbox.ErrNotFound) {
 		return "", nil
 	}
 	if err != nil {
 		return "", fmt.Errorf("look up the queued 8.11 of %s: %w", dev.ID, err)
 	}
-	st := outbox.State(state)
+	st := queued.State
 	if st == outbox.Pending || st == outbox.Dead {
-		// The outbox has no transactional discard; the store's single
-		// writer makes this update and the state read above one step, so a
-		// sync client cannot take the message in between.
-		if _, err := tx.ExecContext(ctx, `UPDATE outbox_messages SET state = 'discarded', lease_until = 0, last_error = ?, updated_at = ?
-			WHERE idempotency_key = ? AND state IN ('pending', 'dead')`,
-			"install code changed: replaced by a new 8.11 Add", e.now().UTC().UnixMilli(), key); err != nil {
+		// In the same transaction as the read above: a sync client cannot
+		// take the message in between.
+		if _, err := q.DiscardTx(ctx, tx, queued.ID, "install code changed: replaced by a new 8.11 Add"); err != nil {
 			return "", fmt.Errorf("discard the queued 8.11 of %s: %w", dev.ID, err)
 		}
 	}

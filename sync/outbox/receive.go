@@ -305,27 +305,48 @@ func (o *Outbox) Retry(ctx context.Context, id int64) error {
 // can be sent any more. It returns how many messages it discarded. Later
 // messages of the same job are then free to go.
 func (o *Outbox) Discard(ctx context.Context, id int64, reason string) (int, error) {
-	var n int64
-	err := o.inTx(ctx, func(tx *sql.Tx) error {
-		now := o.opt.Clock.Now().UnixMilli()
-		if err := o.transition(ctx, tx, "discard", id, []State{Pending, Dead, Rejected},
-			`state = 'discarded', lease_until = 0, last_error = ?, updated_at = ?`, reason, now); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `WITH RECURSIVE d(id) AS (
-				SELECT id FROM outbox_messages WHERE parent_id = ?
-				UNION SELECT m.id FROM outbox_messages m JOIN d ON m.parent_id = d.id)
-			UPDATE outbox_messages SET state = 'discarded', lease_until = 0, last_error = ?, updated_at = ?
-			WHERE id IN d AND state IN ('pending', 'dead', 'rejected')`,
-			id, fmt.Sprintf("parent %d discarded: %s", id, reason), now)
-		if err != nil {
-			return fmt.Errorf("discard dependants of message %d: %w", id, err)
-		}
-		n, _ = res.RowsAffected()
-		n++
-		return nil
+	var n int
+	err := o.inTx(ctx, func(tx *sql.Tx) (err error) {
+		n, err = o.DiscardTx(ctx, tx, id, reason)
+		return err
 	})
-	return int(n), err
+	return n, err
+}
+
+// DiscardTx is Discard inside the caller's transaction, for a workflow
+// that withdraws a queued message in the same transaction as its own state
+// (SendTx's twin). A message not in a state that may be discarded gives a
+// *StateError and changes nothing.
+func (o *Outbox) DiscardTx(ctx context.Context, tx *sql.Tx, id int64, reason string) (int, error) {
+	now := o.opt.Clock.Now().UnixMilli()
+	if err := o.transition(ctx, tx, "discard", id, []State{Pending, Dead, Rejected},
+		`state = 'discarded', lease_until = 0, last_error = ?, updated_at = ?`, reason, now); err != nil {
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, `WITH RECURSIVE d(id) AS (
+			SELECT id FROM outbox_messages WHERE parent_id = ?
+			UNION SELECT m.id FROM outbox_messages m JOIN d ON m.parent_id = d.id)
+		UPDATE outbox_messages SET state = 'discarded', lease_until = 0, last_error = ?, updated_at = ?
+		WHERE id IN d AND state IN ('pending', 'dead', 'rejected')`,
+		id, fmt.Sprintf("parent %d discarded: %s", id, reason), now)
+	if err != nil {
+		return 0, fmt.Errorf("discard dependants of message %d: %w", id, err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n) + 1, nil
+}
+
+// ByKeyTx returns the message queued under an idempotency key, read in the
+// caller's transaction; ErrNotFound when there is none.
+func (o *Outbox) ByKeyTx(ctx context.Context, tx *sql.Tx, key string) (Message, error) {
+	m, err := scanMessage(tx.QueryRowContext(ctx, `SELECT `+columns+` FROM outbox_messages m WHERE m.idempotency_key = ?`, key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Message{}, fmt.Errorf("message with key %q: %w", key, ErrNotFound)
+	}
+	if err != nil {
+		return Message{}, fmt.Errorf("message with key %q: %w", key, err)
+	}
+	return m, nil
 }
 
 // Extend pushes the lease of in-flight message id to d from now, for a
