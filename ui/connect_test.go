@@ -384,3 +384,32 @@ func TestConnectAddressSize(t *testing.T) {
 		})
 	}
 }
+
+// FuzzManualAddress: whatever is typed as the HDLC server and whichever
+// size is chosen, the form never panics, and settings it accepts come back
+// the same after being shown again (as remembered settings are).
+func FuzzManualAddress(f *testing.F) {
+	for _, s := range []string{"1/17", "1/0", "1", "1/1007", "", "x", "1/2/4", "300/5"} {
+		for i := range sizeChoices {
+			f.Add(s, i)
+		}
+	}
+	test.NewTempApp(f)
+	form := newManualForm(&ConnectScreen{})
+	f.Fuzz(func(t *testing.T, server string, size int) {
+		if size < 0 || size >= len(sizeChoices) {
+			return
+		}
+		form.server.SetText(server)
+		form.size.SetSelected(sizeChoices[size])
+		st, err := form.Settings()
+		if err != nil {
+			return
+		}
+		form.set(st)
+		again, err := form.Settings()
+		if err != nil || (again.Address == nil) != (st.Address == nil) || (st.Address != nil && *again.Address != *st.Address) {
+			t.Errorf("%q size %q: %+v, then %+v, %v", server, sizeChoices[size], st.Address, again.Address, err)
+		}
+	})
+}

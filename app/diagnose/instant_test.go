@@ -99,3 +99,20 @@ func TestInstantName(t *testing.T) {
 		})
 	}
 }
+
+// TestInstantOrder: a three-phase meter's values come in a GB display's
+// order whatever the object list's order.
+func TestInstantOrder(t *testing.T) {
+	var in []RegisterValue
+	for _, c := range []uint8{14, 73, 13, 3, 21, 16, 71, 31, 72, 52, 32, 99} {
+		in = append(in, RegisterValue{OBIS: cosem.OBIS{1, 0, c, 7, 0, 255}})
+	}
+	var got []uint8
+	for _, r := range sortInstant(in) {
+		got = append(got, r.OBIS.C())
+	}
+	want := []uint8{32, 52, 72, 31, 71, 16, 3, 13, 14, 21, 73, 99}
+	if string(got) != string(want) {
+		t.Errorf("order = %v, want %v", got, want)
+	}
+}
