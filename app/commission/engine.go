@@ -283,21 +283,11 @@ type outcome struct {
 // already done are not repeated. A second Run of a job while one is in
 // progress returns ErrRunning.
 func (e *Engine) Run(ctx context.Context, jobID string, hub Hub) error {
-	e.mu.Lock()
-	if e.running[jobID] {
-		e.mu.Unlock()
+	release, ok := e.claim(jobID)
+	if !ok {
 		return fmt.Errorf("run %s: %w", jobID, ErrRunning)
 	}
-	if e.running == nil {
-		e.running = map[string]bool{}
-	}
-	e.running[jobID] = true
-	e.mu.Unlock()
-	defer func() {
-		e.mu.Lock()
-		delete(e.running, jobID)
-		e.mu.Unlock()
-	}()
+	defer release()
 	r, err := e.load(ctx, e.db.Reader(), jobID)
 	if err != nil {
 		return err
@@ -455,4 +445,24 @@ func idempotencyKey(job, step, item string) string {
 	}
 	sum := sha256.Sum256([]byte(k))
 	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// claim marks jobID as worked on by this engine, so no second Run (or
+// install-code change) of it starts meanwhile; ok is false when one is
+// already going. release ends the claim.
+func (e *Engine) claim(jobID string) (release func(), ok bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.running[jobID] {
+		return nil, false
+	}
+	if e.running == nil {
+		e.running = map[string]bool{}
+	}
+	e.running[jobID] = true
+	return func() {
+		e.mu.Lock()
+		delete(e.running, jobID)
+		e.mu.Unlock()
+	}, true
 }

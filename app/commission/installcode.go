@@ -135,21 +135,11 @@ func (e *Engine) SetInstallCode(ctx context.Context, jobID, device, code string)
 	if err != nil {
 		return fmt.Errorf("set install code of %s: %w", device, err)
 	}
-	e.mu.Lock()
-	if e.running[jobID] {
-		e.mu.Unlock()
+	release, ok := e.claim(jobID)
+	if !ok {
 		return fmt.Errorf("set install code of %s: %w", device, ErrRunning)
 	}
-	if e.running == nil {
-		e.running = map[string]bool{}
-	}
-	e.running[jobID] = true
-	e.mu.Unlock()
-	defer func() {
-		e.mu.Lock()
-		delete(e.running, jobID)
-		e.mu.Unlock()
-	}()
+	defer release()
 	return e.db.InTx(ctx, func(tx *sql.Tx) error {
 		r, err := e.load(ctx, tx, jobID)
 		if err != nil {
