@@ -3,6 +3,9 @@
 //	smetskit               open the app on this computer's jobs and queue
 //	smetskit --data DIR    keep the local database in DIR
 //	smetskit --demo        run against simulated devices and an embedded inventory
+//
+// Memory: SMETSKIT_HEAPPROFILE=FILE writes heap profiles to FILE.1, FILE.2, …
+// on SIGUSR1 and to FILE at exit (go tool pprof reads them).
 package main
 
 import (
@@ -18,6 +21,7 @@ import (
 	"github.com/smetskit/smetskit/app"
 	"github.com/smetskit/smetskit/app/demo"
 	"github.com/smetskit/smetskit/app/field"
+	"github.com/smetskit/smetskit/internal/memtest"
 	"github.com/smetskit/smetskit/ui"
 )
 
@@ -39,7 +43,10 @@ is --data, else $%s, else the one chosen in Settings, else %s.
 The inventory server, token and installer ID are set in Settings; without
 them everything is kept and queued here until they are.
 
-`, os.Args[0], app.Name, ui.DataDirEnv, def)
+Memory: $%s=FILE writes heap profiles to FILE.1, FILE.2, ... on SIGUSR1
+and to FILE at exit.
+
+`, os.Args[0], app.Name, ui.DataDirEnv, def, memtest.HeapProfileEnv)
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -47,6 +54,8 @@ them everything is kept and queued here until they are.
 		fmt.Println(app.Name, app.Version)
 		return
 	}
+	stopProfiles := memtest.StartHeapProfiles(os.Getenv(memtest.HeapProfileEnv), log.Printf)
+	defer stopProfiles()
 	a := fyneapp.NewWithID(app.ID)
 	a.SetIcon(ui.Icon)
 	var opts ui.Options
