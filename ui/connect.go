@@ -367,7 +367,12 @@ func (s *ConnectScreen) showDetected(res *probe.Result, rep *probe.Report, err e
 		s.verdict.SetText(FieldWords(err))
 	case res != nil:
 		s.verdict.SetText(fmt.Sprintf("Found %s %s, serial %s", res.Manufacturer, res.Model, res.Serial))
-		d := fmt.Sprintf("Reached by %s at %d Bd.", res.Protocol, res.Baud)
+		d := fmt.Sprintf("Reached by %s at %d Bd", res.Protocol, res.Baud)
+		if a := res.Address; a != nil {
+			// The size matters: some meters answer one form only.
+			d += ", HDLC server address " + a.String()
+		}
+		d += "."
 		if res.Echo {
 			d += " The probe hears its own echo (normal for some heads)."
 		}

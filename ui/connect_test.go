@@ -64,6 +64,9 @@ func TestConnectFindsSimulatedMeterOnPTY(t *testing.T) {
 	if !strings.Contains(c.verdict.Text, want) {
 		t.Errorf("verdict = %q, details %q; want the meter's serial %s", c.verdict.Text, c.details.Text, want)
 	}
+	if !strings.Contains(c.details.Text, "HDLC server address 1 (1 byte)") {
+		t.Errorf("details = %q, want the HDLC address found with its size", c.details.Text)
+	}
 
 	// The meter found is in the shared set, and Readout lists it.
 	name := "Meter " + want
