@@ -1,14 +1,10 @@
 package ui
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"github.com/smetskit/smetskit/app/diagnose"
 	"github.com/smetskit/smetskit/app/probe"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,10 +17,10 @@ import (
 
 	"github.com/smetskit/smetskit/app/commission"
 	"github.com/smetskit/smetskit/app/field"
-	"github.com/smetskit/smetskit/app/inventory"
 	"github.com/smetskit/smetskit/app/jobs"
 	"github.com/smetskit/smetskit/sync/outbox"
 	"github.com/smetskit/smetskit/sync/server"
+	"github.com/smetskit/smetskit/sync/server/servertest"
 )
 
 const liveInstaller = "E1234"
@@ -32,42 +28,19 @@ const liveInstaller = "E1234"
 // liveInventory is a real sync/server on the loopback interface with one
 // installer's token.
 type liveInventory struct {
-	srv   *server.Server
-	URL   string
-	Token string
+	*servertest.Inventory
+	srv *server.Server
 }
 
 func startInventory(t *testing.T) *liveInventory {
 	t.Helper()
-	ctx := context.Background()
-	db, err := server.OpenDB(ctx, filepath.Join(t.TempDir(), "inventory.db"))
-	if err != nil {
-		t.Fatalf("OpenDB: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	sealer, err := inventory.NewSealer(bytes.Repeat([]byte{9}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.New(server.Config{DB: db, Sealer: sealer, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatalf("server.New: %v", err)
-	}
-	tok, err := srv.CreateToken(ctx, "test", liveInstaller, server.RoleInstaller)
-	if err != nil {
-		t.Fatalf("CreateToken: %v", err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	return &liveInventory{srv: srv, URL: ts.URL, Token: tok}
+	inv := servertest.Start(t, liveInstaller)
+	return &liveInventory{Inventory: inv, srv: inv.Server}
 }
 
 func (l *liveInventory) job(t *testing.T, id, postcode string) {
 	t.Helper()
-	if err := l.srv.CreateJob(context.Background(), "test", server.Job{ID: id, Installer: liveInstaller, Site: "S-" + id,
-		Postcode: postcode, Address: "1 Test Road", Kind: "install", ScheduledFor: time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)}); err != nil {
-		t.Fatalf("CreateJob %s: %v", id, err)
-	}
+	l.Job(t, id, postcode)
 }
 
 // openField opens a live session in a fresh folder (offline when inv is

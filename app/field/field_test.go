@@ -4,61 +4,35 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/smetskit/smetskit/app/inventory"
 	"github.com/smetskit/smetskit/sync/outbox"
 	"github.com/smetskit/smetskit/sync/server"
+	"github.com/smetskit/smetskit/sync/server/servertest"
 )
 
 const installer = "E1234"
 
-// inventory is a real sync/server on the loopback interface, as the demo
+// testServer is a real sync/server on the loopback interface, as the demo
 // runs one.
 type testServer struct {
-	srv   *server.Server
-	URL   string
-	Token string
+	*servertest.Inventory
+	srv *server.Server
 }
 
-func startServer(t *testing.T, ctx context.Context) *testServer {
+func startServer(t *testing.T, _ context.Context) *testServer {
 	t.Helper()
-	db, err := server.OpenDB(ctx, filepath.Join(t.TempDir(), "inventory.db"))
-	if err != nil {
-		t.Fatalf("OpenDB: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	sealer, err := inventory.NewSealer(bytes.Repeat([]byte{7}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.New(server.Config{DB: db, Sealer: sealer, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatalf("server.New: %v", err)
-	}
-	tok, err := srv.CreateToken(ctx, "test", installer, server.RoleInstaller)
-	if err != nil {
-		t.Fatalf("CreateToken: %v", err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	return &testServer{srv: srv, URL: ts.URL, Token: tok}
+	inv := servertest.Start(t, installer)
+	return &testServer{Inventory: inv, srv: inv.Server}
 }
 
-func (s *testServer) job(t *testing.T, ctx context.Context, id, postcode string) {
+func (s *testServer) job(t *testing.T, _ context.Context, id, postcode string) {
 	t.Helper()
-	j := server.Job{ID: id, Installer: installer, Site: "S-" + id, Postcode: postcode, Address: "1 Test Road",
-		Kind: "install", ScheduledFor: time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)}
-	if err := s.srv.CreateJob(ctx, "test", j); err != nil {
-		t.Fatalf("CreateJob %s: %v", id, err)
-	}
+	s.Job(t, id, postcode)
 }
 
 // received reports whether the service audited the message with key.
