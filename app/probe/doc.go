@@ -23,11 +23,12 @@
 // the timing. SelfTest runs the IEC 62056-21 part alone and reports the
 // echo check and a verdict (Report.Kind) for the probe and the optical link.
 //
-// Manual settings for an awkward meter (mode, speed, HDLC addresses,
-// security, deviation sign) are a Settings, remembered per model with
-// RememberSettings (never the secret), tried first by Detect through
-// Options.Manual, and turned into a reading by Connector and
-// Settings.ReaderConfig:
+// Manual settings for an awkward meter (mode, speed, HDLC addresses with
+// their encoded size of 1, 2 or 4 bytes, security, deviation sign) are a
+// Settings, remembered per model with RememberSettings (never the
+// secret), tried first by Detect through Options.Manual, and turned into a
+// reading by Connector and Settings.ReaderConfig. Once a meter identifies
+// itself, mode E tries the address remembered for its model first:
 //
 //	s := manual.WithResult(res) // fill what the engineer left open
 //	cfg, err := s.ReaderConfig()
