@@ -2,6 +2,7 @@ package commission
 
 import (
 	"context"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"slices"
@@ -36,11 +37,16 @@ func TestCodeChangeDrain(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
 		drainFirst bool     // coverage returns between the two runs
+		giveUp     bool     // then the device gives the first 8.11 Add up (its answer never came)
 		esme811    []string // the meter's 8.11 messages the service sees, in order (item part of the key)
 		oldState   string   // the first 8.11 Add's outbox state at the end
 	}{
-		{"old add applied", true, []string{esmeID, esmeID + "#remove1", esmeID + "#1"}, "applied"},
-		{"old add still queued", false, []string{esmeID + "#1"}, "discarded"},
+		{"old add applied", true, false, []string{esmeID, esmeID + "#remove1", esmeID + "#1"}, "applied"},
+		{"old add still queued", false, false, []string{esmeID + "#1"}, "discarded"},
+		// Given up, the old Add may or may not have reached the service:
+		// the Remove is queued either way and must apply either way.
+		{"old add given up after it reached the service", true, true, []string{esmeID, esmeID + "#remove1", esmeID + "#1"}, "discarded"},
+		{"old add given up before it reached the service", false, true, []string{esmeID + "#remove1", esmeID + "#1"}, "discarded"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -89,6 +95,14 @@ func TestCodeChangeDrain(t *testing.T) {
 					}
 				}
 
+				if tc.giveUp {
+					if err := db.InTx(ctx, func(tx *sql.Tx) error {
+						_, err := tx.ExecContext(ctx, `UPDATE outbox_messages SET state = 'dead' WHERE idempotency_key = ?`, oldKey)
+						return err
+					}); err != nil {
+						t.Fatal(err)
+					}
+				}
 				if err := e.SetInstallCode(ctx, job, esmeID, code); err != nil {
 					t.Fatalf("SetInstallCode: %v", err)
 				}

@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"fmt"
 	"strconv"
 	"testing"
 	"time"
@@ -335,5 +336,98 @@ func TestApplyRestore(t *testing.T) {
 	}
 	if eff, err := r.Apply(req, smi, nil, time.Unix(0, 0)); err != nil || eff.Code != "I99" {
 		t.Errorf("8.12.1 from a Pending hub with P8.12.1.old disabled: %+v, %v; want I99", eff, err)
+	}
+}
+
+// TestApplyInstallCodeCorrection: the 8.11 messages an installer's app
+// sends when a mistyped install code is corrected (issue #9) all succeed:
+// an Add the DCC got is removed (L2) and added again with the new code,
+// which the SMI then holds; an Add given up on the device may never have
+// arrived, and the Remove that withdraws it changes nothing (L3). A Remove
+// of a commissioned meter is still refused.
+func TestApplyInstallCodeCorrection(t *testing.T) {
+	// Identities re-typed from DOMAIN.md §2 and §6.2; the new code is
+	// ZigBee's worked example (DOMAIN.md §10.1).
+	const (
+		sup, esmeID, chfID = "90-B3-D5-1F-30-01-00-00", "00-DB-12-34-56-78-90-A0", "00-DB-12-34-56-78-90-A2"
+		oldCode, newCode   = "30313233343536373839414243444547", "83FED3407A939723A5C639B26916D505"
+	)
+	r := DefaultRules()
+	counter := 1000
+	hanLog := func(smi memSMI, typ, code string) *Effect {
+		t.Helper()
+		counter++
+		f := map[string]string{"originator": sup, "counter": strconv.Itoa(counter), "target": chfID, "DeviceID": esmeID, "RequestType": typ}
+		if typ == "Add" {
+			f["JoinTimePeriod"], f["InstallCode"] = "90", code
+		}
+		req, err := duis.Build("8.11", f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eff, err := r.Apply(req, smi, nil, time.Unix(0, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range eff.History {
+			if !r.Legal(c) {
+				t.Errorf("illegal change %+v", c)
+			}
+		}
+		smi.store(eff)
+		return eff
+	}
+	newSMI := func(st duis.DeviceStatus) memSMI {
+		return memSMI{
+			mustEUI(t, chfID):  {ID: mustEUI(t, chfID), Type: duis.DeviceCHF, Status: duis.StatusCommissioned},
+			mustEUI(t, esmeID): {ID: mustEUI(t, esmeID), Type: duis.DeviceESME, Status: st},
+		}
+	}
+	type step struct {
+		typ, code string
+		want      duis.ResponseCode
+		rule      string // the transition row applied, "" when refused
+		status    duis.DeviceStatus
+	}
+	for _, tc := range []struct {
+		name  string
+		from  duis.DeviceStatus
+		steps []step
+	}{
+		{"the old add reached the DCC", duis.StatusPending, []step{
+			{"Add", oldCode, "I0", "T3", duis.StatusWhitelisted},
+			{"Remove", "", "I0", "L2", duis.StatusPending},
+			{"Add", newCode, "I0", "T3", duis.StatusWhitelisted},
+		}},
+		{"the old add never arrived", duis.StatusPending, []step{
+			{"Remove", "", "I0", "L3", duis.StatusPending},
+			{"Add", newCode, "I0", "T3", duis.StatusWhitelisted},
+		}},
+		{"a commissioned meter", duis.StatusCommissioned, []step{
+			{"Remove", "", "E5", "", duis.StatusCommissioned},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			smi := newSMI(tc.from)
+			for i, s := range tc.steps {
+				eff := hanLog(smi, s.typ, s.code)
+				if eff.Code != s.want {
+					t.Fatalf("step %d: 8.11 %s = %s, want %s", i, s.typ, eff.Code, s.want)
+				}
+				var rule string
+				if len(eff.History) == 1 {
+					rule = eff.History[0].Rule
+				}
+				if rule != s.rule || len(eff.History) > 1 {
+					t.Errorf("step %d: 8.11 %s history %+v, want rule %q", i, s.typ, eff.History, s.rule)
+				}
+				if got := smi[mustEUI(t, esmeID)].Status; got != s.status {
+					t.Errorf("step %d: 8.11 %s leaves the meter %s, want %s", i, s.typ, got, s.status)
+				}
+				if s.typ == "Add" && fmt.Sprintf("%X", []byte(eff.InstallCodes[mustEUI(t, esmeID)])) != s.code {
+					t.Errorf("step %d: install code to store %X, want %s", i, []byte(eff.InstallCodes[mustEUI(t, esmeID)]), s.code)
+				}
+			}
+		})
 	}
 }

@@ -28,6 +28,9 @@ func TestTransitionTable(t *testing.T) {
 		{"whitelist again changes nothing", TriggerHANAdd, duis.DeviceGSME, duis.StatusWhitelisted, "", duis.StatusWhitelisted, ""},
 		{"whitelist commissioned", TriggerHANAdd, duis.DeviceESME, duis.StatusCommissioned, "", "", "E5"},
 		{"whitelist a CHF", TriggerHANAdd, duis.DeviceCHF, duis.StatusPending, "", "", "E11"},
+		{"remove from the log", TriggerHANRemove, duis.DeviceESME, duis.StatusWhitelisted, "", duis.StatusPending, ""},
+		{"remove a device not on the log changes nothing", TriggerHANRemove, duis.DeviceESME, duis.StatusPending, "", duis.StatusPending, ""},
+		{"remove commissioned", TriggerHANRemove, duis.DeviceESME, duis.StatusCommissioned, "", "", "E5"},
 		{"CH no WAN", TriggerInstallNoWAN, duis.DeviceCHF, duis.StatusPending, "", duis.StatusInstalledNotCommissioned, ""},
 		{"CH WAN after no WAN", TriggerInstallWAN, duis.DeviceCHF, duis.StatusInstalledNotCommissioned, "", duis.StatusCommissioned, ""},
 		{"CH WAN twice", TriggerInstallWAN, duis.DeviceCHF, duis.StatusCommissioned, "", "", "E5"},
@@ -272,5 +275,31 @@ func TestInstallerGrants(t *testing.T) {
 	}
 	if err := r.InstallerMay(restore, duis.DeviceCHF, "install"); err != nil {
 		t.Errorf("widened grant: InstallerMay on an install job = %v", err)
+	}
+}
+
+// TestHANLogPermissionsHaveTransitions: every status in which the 8.11
+// permission rows let a request act on a device with a status has a
+// transition row for it, so no 8.11 that passes access control is then
+// refused E5 for want of a row (the gap issue #9 found: an 8.11 Remove of
+// a Pending device, withdrawing an Add that never reached the DCC).
+func TestHANLogPermissionsHaveTransitions(t *testing.T) {
+	r := DefaultRules()
+	triggers := map[string]string{"8.11 Add": TriggerHANAdd, "8.11 Remove": TriggerHANRemove}
+	for _, p := range r.Permissions {
+		trigger, ok := triggers[p.Variant]
+		if !ok || p.Disabled || p.Party != PartyDevice {
+			continue
+		}
+		for _, typ := range p.Devices {
+			if !typ.HasStatus() {
+				continue
+			}
+			for _, from := range p.Statuses {
+				if _, err := r.Transition(trigger, typ, from, ""); err != nil {
+					t.Errorf("%s admits %s %s, but Transition(%s) = %v", p.ID, typ, from, trigger, err)
+				}
+			}
+		}
 	}
 }

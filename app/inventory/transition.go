@@ -75,6 +75,15 @@ func st(s ...duis.DeviceStatus) []duis.DeviceStatus { return s }
 // rows that DOMAIN.md gives as "any", "CH" or "(previous)" are spelled out.
 // Rows L1… are local additions the service needs to keep the model closed
 // (Type 2 devices have no status, whitelist removal); all are inferred.
+//
+// L3 is the mirror of T3b. Permission row P8.11.rm admits an 8.11 Remove
+// of a Pending device, and the app sends one whenever it withdraws an 8.11
+// Add that may have reached the DCC, which it cannot know of an Add it
+// gave up on (commission.Engine.SetInstallCode, issue #9). Had the Add
+// never arrived, the device is still Pending and not on the CHF's log: the
+// Remove asks for what already holds, so it succeeds and changes nothing,
+// as a second Add of a listed device does (CCS01, DOMAIN.md §9), instead of
+// an E5 that would stop the install-code correction behind it.
 func defaultTransitions() []Transition {
 	return []Transition{
 		{ID: "T1", Trigger: TriggerPrenotify, Devices: nonCH, From: st(sNone), To: sPend, Inferred: true, Note: "12.2 Device Pre-notification accepted"},
@@ -103,5 +112,7 @@ func defaultTransitions() []Transition {
 		{ID: "T16", Trigger: TriggerDelete, Devices: allWith, From: st(sPend, sWhite, sNone), To: StatusDeleted, Inferred: true, Note: "8.4 DeleteDevice; alert DeviceRemovedFromInventory"},
 		{ID: "L1", Trigger: TriggerPrenotify, Devices: type2, From: st(sNone), To: sNone, Inferred: true, Note: "Type 2 devices enter the SMI with no status"},
 		{ID: "L2", Trigger: TriggerHANRemove, Devices: slices.Concat(meters, type1), From: st(sWhite), To: sPend, Inferred: true, Note: "8.11 Remove (CCS02) of a device not yet commissioned"},
+		{ID: "L3", Trigger: TriggerHANRemove, Devices: slices.Concat(meters, type1), From: st(sPend), To: sPend, Inferred: true,
+			Note: "8.11 Remove of a device not on the log succeeds and changes nothing: it withdraws an 8.11 Add that may not have reached the DCC (an install code corrected after the Add was given up)"},
 	}
 }
