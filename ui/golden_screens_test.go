@@ -27,6 +27,13 @@ var goldenStart = time.Date(2026, time.January, 14, 12, 0, 0, 0, time.UTC)
 // polls, queue tickers) take no real time.
 func goldenDemo(t *testing.T, f func(t *testing.T, s *Shell, d *demo.Demo, loop *eventLoop)) {
 	t.Helper()
+	goldenDemoDo(t, nil, f)
+}
+
+// goldenDemoDo is goldenDemo with the bridges' do func made by wrap from
+// the loop's (nil: the loop's own).
+func goldenDemoDo(t *testing.T, wrap func(*eventLoop) doFunc, f func(t *testing.T, s *Shell, d *demo.Demo, loop *eventLoop)) {
+	t.Helper()
 	if _, off := goldenStart.In(time.Local).Zone(); off != 0 {
 		// The screens print local times; the goldens hold UTC ones.
 		t.Skipf("local time is UTC%+d h on %s; the goldens are recorded where it is UTC (run with TZ=UTC)", off/3600, goldenStart.Format(time.DateOnly))
@@ -44,7 +51,11 @@ func goldenDemo(t *testing.T, f func(t *testing.T, s *Shell, d *demo.Demo, loop 
 			}
 		}()
 		loop := newEventLoop()
-		s := newShell(a, DemoOptions(d), loop.do)
+		do := doFunc(loop.do)
+		if wrap != nil {
+			do = wrap(loop)
+		}
+		s := newShell(a, DemoOptions(d), do)
 		defer s.Close()
 		s.Window.Resize(fyne.NewSize(1024, 700))
 		f(t, s, d, loop)

@@ -355,3 +355,55 @@ func profileRowsShown(status string) int {
 	}
 	return n
 }
+
+// During the demo install none of the wizard's updates waits on the
+// event goroutine and taps on other screens are handled between them. The
+// demo's hub answers at once (no line pacing), so the install takes less
+// than a second of virtual time; the bridge's calls are logged, not
+// bounded per second.
+func TestResponsiveDuringInstall(t *testing.T) {
+	var calls *doCounter
+	wrap := func(l *eventLoop) doFunc {
+		calls = newDoCounter(l)
+		return calls.do
+	}
+	goldenDemoDo(t, wrap, func(t *testing.T, s *Shell, d *demo.Demo, loop *eventLoop) {
+		rig := &responsiveRig{s: s, loop: loop}
+		w := s.wizard
+		test.Tap(s.NavButton(ScreenCommission))
+		settle(t, loop, w.Seen(), "stored run (none yet)")
+		calls.reset()
+		idle := w.Idle()
+		rig.apply(t, "tap Start install", func() { test.Tap(w.run) })
+		others := []string{ScreenJobs, ScreenSync, ScreenReadout, ScreenCommission}
+		updates, taps := 0, 0
+		deadline := time.After(time.Hour)
+	installing:
+		for {
+			select {
+			case f := <-loop.ch:
+				rig.apply(t, "a bridge update", f)
+				updates++
+			case <-idle:
+				break installing
+			case <-deadline:
+				t.Fatalf("the install did not end within an hour of virtual time: %s", w.state.Text)
+			}
+			name := others[taps%len(others)]
+			rig.apply(t, "tap "+name, func() { test.Tap(s.NavButton(name)) })
+			if s.Current() != name {
+				t.Errorf("tap on %s during the install left the shell on %s", name, s.Current())
+			}
+			taps++
+		}
+		settle(t, loop, nil, "")
+		if w.status == nil || w.status.Status != "done" {
+			t.Fatalf("install ended as %+v: %s", w.status, w.state.Text)
+		}
+		if taps == 0 {
+			t.Errorf("the install left no room for taps")
+		}
+		total, busiest := calls.counts()
+		t.Logf("demo install: %d bridge calls (%d in the busiest second), %d updates applied, %d taps handled", total, busiest, updates, taps)
+	})
+}
