@@ -29,6 +29,9 @@ var ErrNoHub = errors.New("ui: no hub detected")
 // before a hub was found.
 const NoHubHint = "Connect the hub's probe on the Connect screen first"
 
+// NTPServer is the time reference of live readouts.
+const NTPServer = "pool.ntp.org"
+
 // LiveOptions are the shell's options for a live field session: the
 // session's store on Jobs and Sync (with "Get today's jobs" and "Sync now"
 // when a server is set), the install wizard on the day's next open job,
@@ -42,7 +45,10 @@ func LiveOptions(f *field.Field, engineer string) Options {
 	// folder; evidence bundles are kept there and queued with their job.
 	opts := Options{Engineer: engineer, DeviceSet: set,
 		Connect: &ConnectOptions{Probe: probe.Options{Store: probe.NewFileStore(filepath.Join(f.Dir, "probe-profiles.json"))}},
-		Attach:  diagnose.StoreAttacher{DB: f.Store, Dir: filepath.Join(f.Dir, "evidence")}}
+		Attach:  diagnose.StoreAttacher{DB: f.Store, Dir: filepath.Join(f.Dir, "evidence")},
+		// Drift against NTP time when the laptop has a network; the
+		// readout says "laptop clock only" when it has none.
+		Reference: &diagnose.NTPClock{Server: NTPServer}}
 	opts.Sync = SyncOptions{Queue: q, Server: f.ServerURL, Contact: f.Contact}
 	opts.Jobs = JobsOptions{Jobs: f.Jobs, Queue: q, Changed: f.JobsChanged}
 	if f.Sync != nil {

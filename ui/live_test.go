@@ -243,13 +243,17 @@ func TestLiveSettingsSealTheToken(t *testing.T) {
 }
 
 // A live session keeps evidence and remembered probe settings in its data
-// folder, as the demo does in its own.
+// folder, as the demo does in its own, and compares device clocks with NTP
+// time.
 func TestLiveOptionsKeepEvidenceAndProbeSettingsInTheDataFolder(t *testing.T) {
 	f := openField(t, nil)
 	opts := LiveOptions(f, liveInstaller)
 	att, ok := opts.Attach.(diagnose.StoreAttacher)
 	if !ok || att.DB != f.Store || att.Dir != filepath.Join(f.Dir, "evidence") {
 		t.Errorf("Attach = %#v, want the session store with evidence in its folder", opts.Attach)
+	}
+	if rc, ok := opts.Reference.(*diagnose.NTPClock); !ok || rc.Server != NTPServer {
+		t.Errorf("Reference = %#v, want NTP time from %s", opts.Reference, NTPServer)
 	}
 	if opts.Connect == nil || opts.Connect.Probe.Store == nil {
 		t.Fatal("Connect has no profile store: manual settings would be forgotten")

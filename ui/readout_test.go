@@ -580,6 +580,17 @@ func TestReadoutLiveInstantaneous(t *testing.T) {
 	if r.live.Checked || r.read.Disabled() {
 		t.Errorf("after Leave: live %v, read disabled %v", r.live.Checked, r.read.Disabled())
 	}
+
+	// Going to another screen lets go of the probe's port.
+	s.Show(ScreenReadout)
+	test.Tap(r.live)
+	loop.runWhile(t, func() bool { return r.liveStop == nil }, "live once more")
+	idle = r.LiveIdle()
+	test.Tap(s.NavButton(ScreenConnect))
+	loop.runUntil(t, idle, "the live session closed on leaving the screen")
+	if r.live.Checked {
+		t.Error("live view still on after going to Connect")
+	}
 }
 
 // aheadReference is a time reference offset from the laptop, or failing.

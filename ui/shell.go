@@ -47,6 +47,9 @@ type Options struct {
 	// queues it for sync (diagnose.StoreAttacher on the app's store);
 	// nil, or no Jobs.Jobs, hides Readout's "Attach to job".
 	Attach diagnose.Attacher
+	// Reference is the time a readout compares a device clock with
+	// besides the laptop (NTP in the field); nil: the laptop clock only.
+	Reference diagnose.ReferenceClock
 }
 
 // Screen names, in navigation order.
@@ -139,6 +142,7 @@ func newShell(a fyne.App, opts Options, do doFunc) *Shell {
 		s.readout = newReadoutScreen(w, set, engineer, do)
 		s.readout.logf = opts.Logf
 		s.readout.SetEvidence(opts.Attach, opts.Jobs.Jobs)
+		s.readout.SetReference(opts.Reference)
 		s.screens[ScreenReadout] = s.readout.Object()
 		s.closers = append(s.closers, s.readout.Close)
 	}
@@ -241,6 +245,10 @@ func (s *Shell) Show(name string) {
 			b.Importance = widget.MediumImportance
 		}
 		b.Refresh()
+	}
+	if s.current == ScreenReadout && name != ScreenReadout && s.readout != nil {
+		// The live view holds the probe's port; Connect may need it.
+		s.readout.Leave()
 	}
 	s.current = name
 	s.heading.SetText(name)
