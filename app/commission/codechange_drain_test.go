@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/smetskit/smetskit/app/store"
 	"github.com/smetskit/smetskit/protocol/duis"
 	"github.com/smetskit/smetskit/sync/api"
 	"github.com/smetskit/smetskit/sync/server"
@@ -38,15 +40,20 @@ func TestCodeChangeDrain(t *testing.T) {
 		name       string
 		drainFirst bool     // coverage returns between the two runs
 		giveUp     bool     // then the device gives the first 8.11 Add up (its answer never came)
+		lostAnswer bool     // coverage goes as the first 8.11 Add is applied: its answer is lost, it stays in flight
 		esme811    []string // the meter's 8.11 messages the service sees, in order (item part of the key)
 		oldState   string   // the first 8.11 Add's outbox state at the end
 	}{
-		{"old add applied", true, false, []string{esmeID, esmeID + "#remove1", esmeID + "#1"}, "applied"},
-		{"old add still queued", false, false, []string{esmeID + "#1"}, "discarded"},
+		{"old add applied", true, false, false, []string{esmeID, esmeID + "#remove1", esmeID + "#1"}, "applied"},
+		{"old add still queued", false, false, false, []string{esmeID + "#1"}, "discarded"},
 		// Given up, the old Add may or may not have reached the service:
 		// the Remove is queued either way and must apply either way.
-		{"old add given up after it reached the service", true, true, []string{esmeID, esmeID + "#remove1", esmeID + "#1"}, "discarded"},
-		{"old add given up before it reached the service", false, true, []string{esmeID + "#remove1", esmeID + "#1"}, "discarded"},
+		{"old add given up after it reached the service", true, true, false, []string{esmeID, esmeID + "#remove1", esmeID + "#1"}, "discarded"},
+		{"old add given up before it reached the service", false, true, false, []string{esmeID + "#remove1", esmeID + "#1"}, "discarded"},
+		// In flight, the old Add is sent again once its lease ends, before
+		// the Remove (a job's messages go in order): the service answers
+		// it as the duplicate it is.
+		{"old add in flight, its answer lost", false, false, true, []string{esmeID, esmeID + "#remove1", esmeID + "#1"}, "applied"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -95,6 +102,12 @@ func TestCodeChangeDrain(t *testing.T) {
 					}
 				}
 
+				if tc.lostAnswer {
+					drainUntil(t, db, srv, oldKey)
+					if got := smiStatus(t, srv, esmeID); got != duis.StatusWhitelisted {
+						t.Fatalf("SMI %s after the lost answer = %s, want Whitelisted", esmeID, got)
+					}
+				}
 				if tc.giveUp {
 					if err := db.InTx(ctx, func(tx *sql.Tx) error {
 						_, err := tx.ExecContext(ctx, `UPDATE outbox_messages SET state = 'dead' WHERE idempotency_key = ?`, oldKey)
@@ -109,6 +122,10 @@ func TestCodeChangeDrain(t *testing.T) {
 				hub.press = true
 				if err := e.Run(ctx, job, site); err != nil {
 					t.Fatalf("Run after the correction: %v", err)
+				}
+				if tc.lostAnswer {
+					// Virtual time: the old Add's lease (2 minutes) ends.
+					time.Sleep(10 * time.Minute)
 				}
 				drain(t, db, srv)
 
@@ -174,4 +191,47 @@ func smiCode(t *testing.T, srv *server.Server, id string) string {
 		t.Fatalf("SMI install code of %s: %v", id, err)
 	}
 	return strings.ToUpper(hex.EncodeToString(c.Bytes()))
+}
+
+// drainUntil is drain cut short: coverage goes just as the message of key
+// is applied, so its answer never reaches the device, where it stays in
+// flight until its lease ends. Messages before it are applied and
+// acknowledged.
+func drainUntil(t *testing.T, db *store.DB, srv *server.Server, key string) {
+	t.Helper()
+	ctx := context.Background()
+	ob := db.Outbox()
+	alice := server.Principal{Name: "alice", Role: server.RoleInstaller}
+	for range 100 {
+		msgs, err := ob.Receive(ctx, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(msgs) == 0 {
+			t.Fatalf("outbox drained without reaching %s", key)
+		}
+		m := msgs[0]
+		pm := api.PushMessage{IdempotencyKey: m.IdempotencyKey, JobID: m.JobID, Kind: m.Kind, CreatedAt: m.CreatedAt.UTC()}
+		if m.Kind == api.KindDUISRequest {
+			r, err := duis.Parse(m.Payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pm.ServiceRequest = &api.ServiceRequest{ServiceReferenceVariant: r.Header.ServiceReferenceVariant, XML: string(m.Payload)}
+		} else {
+			pm.Body = json.RawMessage(m.Payload)
+		}
+		resp := srv.Push(ctx, alice, &api.PushRequest{InstallerID: "alice", Messages: []api.PushMessage{pm}})
+		if res := resp.Results[0]; res.Status != api.StatusApplied {
+			t.Fatalf("push %s: %s %s %s", m.IdempotencyKey, res.Status, res.ResponseCode, res.Reason)
+		}
+		if m.IdempotencyKey == key {
+			return
+		}
+		out, _ := json.Marshal(resp.Results[0])
+		if err := ob.Ack(ctx, m.ID, out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Fatal("outbox does not drain")
 }
