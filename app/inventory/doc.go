@@ -22,6 +22,14 @@
 //	row, err := rules.Transition("8.14.2", chf.Type, chf.Status, "")
 //	// row.To == duis.StatusInstalledNotCommissioned
 //
+// The 8.11 rows make a whitelist entry idempotent both ways, as the app
+// needs when an installer corrects a mistyped install code: an Add of a
+// listed device succeeds and changes nothing (T3b, CCS01 keeps the entry,
+// DOMAIN.md §9), and so does a Remove of a device not on the log (L3: the
+// app withdraws an Add that may have reached the DCC, and one it gave up
+// on may never have). Every status an 8.11 permission row admits has a
+// transition row, so no 8.11 that passes access control is refused E5.
+//
 // Rule errors are *RuleError values carrying the DUIS response code the
 // DCC answers with (E5 status incompatible, E11 wrong device type, E19
 // unknown device; DOMAIN.md §14).
