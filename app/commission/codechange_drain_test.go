@@ -14,6 +14,7 @@ import (
 
 	"github.com/smetskit/smetskit/app/store"
 	"github.com/smetskit/smetskit/protocol/duis"
+	"github.com/smetskit/smetskit/sim"
 	"github.com/smetskit/smetskit/sync/api"
 	"github.com/smetskit/smetskit/sync/server"
 )
@@ -41,19 +42,25 @@ func TestCodeChangeDrain(t *testing.T) {
 		drainFirst bool     // coverage returns between the two runs
 		giveUp     bool     // then the device gives the first 8.11 Add up (its answer never came)
 		lostAnswer bool     // coverage goes as the first 8.11 Add is applied: its answer is lost, it stays in flight
+		noWAN      bool     // install and leave (TestSMIAfterDrain's second scenario)
 		esme811    []string // the meter's 8.11 messages the service sees, in order (item part of the key)
 		oldState   string   // the first 8.11 Add's outbox state at the end
 	}{
-		{"old add applied", true, false, false, []string{esmeID, esmeID + "#remove1", esmeID + "#1"}, "applied"},
-		{"old add still queued", false, false, false, []string{esmeID + "#1"}, "discarded"},
+		{name: "old add applied", drainFirst: true, esme811: []string{esmeID, esmeID + "#remove1", esmeID + "#1"}, oldState: "applied"},
+		{name: "old add still queued", esme811: []string{esmeID + "#1"}, oldState: "discarded"},
 		// Given up, the old Add may or may not have reached the service:
 		// the Remove is queued either way and must apply either way.
-		{"old add given up after it reached the service", true, true, false, []string{esmeID, esmeID + "#remove1", esmeID + "#1"}, "discarded"},
-		{"old add given up before it reached the service", false, true, false, []string{esmeID + "#remove1", esmeID + "#1"}, "discarded"},
+		{name: "old add given up after it reached the service", drainFirst: true, giveUp: true,
+			esme811: []string{esmeID, esmeID + "#remove1", esmeID + "#1"}, oldState: "discarded"},
+		{name: "old add given up before it reached the service", giveUp: true,
+			esme811: []string{esmeID + "#remove1", esmeID + "#1"}, oldState: "discarded"},
 		// In flight, the old Add is sent again once its lease ends, before
 		// the Remove (a job's messages go in order): the service answers
 		// it as the duplicate it is.
-		{"old add in flight, its answer lost", false, false, true, []string{esmeID, esmeID + "#remove1", esmeID + "#1"}, "applied"},
+		{name: "old add in flight, its answer lost", lostAnswer: true,
+			esme811: []string{esmeID, esmeID + "#remove1", esmeID + "#1"}, oldState: "applied"},
+		{name: "install and leave, old add applied", drainFirst: true, noWAN: true,
+			esme811: []string{esmeID, esmeID + "#remove1", esmeID + "#1"}, oldState: "applied"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -77,11 +84,18 @@ func TestCodeChangeDrain(t *testing.T) {
 				}
 				// The meter is not on the HAN until the installer presses
 				// Join HAN on it, which they do only once the code is right.
-				sims := newSimSiteWith(t, nil, nil, []int{0})
+				var quirks sim.Quirks
+				if tc.noWAN {
+					quirks = sim.Quirks{sim.QuirkNoWAN: true}
+				}
+				sims := newSimSiteWith(t, quirks, nil, []int{0})
 				site := sims.withMeters(t)
 				hub := &pressingHub{DLMSHub: site.Hub.(*DLMSHub), site: sims, meter: sims.meters[0]}
 				site.Hub = hub
 				p := dualFuelPlan(job)
+				if tc.noWAN {
+					p = noWANPlanWithCommands(t, job)
+				}
 				p.Devices[1].InstallCode = mistyped
 				if err := e.Start(ctx, p); err != nil {
 					t.Fatal(err)
@@ -129,8 +143,13 @@ func TestCodeChangeDrain(t *testing.T) {
 				}
 				drain(t, db, srv)
 
-				for id, want := range map[string]duis.DeviceStatus{chfID: "Commissioned", gpfID: "Commissioned", esmeID: "Commissioned",
-					gsmeID: "Commissioned", ppmidID: "Commissioned"} {
+				want := map[string]duis.DeviceStatus{chfID: "Commissioned", gpfID: "Commissioned", esmeID: "Commissioned",
+					gsmeID: "Commissioned", ppmidID: "Commissioned"}
+				if tc.noWAN {
+					want = map[string]duis.DeviceStatus{chfID: "InstalledNotCommissioned", gpfID: "InstalledNotCommissioned",
+						esmeID: "InstalledNotCommissioned", gsmeID: "InstalledNotCommissioned", ppmidID: "Whitelisted"}
+				}
+				for id, want := range want {
 					if got := smiStatus(t, srv, id); got != want {
 						t.Errorf("SMI %s = %s, want %s", id, got, want)
 					}
