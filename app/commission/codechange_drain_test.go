@@ -23,11 +23,12 @@ import (
 // typed it: the template's code (code) with its last digit wrong.
 const mistyped = "30313233343536373839414243444547"
 
-// Issue #9 end to end: a dual-fuel install with WAN where the electricity
-// meter's install code was mistyped. The first run stops at the join; the
-// code is corrected with SetInstallCode; the run completes and the queue
-// drains into the inventory service with every message applied, the SMI
-// ending as in TestSMIAfterDrain with the corrected code on record.
+// Issue #9 end to end: a dual-fuel install (with WAN, and once without)
+// where the electricity meter's install code was mistyped. The first run
+// stops at the join; the code is corrected with SetInstallCode; the run
+// completes and the queue drains into the inventory service with every
+// message applied, the SMI ending as in TestSMIAfterDrain with the
+// corrected code on record.
 //
 // When coverage came back between the two runs the first 8.11 Add reached
 // the service (the meter is Whitelisted with the wrong code), so the
@@ -35,7 +36,10 @@ const mistyped = "30313233343536373839414243444547"
 // Pending) before the new 8.11 Add (row T3: Pending → Whitelisted): the
 // service, like the hub (CCS01, DOMAIN.md §9), would otherwise keep the
 // code it already holds. When the first Add was still queued it is
-// discarded on the device and only the new Add reaches the service.
+// discarded on the device and only the new Add reaches the service. When
+// the device gave the first Add up it may never have arrived: the Remove
+// then finds the meter Pending and changes nothing (row L3, added for this
+// case; without it the service answered E5 and the job stalled behind it).
 func TestCodeChangeDrain(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
