@@ -2,6 +2,9 @@ package axdr
 
 import (
 	"errors"
+	"fmt"
+	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -82,5 +85,109 @@ func TestDateTimeString(t *testing.T) {
 		if _, err := ParseDateTime(b); !errors.Is(err, ErrBadLength) {
 			t.Errorf("ParseDateTime(%x): %v", b, err)
 		}
+	}
+}
+
+// fmtDateTime is the fmt-based rendering String had before it appended
+// into one buffer; the appenders must keep its text exactly.
+func fmtDateTime(d DateTime) string {
+	f2 := func(v uint8) string {
+		if v == NotSpecified {
+			return "*"
+		}
+		return fmt.Sprintf("%02d", v)
+	}
+	y := "*"
+	if d.Year != YearNotSpecified {
+		y = fmt.Sprintf("%04d", d.Year)
+	}
+	m := f2(d.Month)
+	switch d.Month {
+	case MonthDSTEnd:
+		m = "DSTend"
+	case MonthDSTBegin:
+		m = "DSTbegin"
+	}
+	day := f2(d.Day)
+	switch d.Day {
+	case DaySecondLast:
+		day = "2ndlast"
+	case DayLast:
+		day = "last"
+	}
+	w := "*"
+	if int(d.DayOfWeek) < len(weekdayNames) && weekdayNames[d.DayOfWeek] != "" {
+		w = weekdayNames[d.DayOfWeek]
+	} else if d.DayOfWeek != NotSpecified {
+		w = fmt.Sprintf("dow%d", d.DayOfWeek)
+	}
+	date := y + "-" + m + "-" + day + " " + w
+	tod := f2(d.Hour) + ":" + f2(d.Minute) + ":" + f2(d.Second) + "." + f2(d.Hundredths)
+	dev := "*"
+	if d.Deviation != DeviationNotSpecified {
+		dev = fmt.Sprint(d.Deviation)
+	}
+	st := "*"
+	if d.Status != StatusNotSpecified {
+		st = fmt.Sprintf("%02x", uint8(d.Status))
+	}
+	return fmt.Sprintf("%s %s dev %s status %s", date, tod, dev, st)
+}
+
+func TestDateTimeStringEveryFieldValue(t *testing.T) {
+	base := DateTime{Year: 2024, Month: 3, Day: 31, DayOfWeek: 7, Hour: 1, Minute: 2, Second: 3, Hundredths: 4, Deviation: -60, Status: 0x80}
+	check := func(d DateTime) {
+		t.Helper()
+		if got, want := d.String(), fmtDateTime(d); got != want {
+			t.Fatalf("%+v: String() = %q, want %q", d, got, want)
+		}
+		if got, want := d.Date().String()+" "+d.TimeOfDay().String(), strings.Join(strings.Fields(fmtDateTime(d))[:3], " "); got != want {
+			t.Fatalf("%+v: Date and TimeOfDay = %q, want %q", d, got, want)
+		}
+	}
+	check(base)
+	for v := 0; v < 256; v++ {
+		for _, set := range []func(*DateTime){
+			func(d *DateTime) { d.Month = uint8(v) }, func(d *DateTime) { d.Day = uint8(v) },
+			func(d *DateTime) { d.DayOfWeek = uint8(v) }, func(d *DateTime) { d.Hour = uint8(v) },
+			func(d *DateTime) { d.Minute = uint8(v) }, func(d *DateTime) { d.Second = uint8(v) },
+			func(d *DateTime) { d.Hundredths = uint8(v) }, func(d *DateTime) { d.Status = ClockStatus(v) },
+		} {
+			d := base
+			set(&d)
+			check(d)
+		}
+	}
+	for _, y := range []uint16{0, 7, 99, 999, 1000, 9999, 10000, YearNotSpecified} {
+		d := base
+		d.Year = y
+		check(d)
+	}
+	for _, dev := range []int16{0, 1, -1, 720, -720, math.MaxInt16, math.MinInt16, DeviationNotSpecified} {
+		d := base
+		d.Deviation = dev
+		check(d)
+	}
+}
+
+func FuzzDateTimeString(f *testing.F) {
+	f.Add([]byte{0x07, 0xe8, 3, 31, 7, 1, 2, 3, 4, 0xff, 0xc4, 0x80})
+	f.Add([]byte{0xff, 0xff, 0xfd, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0x80, 0x00, 0xff})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		d, err := ParseDateTime(b)
+		if err != nil {
+			return
+		}
+		if got, want := d.String(), fmtDateTime(d); got != want {
+			t.Fatalf("% x: String() = %q, want %q", b, got, want)
+		}
+	})
+}
+
+func BenchmarkDateTimeString(b *testing.B) {
+	d := DateTime{Year: 2024, Month: 3, Day: 31, DayOfWeek: 7, Hour: 1, Minute: 30, Deviation: -60, Status: 0x80}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = d.String()
 	}
 }
