@@ -3,6 +3,7 @@ package commission
 import (
 	"context"
 	"database/sql"
+	"github.com/smetskit/smetskit/sync/api"
 	"strings"
 	"testing"
 	"time"
@@ -61,5 +62,16 @@ func TestIdempotencyKey(t *testing.T) {
 	k1, k2 := idempotencyKey(long, "local-delivery", "a"), idempotencyKey(long, "local-delivery", "b")
 	if len(k1) > 128 || k1 == k2 || k1 != idempotencyKey(long, "local-delivery", "a") {
 		t.Errorf("long keys %q, %q: want short, distinct and stable", k1, k2)
+	}
+	// Every key travels: a job ID with characters the sync protocol does
+	// not carry (a space, from a back office) is hashed too, and a code
+	// change's round suffix is kept as it is.
+	for _, k := range []string{k1, idempotencyKey("J1", "whitelist", esmeID+"#remove2"), idempotencyKey("JOB 7/ä", "whitelist", esmeID)} {
+		if !api.ValidKey(k) {
+			t.Errorf("key %q would be refused on the wire", k)
+		}
+	}
+	if k := idempotencyKey("J1", "whitelist", esmeID+"#2"); k != "J1/whitelist/"+esmeID+"#2" {
+		t.Errorf("round key = %q, want it readable", k)
 	}
 }

@@ -440,7 +440,7 @@ func (e *Engine) updatePlan(ctx context.Context, jobID string, change func(*Plan
 // SHA-256 when that is longer than the sync protocol allows.
 func idempotencyKey(job, step, item string) string {
 	k := job + "/" + step + "/" + item
-	if len(k) <= api.MaxKeyLen {
+	if api.ValidKey(k) {
 		return k
 	}
 	sum := sha256.Sum256([]byte(k))

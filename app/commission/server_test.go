@@ -138,6 +138,11 @@ func drain(t *testing.T, db *store.DB, srv *server.Server) {
 			}
 			req.Messages = append(req.Messages, pm)
 		}
+		// What travels must keep to the wire contract, as sync/client
+		// checks before it sends.
+		if err := req.Validate(); err != nil {
+			t.Fatalf("push request breaks the wire contract: %v", err)
+		}
 		resp := srv.Push(ctx, alice, req)
 		for i, res := range resp.Results {
 			out, _ := json.Marshal(res)

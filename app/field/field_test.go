@@ -129,8 +129,17 @@ func TestQueuedMessagesReachTheServer(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Send: %v", err)
 	}
+	// The commissioning engine names its messages job/step/item#round.
+	wf, err := q.Send(ctx, outbox.Message{JobID: "J-1", Kind: "job-update", IdempotencyKey: "J-1/completion/00-DB-12-34-56-78-90-A0#2",
+		Payload: []byte(`{"status":"completed"}`)})
+	if err != nil {
+		t.Fatalf("Send: %v", err)
+	}
 	if err := f.PullNow(ctx); err != nil {
 		t.Fatalf("PullNow: %v", err)
+	}
+	if m, err := q.Get(ctx, wf); err != nil || m.State != outbox.Applied {
+		t.Fatalf("workflow message after sync = %+v, %v; want applied", m, err)
 	}
 	m, err := q.Get(ctx, id)
 	if err != nil || m.State != outbox.Applied {

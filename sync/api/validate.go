@@ -26,7 +26,7 @@ func invalid(field, format string, args ...any) error {
 }
 
 var (
-	keyPattern  = regexp.MustCompile(`^[A-Za-z0-9._:-]+$`)
+	keyPattern  = regexp.MustCompile(`^[A-Za-z0-9._:/#-]+$`)
 	kindPattern = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 	srvPattern  = regexp.MustCompile(`^[0-9]{1,2}(\.[0-9]{1,2}){1,2}$`)
 	// EUI-64 in DUIS text form (DUIS XSD type EUI), any case.
@@ -51,10 +51,16 @@ func key(field, s string) error {
 		return err
 	}
 	if !keyPattern.MatchString(s) {
-		return invalid(field, "only letters, digits and . _ : - allowed")
+		return invalid(field, "only letters, digits and . _ : / # - allowed")
 	}
 	return nil
 }
+
+// ValidKey reports whether s may travel as an idempotency key: 1 to
+// MaxKeyLen bytes of letters, digits and . _ : / # - (a workflow's
+// "job/step/item#round" keys among them). A producer whose keys may hold
+// other characters (a job ID from a back office) hashes them instead.
+func ValidKey(s string) bool { return key("", s) == nil }
 
 func oneOf(field, s string, allowed ...string) error {
 	for _, a := range allowed {
