@@ -4,8 +4,10 @@
 //	smetskit --data DIR    keep the local database in DIR
 //	smetskit --demo        run against simulated devices and an embedded inventory
 //
-// Memory: SMETSKIT_HEAPPROFILE=FILE writes heap profiles to FILE.1, FILE.2, …
-// on SIGUSR1 and to FILE at exit (go tool pprof reads them).
+// Memory: the Go runtime is held near memtest.DefaultLimit (72 MiB, a
+// soft limit) unless GOMEMLIMIT is set. SMETSKIT_HEAPPROFILE=FILE writes
+// heap profiles to FILE.1, FILE.2, … on SIGUSR1 and to FILE at exit (go
+// tool pprof reads them).
 package main
 
 import (
@@ -43,10 +45,11 @@ is --data, else $%s, else the one chosen in Settings, else %s.
 The inventory server, token and installer ID are set in Settings; without
 them everything is kept and queued here until they are.
 
-Memory: $%s=FILE writes heap profiles to FILE.1, FILE.2, ... on SIGUSR1
-and to FILE at exit.
+Memory: the Go runtime is held near %d MiB (a soft limit) unless
+$%s is set. $%s=FILE writes heap profiles to FILE.1,
+FILE.2, ... on SIGUSR1 and to FILE at exit.
 
-`, os.Args[0], app.Name, ui.DataDirEnv, def, memtest.HeapProfileEnv)
+`, os.Args[0], app.Name, ui.DataDirEnv, def, memtest.DefaultLimit>>20, memtest.LimitEnv, memtest.HeapProfileEnv)
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -54,6 +57,7 @@ and to FILE at exit.
 		fmt.Println(app.Name, app.Version)
 		return
 	}
+	memtest.SetDefaultLimit()
 	stopProfiles := memtest.StartHeapProfiles(os.Getenv(memtest.HeapProfileEnv), log.Printf)
 	defer stopProfiles()
 	a := fyneapp.NewWithID(app.ID)
