@@ -289,9 +289,28 @@ func (v Value) Equal(w Value) bool {
 // octet-string 0101000005ff}`. It is not an encoding; use MarshalJSON for
 // a stable text form.
 func (v Value) String() string {
-	var sb strings.Builder
-	v.format(&sb)
-	return sb.String()
+	switch v.typ {
+	case TypeNull, TypeDontCare, TypeArray, TypeStructure, TypeCompactArray:
+		var sb strings.Builder
+		v.format(&sb)
+		return sb.String()
+	}
+	// A simple value in one allocation: profile tables format one per
+	// cell, tens of thousands per read.
+	var buf [64]byte
+	return string(v.appendScalar(append(append(buf[:0], v.typ.String()...), ' ')))
+}
+
+// appendScalar appends scalarText's text, without a string of its own for
+// integers.
+func (v Value) appendScalar(dst []byte) []byte {
+	switch v.typ {
+	case TypeInteger, TypeLong, TypeDoubleLong, TypeLong64, TypeBCD:
+		return strconv.AppendInt(dst, int64(v.num), 10)
+	case TypeUnsigned, TypeLongUnsigned, TypeDoubleLongUnsigned, TypeLong64Unsigned, TypeEnum:
+		return strconv.AppendUint(dst, v.num, 10)
+	}
+	return append(dst, v.scalarText()...)
 }
 
 func (v Value) format(sb *strings.Builder) {

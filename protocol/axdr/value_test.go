@@ -283,3 +283,39 @@ func TestAppendInvalid(t *testing.T) {
 		}
 	}
 }
+
+// formatted is String through the strings.Builder tree walk that
+// containers use; a simple value's one-buffer String must read the same.
+func formatted(v Value) string {
+	var sb strings.Builder
+	v.format(&sb)
+	return sb.String()
+}
+
+func TestValueStringSimpleMatchesFormat(t *testing.T) {
+	for _, v := range []Value{
+		Null(), DontCare(), Bool(true), Bool(false), Int8(-128), Int16(-1), Int32(math.MinInt32), Int64(math.MinInt64),
+		Uint8(255), Uint16(0), Uint32(math.MaxUint32), Uint64(math.MaxUint64), Enum(7), Float32(1.5), Float64(-2.25),
+		OctetString([]byte{1, 2, 0xff}), VisibleString("a\"b"), Array(Uint8(1), Structure(Int8(-2))),
+	} {
+		if got, want := v.String(), formatted(v); got != want {
+			t.Errorf("String() = %q, want %q", got, want)
+		}
+	}
+}
+
+func FuzzValueString(f *testing.F) {
+	for _, h := range []string{"11ff", "0f80", "1400000000000000ff", "0903010203", "0a0161", "0402080f", "0c07e8031f070102030400000080", "00", "ff"} {
+		b, _ := hex.DecodeString(h)
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		v, _, err := Decode(b)
+		if err != nil {
+			return
+		}
+		if got, want := v.String(), formatted(v); got != want {
+			t.Fatalf("% x: String() = %q, want %q", b, got, want)
+		}
+	})
+}

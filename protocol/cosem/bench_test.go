@@ -79,3 +79,24 @@ func BenchmarkProfileScan(b *testing.B) {
 	b.ReportMetric(float64(len(buf)), "buffer-bytes")
 	b.ReportMetric(17520, "rows")
 }
+
+// BenchmarkProfileCells measures what a readout does with a year of rows:
+// decode them and format every cell with its column's scaler and unit
+// (ProfileGeneric.Cell), the desktop app's table text.
+func BenchmarkProfileCells(b *testing.B) {
+	p, buf := yearProfile(b)
+	b.SetBytes(int64(len(buf)))
+	b.ReportAllocs()
+	for b.Loop() {
+		rows, _, err := p.Rows(buf)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range rows {
+			for j := range r {
+				_ = p.Cell(r, j)
+			}
+		}
+	}
+	b.ReportMetric(17520, "rows")
+}

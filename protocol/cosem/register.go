@@ -47,56 +47,62 @@ func (su ScalerUnit) Apply(raw axdr.Value) (float64, error) {
 // 12345 with scaler −3 and unit Wh is "12.345 Wh". Floats are formatted
 // with strconv 'g'. Non-numeric values return their String form.
 func (su ScalerUnit) Format(raw axdr.Value) string {
-	var num string
+	// One allocation per cell: a 13-month profile formats ~40,000.
+	var buf [64]byte
+	dst := buf[:0]
 	switch raw.Type() {
 	case axdr.TypeFloat32, axdr.TypeFloat64:
 		f, _ := su.Apply(raw)
-		num = strconv.FormatFloat(f, 'g', -1, 64)
+		dst = strconv.AppendFloat(dst, f, 'g', -1, 64)
 	default:
 		if _, ok := raw.Number(); !ok {
 			return raw.String()
 		}
-		var digits string
-		neg := false
+		var mag uint64
 		switch raw.Type() {
 		case axdr.TypeUnsigned, axdr.TypeLongUnsigned, axdr.TypeDoubleLongUnsigned, axdr.TypeLong64Unsigned, axdr.TypeEnum:
-			digits = strconv.FormatUint(raw.Uint(), 10)
+			mag = raw.Uint()
 		default:
 			i := raw.Int()
-			neg = i < 0
-			mag := uint64(i)
-			if neg {
+			mag = uint64(i)
+			if i < 0 {
+				dst = append(dst, '-')
 				mag = uint64(-i) // MinInt64 negates to itself, whose uint64 is its magnitude
 			}
-			digits = strconv.FormatUint(mag, 10)
 		}
-		num = shiftDecimal(digits, int(su.Scaler))
-		if neg {
-			num = "-" + num
-		}
+		var digits [20]byte
+		dst = appendShifted(dst, strconv.AppendUint(digits[:0], mag, 10), int(su.Scaler))
 	}
 	if sym := su.Unit.Symbol(); sym != "" {
-		return num + " " + sym
+		dst = append(append(dst, ' '), sym...)
 	}
-	return num
+	return string(dst)
 }
 
-// shiftDecimal multiplies the decimal digits by 10^exp exactly.
-func shiftDecimal(digits string, exp int) string {
+// appendShifted appends the decimal digits multiplied by 10^exp exactly:
+// zeros appended for a positive exp, a decimal point placed (with a
+// leading "0." and zeros as needed) for a negative one.
+func appendShifted(dst, digits []byte, exp int) []byte {
 	if exp >= 0 {
-		if digits == "0" {
-			return "0"
+		if len(digits) == 1 && digits[0] == '0' {
+			return append(dst, '0')
 		}
+		dst = append(dst, digits...)
 		for range exp {
-			digits += "0"
+			dst = append(dst, '0')
 		}
-		return digits
+		return dst
 	}
 	frac := -exp
-	for len(digits) <= frac {
-		digits = "0" + digits
+	if len(digits) <= frac {
+		dst = append(dst, '0', '.')
+		for i := len(digits); i < frac; i++ {
+			dst = append(dst, '0')
+		}
+		return append(dst, digits...)
 	}
-	return digits[:len(digits)-frac] + "." + digits[len(digits)-frac:]
+	dst = append(dst, digits[:len(digits)-frac]...)
+	return append(append(dst, '.'), digits[len(digits)-frac:]...)
 }
 
 // Register is the typed view of a Register (class 3) or the register part
