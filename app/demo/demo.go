@@ -5,12 +5,14 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/smetskit/smetskit/protocol/duis"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -230,6 +232,55 @@ func (d *Demo) seedQueue(ctx context.Context) error {
 	return nil
 }
 
+// prenotify tells the demo's inventory service about the site's devices,
+// as the supplier's back office does with 12.2 before the visit (DOMAIN.md
+// §7 step 1), so the requests the install sends are applied, not refused
+// for unknown devices.
+func (d *Demo) prenotify(ctx context.Context, srv *server.Server) error {
+	office := server.Principal{Name: "demo-office", Role: server.RoleBackOffice}
+	counter := 0
+	submit := func(f map[string]string) error {
+		counter++
+		f["originator"], f["counter"] = Supplier, strconv.Itoa(counter)
+		req, err := duis.Build("12.2", f)
+		if err != nil {
+			return fmt.Errorf("pre-notify %s: %w", f["DeviceID"], err)
+		}
+		doc, err := req.Marshal()
+		if err != nil {
+			return fmt.Errorf("pre-notify %s: %w", f["DeviceID"], err)
+		}
+		out, err := srv.Submit(ctx, server.Submission{Document: doc, Principal: office})
+		if err != nil {
+			return fmt.Errorf("pre-notify %s: %w", f["DeviceID"], err)
+		}
+		if !out.OutcomeCode.IsSuccess() {
+			return fmt.Errorf("pre-notify %s: answered %s", f["DeviceID"], out.OutcomeCode)
+		}
+		return nil
+	}
+	if h := d.Site.Hub; h != nil {
+		id := h.Identity()
+		if err := submit(map[string]string{"DeviceID": id.DeviceID, "DeviceType": "CHF", "AssociatedGPFDeviceID": h.GPFID().String(),
+			"DeviceManufacturer": "AB01", "DeviceModel": "010A030B"}); err != nil {
+			return err
+		}
+	}
+	for _, m := range d.Site.Meters {
+		if err := submit(map[string]string{"DeviceID": m.Identity().DeviceID, "DeviceType": "ESME",
+			"DeviceManufacturer": "AB01", "DeviceModel": "010A030B", "FirmwareVersion": "0002012F"}); err != nil {
+			return err
+		}
+	}
+	for _, g := range d.Site.GasMeters {
+		if err := submit(map[string]string{"DeviceID": g.Identity().DeviceID, "DeviceType": "GSME",
+			"DeviceManufacturer": "AB01", "DeviceModel": "010A030B", "FirmwareVersion": "0002012F"}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (d *Demo) startServer(ctx context.Context, logf func(string, ...any)) error {
 	db, err := server.OpenDB(ctx, filepath.Join(d.Dir, "inventory.db"))
 	if err != nil {
@@ -252,6 +303,9 @@ func (d *Demo) startServer(ctx context.Context, logf func(string, ...any)) error
 	d.Token, err = srv.CreateToken(ctx, "demo", Installer, server.RoleInstaller)
 	if err != nil {
 		return fmt.Errorf("create demo token: %w", err)
+	}
+	if err := d.prenotify(ctx, srv); err != nil {
+		return fmt.Errorf("start demo inventory: %w", err)
 	}
 	for _, j := range d.Jobs {
 		if err := srv.CreateJob(ctx, "demo", j); err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"github.com/smetskit/smetskit/protocol/cosem"
 	"github.com/smetskit/smetskit/protocol/dlms"
+	"github.com/smetskit/smetskit/sync/outbox"
 	"net/http"
 	"testing"
 	"time"
@@ -196,5 +197,62 @@ func TestDemoHubAssociationReopens(t *testing.T) {
 			t.Fatalf("association %d: read the hub clock: %v", i+1, err)
 		}
 		hangUp()
+	}
+}
+
+// The newcomer's install ends as it would in the field: everything the run
+// queued goes through the real sync client to the demo's inventory
+// service and is applied, none refused.
+func TestDemoInstallSyncsThroughTheInventory(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	d, err := Start(ctx, Options{Dir: t.TempDir(), NoPTY: true})
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	defer d.Close()
+	if d.Sync == nil {
+		t.Fatalf("no sync client: %v", d.ServerErr)
+	}
+	plan := d.InstallPlan()
+	if err := d.Commission.Start(ctx, plan); err != nil {
+		t.Fatalf("Start plan: %v", err)
+	}
+	site, closeSite, err := d.CommissionSite(ctx)
+	if err != nil {
+		t.Fatalf("CommissionSite: %v", err)
+	}
+	defer closeSite()
+	if err := d.Commission.Run(ctx, plan.JobID, site); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	ob := d.Store.Outbox()
+	for range 20 {
+		if err := d.Sync.SyncOnce(ctx); err != nil {
+			t.Fatalf("SyncOnce: %v", err)
+		}
+		left, err := ob.Messages(ctx, outbox.Filter{JobID: plan.JobID, States: []outbox.State{outbox.Pending, outbox.InFlight}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(left) == 0 {
+			break
+		}
+	}
+	msgs, err := ob.Messages(ctx, outbox.Filter{JobID: plan.JobID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if m.State != outbox.Applied {
+			t.Errorf("%s %s: %s (%s)", m.Kind, m.IdempotencyKey, m.State, m.LastError)
+		}
+	}
+	st, err := d.Sync.ServerJobStatus(ctx, plan.JobID)
+	if err != nil {
+		t.Fatalf("ServerJobStatus: %v", err)
+	}
+	if !st.AllApplied || st.Rejected != 0 || st.Applied < 5 {
+		t.Errorf("the service's view of the job = %+v, want everything applied", st)
 	}
 }
