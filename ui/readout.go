@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -139,7 +140,7 @@ type ReadoutScreen struct {
 
 	// Set and read on the event goroutine only.
 	result    *readResult
-	rows      []string // the profile table, formatted
+	rows      []diagnose.ProfileRow // the profile table's rows, formatted as they scroll into view
 	shown     []diagnose.Event
 	shownLogs []string
 	stop      context.CancelFunc
@@ -203,7 +204,11 @@ func newReadoutScreen(win fyne.Window, set *DeviceSet, engineer func() string, d
 			l.TextStyle = fyne.TextStyle{Monospace: true}
 			return l
 		},
-		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(s.rows[i]) })
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i >= 0 && i < len(s.rows) {
+				o.(*widget.Label).SetText(tableRow(s.rows[i]))
+			}
+		})
 	s.filter = widget.NewEntry()
 	s.filter.SetPlaceHolder("Filter events (name, code, date)")
 	s.filter.OnChanged = func(string) { s.filterEvents() }
@@ -226,8 +231,11 @@ func newReadoutScreen(win fyne.Window, set *DeviceSet, engineer func() string, d
 			hexLine := widget.NewLabel("")
 			hexLine.TextStyle = fyne.TextStyle{Monospace: true}
 			hexLine.Truncation = fyne.TextTruncateEllipsis
+			// The decoded line is told apart by colour, not by an italic
+			// style: every text style costs the font faces parsed again
+			// (~8 MB, issue 10).
 			decoded := widget.NewLabel("")
-			decoded.TextStyle = fyne.TextStyle{Italic: true}
+			decoded.Importance = widget.LowImportance
 			decoded.Truncation = fyne.TextTruncateEllipsis
 			return container.NewVBox(hexLine, decoded)
 		},
@@ -797,18 +805,16 @@ func (s *ReadoutScreen) zoom() {
 		to = p.Rows[n-1].Time
 	}
 	from := spanStart(s.span.Selected, to)
-	var times []time.Time
-	var values []float64
-	s.rows = s.rows[:0]
-	for _, row := range p.Rows {
-		if row.Time.Before(from) {
-			continue
-		}
-		if col >= 0 && col < len(row.Values) && row.Numeric[col] {
+	// The table shows the rows themselves (the readout's, not copies) and
+	// formats each as it scrolls into view: a 13-month read has 19,404.
+	s.rows = spanRows(p.Rows, from)
+	times := make([]time.Time, 0, len(s.rows))
+	values := make([]float64, 0, len(s.rows))
+	for _, row := range s.rows {
+		if col >= 0 && col < len(row.Values) && col < len(row.Numeric) && row.Numeric[col] {
 			times = append(times, row.Time)
 			values = append(values, row.Values[col])
 		}
-		s.rows = append(s.rows, row.Time.Local().Format("Mon 02 Jan 15:04")+"  "+strings.Join(row.Cells, "  "))
 	}
 	title, unit := p.Name, ""
 	if col >= 0 {
@@ -825,6 +831,48 @@ func (s *ReadoutScreen) zoom() {
 	}
 	s.chart.SetSeries(title, unit, from, to, times, values)
 	s.table.Refresh()
+}
+
+// spanRows returns the rows at or after from: a tail of rows when they are
+// in time order, as a read returns them, else a filtered copy.
+func spanRows(rows []diagnose.ProfileRow, from time.Time) []diagnose.ProfileRow {
+	first := len(rows)
+	for i, row := range rows {
+		if !row.Time.Before(from) {
+			first = i
+			break
+		}
+	}
+	tail := rows[first:]
+	for i, row := range tail {
+		if row.Time.Before(from) {
+			out := slices.Clip(tail[:i])
+			for _, r := range tail[i+1:] {
+				if !r.Time.Before(from) {
+					out = append(out, r)
+				}
+			}
+			return out
+		}
+	}
+	return tail
+}
+
+// tableRow is one line of the profile table: the row's local time and its
+// cells.
+func tableRow(row diagnose.ProfileRow) string {
+	var b strings.Builder
+	n := len("Mon 02 Jan 15:04")
+	for _, c := range row.Cells {
+		n += 2 + len(c)
+	}
+	b.Grow(n)
+	b.WriteString(row.Time.Local().Format("Mon 02 Jan 15:04"))
+	for _, c := range row.Cells {
+		b.WriteString("  ")
+		b.WriteString(c)
+	}
+	return b.String()
 }
 
 // intervals returns the differences of a non-decreasing series (a

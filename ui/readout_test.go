@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -661,5 +662,42 @@ func TestClockText(t *testing.T) {
 				t.Errorf("clockText = %q, want it to end %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// The profile table keeps the readout's rows, not formatted copies: in
+// time order it is a tail of them; out of order, a filtered copy that
+// leaves the readout's rows as they were.
+func TestSpanRowsAndTableRow(t *testing.T) {
+	at := func(h int) time.Time { return time.Date(2026, 1, 2, h, 0, 0, 0, time.UTC) }
+	row := func(h int) diagnose.ProfileRow {
+		return diagnose.ProfileRow{Time: at(h), Cells: []string{fmt.Sprint(h), "Wh"}}
+	}
+	hours := func(rs []diagnose.ProfileRow) []int {
+		var out []int
+		for _, r := range rs {
+			out = append(out, r.Time.Hour())
+		}
+		return out
+	}
+	sorted := []diagnose.ProfileRow{row(1), row(2), row(3), row(4)}
+	got := spanRows(sorted, at(3))
+	if !slices.Equal(hours(got), []int{3, 4}) || &got[0] != &sorted[2] {
+		t.Errorf("in order: rows %v (shared %v), want the tail 3, 4", hours(got), len(got) > 0 && &got[0] == &sorted[2])
+	}
+	if got := spanRows(sorted, at(5)); len(got) != 0 {
+		t.Errorf("all before: %v", hours(got))
+	}
+	mixed := []diagnose.ProfileRow{row(1), row(4), row(2), row(5), row(3)}
+	got = spanRows(mixed, at(3))
+	if !slices.Equal(hours(got), []int{4, 5, 3}) {
+		t.Errorf("out of order: rows %v, want 4, 5, 3", hours(got))
+	}
+	if !slices.Equal(hours(mixed), []int{1, 4, 2, 5, 3}) {
+		t.Errorf("the readout's rows changed: %v", hours(mixed))
+	}
+	want := at(4).Local().Format("Mon 02 Jan 15:04") + "  4  Wh"
+	if s := tableRow(row(4)); s != want {
+		t.Errorf("tableRow = %q, want %q", s, want)
 	}
 }
