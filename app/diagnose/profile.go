@@ -3,12 +3,18 @@ package diagnose
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/smetskit/smetskit/protocol/axdr"
 	"github.com/smetskit/smetskit/protocol/cosem"
 	"github.com/smetskit/smetskit/protocol/dlms"
 )
+
+// maxProfileReserve caps the rows Profile reserves up front from what the
+// device says it holds (a year of half-hours is 17,520): a bogus capture
+// period or entry count must not allocate much before any row arrives.
+const maxProfileReserve = 1 << 15
 
 // isEventLog reports whether a profile generic is an event log
 // (0-x:99.98.y*255, IEC 62056-6-1 §7.4.5).
@@ -85,6 +91,7 @@ func (s *Session) Profile(ctx context.Context, ln cosem.OBIS, from, to time.Time
 			expected = int(g.EntriesInUse)
 		}
 	}
+	pr.Rows = make([]ProfileRow, 0, min(expected, maxProfileReserve))
 	start := s.cfg.Now()
 	for lo := from; !lo.After(to); lo = lo.Add(s.cfg.ProfileChunk) {
 		if err := ctx.Err(); err != nil {
@@ -107,17 +114,36 @@ func (s *Session) Profile(ctx context.Context, ln cosem.OBIS, from, to time.Time
 		if err != nil {
 			return pr, fmt.Errorf("decode profile %s from %s: %w", ln, lo.UTC().Format(time.RFC3339), err)
 		}
-		for _, r := range rows {
-			pr.Rows = append(pr.Rows, profileRow(g, r))
-		}
+		pr.Rows = appendProfileRows(pr.Rows, g, rows)
 		s.progress(SectionProfile, ln, len(pr.Rows), max(expected, len(pr.Rows)), start)
 	}
 	return pr, nil
 }
 
-func profileRow(g *cosem.ProfileGeneric, r dlms.ProfileRow) ProfileRow {
-	out := ProfileRow{Time: r.Time.UTC(), Cells: make([]string, len(r.Cells)),
-		Values: make([]float64, len(r.Cells)), Numeric: make([]bool, len(r.Cells))}
+// appendProfileRows appends the rows of one response to dst. The rows'
+// cells, values and numeric flags share three backing arrays per response
+// (each row's slices capped at its own length), three allocations instead
+// of three a row.
+func appendProfileRows(dst []ProfileRow, g *cosem.ProfileGeneric, rows []dlms.ProfileRow) []ProfileRow {
+	n := 0
+	for _, r := range rows {
+		n += len(r.Cells)
+	}
+	cells, values, numeric := make([]string, n), make([]float64, n), make([]bool, n)
+	dst = slices.Grow(dst, len(rows))
+	for _, r := range rows {
+		k := len(r.Cells)
+		out := ProfileRow{Time: r.Time.UTC(), Cells: cells[:k:k], Values: values[:k:k], Numeric: numeric[:k:k]}
+		cells, values, numeric = cells[k:], values[k:], numeric[k:]
+		fillProfileRow(&out, g, r)
+		dst = append(dst, out)
+	}
+	return dst
+}
+
+// fillProfileRow fills out's cells, values and numeric flags (as long as
+// r's cells) from r.
+func fillProfileRow(out *ProfileRow, g *cosem.ProfileGeneric, r dlms.ProfileRow) {
 	for j, cell := range r.Cells {
 		out.Cells[j] = g.Cell(r.Cells, j)
 		if j < len(g.Columns) && g.Columns[j].Object.IsClockTime() {
@@ -132,7 +158,6 @@ func profileRow(g *cosem.ProfileGeneric, r dlms.ProfileRow) ProfileRow {
 			out.Values[j], out.Numeric[j] = f, true
 		}
 	}
-	return out
 }
 
 // progress reports a long read; ETA extrapolates the time per row so far.
