@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"debug/buildinfo"
+	"debug/elf"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -312,6 +313,16 @@ func buildLabel(exe string) string {
 		case "-tags", "-trimpath", "-ldflags", "-race":
 			parts = append(parts, s.Key+"="+s.Value)
 		}
+	}
+	// Go leaves -ldflags out of the build information under -trimpath:
+	// whether the binary was stripped (-s) shows in its sections.
+	if f, err := elf.Open(exe); err == nil {
+		if f.Section(".symtab") == nil {
+			parts = append(parts, "stripped (no .symtab)")
+		} else {
+			parts = append(parts, "not stripped")
+		}
+		f.Close()
 	}
 	if len(parts) == 0 {
 		return info.GoVersion + ", default build"
@@ -921,8 +932,8 @@ func TestBuildLabel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := buildLabel(self); !strings.HasPrefix(got, "go1.") {
-		t.Errorf("buildLabel(test binary) = %q, want the Go version first", got)
+	if got := buildLabel(self); !strings.HasPrefix(got, "go1.") || !strings.Contains(got, "stripped") {
+		t.Errorf("buildLabel(test binary) = %q, want the Go version first and whether it is stripped", got)
 	}
 	if got := buildLabel(filepath.Join(t.TempDir(), "none")); !strings.HasPrefix(got, "build unknown") {
 		t.Errorf("buildLabel(missing file) = %q", got)
