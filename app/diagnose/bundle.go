@@ -45,6 +45,12 @@ const (
 //
 // so changing any entry, reordering entries or removing one breaks every
 // hash after it.
+//
+// An entry Append made keeps the value it was given instead of its JSON
+// (Body is nil; RawBody marshals it when asked, and it is marshalled as
+// the body when the bundle is saved): a 13-month readout is ~3.6 MB of
+// JSON, and the app holds the readout anyway. Its hash was computed while
+// encoding, so a value changed after Append fails Verify.
 type Entry struct {
 	Seq  int             `json:"seq"`
 	Kind string          `json:"kind"`
@@ -52,6 +58,34 @@ type Entry struct {
 	Prev string          `json:"prev"`
 	Hash string          `json:"hash"`
 	Body json.RawMessage `json:"body"`
+
+	value any // what the body encodes while Body is nil
+}
+
+// RawBody returns the entry's body as JSON: Body, or the value Append was
+// given, marshalled.
+func (e *Entry) RawBody() (json.RawMessage, error) {
+	if e.Body != nil || e.value == nil {
+		return e.Body, nil
+	}
+	b, err := json.Marshal(e.value)
+	if err != nil {
+		return nil, fmt.Errorf("encode entry %d body: %w", e.Seq, err)
+	}
+	return b, nil
+}
+
+// entryJSON is Entry without its methods, to marshal it.
+type entryJSON Entry
+
+// MarshalJSON writes the entry with its body, marshalling a kept value.
+func (e Entry) MarshalJSON() ([]byte, error) {
+	body, err := e.RawBody()
+	if err != nil {
+		return nil, err
+	}
+	e.Body = body
+	return json.Marshal(entryJSON(e))
 }
 
 // TraceBody is the body of a trace entry: the frames of the session.
@@ -120,33 +154,74 @@ func NewBundle(h Header, s *Session, r *Readout) (*Bundle, error) {
 	return b, nil
 }
 
-// Append adds an entry with v as its body, chained to the last one.
+// Append adds an entry with v as its body, chained to the last one. The
+// entry keeps v, hashed as it is encoded, not its JSON: v must not change
+// afterwards.
 func (b *Bundle) Append(kind string, v any) error {
-	body, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode %s entry: %w", kind, err)
-	}
 	now := b.now
 	if now == nil {
 		now = time.Now
 	}
-	e := Entry{Seq: len(b.Entries), Kind: kind, At: now().UTC(), Prev: b.Head(), Body: body}
+	e := Entry{Seq: len(b.Entries), Kind: kind, At: now().UTC(), Prev: b.Head(), value: v}
+	if v == nil {
+		e.Body = json.RawMessage("null")
+	}
+	var err error
 	if e.Hash, err = entryHash(e); err != nil {
-		return err
+		return fmt.Errorf("encode %s entry: %w", kind, err)
 	}
 	b.Entries = append(b.Entries, e)
 	return nil
 }
 
+// entryHash hashes the entry's header lines and its compact body: Body
+// compacted, or its kept value encoded straight into the hash.
 func entryHash(e Entry) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "smetskit-evidence-v1\n%d\n%s\n%s\n%s\n", e.Seq, e.Kind, e.At.UTC().Format(time.RFC3339Nano), e.Prev)
+	if e.Body == nil && e.value != nil {
+		// An Encoder writes what Marshal returns (compact, HTML
+		// escaped), then a newline, the only one: compact JSON escapes
+		// newlines in strings.
+		w := &noFinalNewline{w: h}
+		if err := json.NewEncoder(w).Encode(e.value); err != nil {
+			return "", fmt.Errorf("entry %d body: %w", e.Seq, err)
+		}
+		return hex.EncodeToString(h.Sum(nil)), nil
+	}
 	var body bytes.Buffer
 	if err := json.Compact(&body, e.Body); err != nil {
 		return "", fmt.Errorf("entry %d body: %w", e.Seq, err)
 	}
-	h := sha256.New()
-	fmt.Fprintf(h, "smetskit-evidence-v1\n%d\n%s\n%s\n%s\n", e.Seq, e.Kind, e.At.UTC().Format(time.RFC3339Nano), e.Prev)
 	h.Write(body.Bytes())
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// noFinalNewline passes writes on but holds back a newline that ends one
+// until more follows, so a stream's final newline is dropped.
+type noFinalNewline struct {
+	w       io.Writer
+	pending bool
+}
+
+func (n *noFinalNewline) Write(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if n.pending {
+		if _, err := n.w.Write([]byte{'\n'}); err != nil {
+			return 0, err
+		}
+		n.pending = false
+	}
+	q := p
+	if q[len(q)-1] == '\n' {
+		q, n.pending = q[:len(q)-1], true
+	}
+	if _, err := n.w.Write(q); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // Head returns the hash of the last entry: the evidence hash printed on
@@ -204,7 +279,14 @@ func (b *Bundle) Header() (Header, error) {
 	if len(b.Entries) == 0 || b.Entries[0].Kind != KindHeader {
 		return h, fmt.Errorf("no header entry: %w", ErrBadBundle)
 	}
-	if err := json.Unmarshal(b.Entries[0].Body, &h); err != nil {
+	if v, ok := b.Entries[0].value.(Header); ok && b.Entries[0].Body == nil {
+		return v, nil
+	}
+	body, err := b.Entries[0].RawBody()
+	if err != nil {
+		return h, err
+	}
+	if err := json.Unmarshal(body, &h); err != nil {
 		return h, fmt.Errorf("decode header: %w", err)
 	}
 	return h, nil
@@ -214,14 +296,40 @@ func (b *Bundle) Header() (Header, error) {
 func (b *Bundle) Readout() (*Readout, error) {
 	for i := len(b.Entries) - 1; i >= 0; i-- {
 		if b.Entries[i].Kind == KindReadout {
+			body, err := b.Entries[i].RawBody()
+			if err != nil {
+				return nil, err
+			}
 			r := &Readout{}
-			if err := json.Unmarshal(b.Entries[i].Body, r); err != nil {
+			if err := json.Unmarshal(body, r); err != nil {
 				return nil, fmt.Errorf("decode readout entry %d: %w", i, err)
 			}
 			return r, nil
 		}
 	}
 	return nil, nil
+}
+
+// Trace returns the body of the last trace entry, and false when there is
+// none or it does not decode. A kept TraceBody comes back as it is, not a
+// copy: its frames are shared.
+func (b *Bundle) Trace() (TraceBody, bool) {
+	for i := len(b.Entries) - 1; i >= 0; i-- {
+		e := &b.Entries[i]
+		if e.Kind != KindTrace {
+			continue
+		}
+		if tb, ok := e.value.(TraceBody); ok && e.Body == nil {
+			return tb, true
+		}
+		var tb TraceBody
+		body, err := e.RawBody()
+		if err != nil || json.Unmarshal(body, &tb) != nil {
+			return TraceBody{}, false
+		}
+		return tb, true
+	}
+	return TraceBody{}, false
 }
 
 // Save writes the bundle as indented JSON.

@@ -72,10 +72,10 @@ func TestBundleTamper(t *testing.T) {
 		wantSeq int
 	}{
 		{"edit readout value", func(b *Bundle) {
-			b.Entries[1].Body = json.RawMessage(strings.Replace(string(b.Entries[1].Body), "1234.5", "1034.5", 1))
+			b.Entries[1].Body = json.RawMessage(strings.Replace(string(rawBody(t, b.Entries[1])), "1234.5", "1034.5", 1))
 		}, 1},
 		{"edit header", func(b *Bundle) {
-			b.Entries[0].Body = json.RawMessage(strings.Replace(string(b.Entries[0].Body), "E-7", "E-8", 1))
+			b.Entries[0].Body = json.RawMessage(strings.Replace(string(rawBody(t, b.Entries[0])), "E-7", "E-8", 1))
 		}, 0},
 		{"drop middle entry", func(b *Bundle) { b.Entries = append(b.Entries[:1], b.Entries[2:]...) }, 1},
 		{"move timestamp", func(b *Bundle) { b.Entries[2].At = b.Entries[2].At.Add(time.Hour) }, 2},
@@ -166,5 +166,110 @@ func TestStoreAttacher(t *testing.T) {
 	b.Entries[1].Body = json.RawMessage(`{}`)
 	if err := a.Attach(ctx, "J-1", b); !errors.Is(err, ErrTampered) {
 		t.Errorf("Attach of a tampered bundle = %v, want ErrTampered", err)
+	}
+}
+
+// rawBody is an entry's body as JSON, whether kept as JSON or as a value.
+func rawBody(t *testing.T, e Entry) json.RawMessage {
+	t.Helper()
+	b, err := e.RawBody()
+	if err != nil {
+		t.Fatalf("RawBody of entry %d: %v", e.Seq, err)
+	}
+	return b
+}
+
+// An entry Append made keeps its value and hashed it while encoding; the
+// hash is the one of its marshalled JSON (the chain's format unchanged),
+// whatever the value holds: HTML characters, newlines, nothing.
+func TestBundleHashWhileEncoding(t *testing.T) {
+	b := sampleBundle(t)
+	for _, v := range []any{"line one\nline two <b>&", nil, TraceBody{Frames: []Frame{{At: testStart, Dir: "tx", Hex: "7ea0"}}, Bytes: 2}} {
+		if err := b.Append(KindNote, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, e := range b.Entries {
+		body, err := json.Marshal(e.value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		asJSON := e
+		asJSON.Body, asJSON.value = body, nil
+		if h, err := entryHash(asJSON); err != nil || h != e.Hash {
+			t.Errorf("entry %d (%s): hash %s as JSON, %s kept (%v)", e.Seq, e.Kind, h, e.Hash, err)
+		}
+		if !bytes.Equal(rawBody(t, e), body) {
+			t.Errorf("entry %d: RawBody %s, want %s", e.Seq, rawBody(t, e), body)
+		}
+	}
+	// Saved, the bodies are written out and verify as JSON.
+	var buf bytes.Buffer
+	if err := b.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadBundle(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := got.Verify(); err != nil || got.Head() != b.Head() {
+		t.Errorf("saved and loaded: Verify %v, head %s, want %s", err, got.Head(), b.Head())
+	}
+	// A value changed after Append no longer matches its hash.
+	r, _ := b.Entries[1].value.(*Readout)
+	r.Registers[0].Value = 1
+	var te *TamperError
+	if err := b.Verify(); !errors.As(err, &te) || te.Seq != 1 {
+		t.Errorf("Verify after the readout changed: %v, want entry 1 tampered", err)
+	}
+}
+
+// Trace returns the kept trace as it is and a loaded one decoded.
+func TestBundleTrace(t *testing.T) {
+	b := sampleBundle(t)
+	if _, ok := b.Trace(); ok {
+		t.Errorf("Trace of a bundle without one: ok")
+	}
+	tb := TraceBody{LinkFrames: []Frame{{At: testStart, Dir: "rx", Hex: "7ea0"}}, Bytes: 9}
+	if err := b.Append(KindTrace, tb); err != nil {
+		t.Fatal(err)
+	}
+	got, ok := b.Trace()
+	if !ok || len(got.LinkFrames) != 1 || &got.LinkFrames[0] != &tb.LinkFrames[0] {
+		t.Errorf("kept Trace = %+v, %v; want the appended body itself", got, ok)
+	}
+	var buf bytes.Buffer
+	if err := b.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := LoadBundle(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := loaded.Trace(); !ok || got.Bytes != 9 || len(got.LinkFrames) != 1 || got.LinkFrames[0].Hex != "7ea0" {
+		t.Errorf("loaded Trace = %+v, %v", got, ok)
+	}
+}
+
+// noFinalNewline drops only the newline that ends the stream, however the
+// writes are split.
+func TestNoFinalNewline(t *testing.T) {
+	for _, writes := range [][]string{
+		{"{\"a\":1}\n"},
+		{"{\"a\":", "1}", "\n"},
+		{"x\n", "y\n"},
+		{"", "\n", ""},
+	} {
+		var got bytes.Buffer
+		w := &noFinalNewline{w: &got}
+		for _, p := range writes {
+			if n, err := w.Write([]byte(p)); err != nil || n != len(p) {
+				t.Fatalf("Write(%q) = %d, %v", p, n, err)
+			}
+		}
+		want := strings.TrimSuffix(strings.Join(writes, ""), "\n")
+		if got.String() != want {
+			t.Errorf("writes %q gave %q, want %q", writes, got.String(), want)
+		}
 	}
 }

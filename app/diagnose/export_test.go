@@ -92,7 +92,7 @@ func TestPDFRenders(t *testing.T) {
 			bb := *b
 			bb.Entries = append([]Entry(nil), b.Entries...)
 			if tt.tamper {
-				bb.Entries[1].Body = json.RawMessage(strings.Replace(string(bb.Entries[1].Body), `"kind":"meter"`, `"kind":"hub"`, 1))
+				bb.Entries[1].Body = json.RawMessage(strings.Replace(string(rawBody(t, bb.Entries[1])), `"kind":"meter"`, `"kind":"hub"`, 1))
 			}
 			var buf bytes.Buffer
 			if err := WritePDF(&buf, &bb); err != nil {

@@ -39,7 +39,7 @@ func TestOpticalReadout(t *testing.T) {
 			t.Fatal(err)
 		}
 		var tb TraceBody
-		if err := json.Unmarshal(b.Entries[2].Body, &tb); err != nil || len(tb.LinkFrames) < 4 || !strings.HasPrefix(tb.LinkFrames[0].Hex, "7ea0") {
+		if err := json.Unmarshal(rawBody(t, b.Entries[2]), &tb); err != nil || len(tb.LinkFrames) < 4 || !strings.HasPrefix(tb.LinkFrames[0].Hex, "7ea0") {
 			t.Errorf("trace has %d HDLC frames (%v), want SNRM first", len(tb.LinkFrames), err)
 		}
 		if err := s.Close(ctx); err != nil {
