@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -577,16 +576,9 @@ func linkFrames(b *diagnose.Bundle) []diagnose.Frame {
 	if b == nil {
 		return nil
 	}
-	for _, e := range b.Entries {
-		if e.Kind != diagnose.KindTrace {
-			continue
-		}
-		var tb diagnose.TraceBody
-		if err := json.Unmarshal(e.Body, &tb); err == nil {
-			return tb.LinkFrames
-		}
-	}
-	return nil
+	// The bundle's own frames, not a decoded copy of them.
+	tb, _ := b.Trace()
+	return tb.LinkFrames
 }
 
 // Trace views.
