@@ -106,7 +106,7 @@ type ReadoutScreen struct {
 	registers *widget.Label
 	problems  *widget.Label
 	chart     *ProfileChart
-	table     *widget.List
+	table     *widget.Table // the profile rows: time, then the profile's columns
 	events    *widget.List
 	filter    *widget.Entry
 	logFilter *widget.Select
@@ -141,6 +141,7 @@ type ReadoutScreen struct {
 	// Set and read on the event goroutine only.
 	result    *readResult
 	rows      []diagnose.ProfileRow // the profile table's rows, formatted as they scroll into view
+	tableCols []string              // the profile table's column names after the time
 	shown     []diagnose.Event
 	shownLogs []string
 	stop      context.CancelFunc
@@ -195,20 +196,27 @@ func newReadoutScreen(win fyne.Window, set *DeviceSet, engineer func() string, d
 		return l
 	}
 	s.identity, s.clock, s.registers, s.problems = label(), label(), label(), label()
-	s.registers.TextStyle = fyne.TextStyle{Monospace: true}
+	// Readout uses no monospace (nor italic) text: every text style costs
+	// the app its fonts parsed again, ~7 MB of Go heap (issue 10); the
+	// profile is a table with columns instead of space-aligned lines.
 	s.registers.Truncation = fyne.TextTruncateOff
 	s.chart = NewProfileChart()
-	s.table = widget.NewList(func() int { return len(s.rows) },
+	s.table = widget.NewTableWithHeaders(func() (int, int) { return len(s.rows), 1 + len(s.tableCols) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
-			l.TextStyle = fyne.TextStyle{Monospace: true}
+			l.Truncation = fyne.TextTruncateEllipsis
 			return l
 		},
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			if i >= 0 && i < len(s.rows) {
-				o.(*widget.Label).SetText(tableRow(s.rows[i]))
-			}
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			o.(*widget.Label).SetText(tableCell(s.rows, id.Row, id.Col))
 		})
+	s.table.ShowHeaderColumn = false
+	s.table.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		o.(*widget.Label).SetText(tableHeader(s.tableCols, id.Col))
+	}
 	s.filter = widget.NewEntry()
 	s.filter.SetPlaceHolder("Filter events (name, code, date)")
 	s.filter.OnChanged = func(string) { s.filterEvents() }
@@ -229,13 +237,12 @@ func newReadoutScreen(win fyne.Window, set *DeviceSet, engineer func() string, d
 	s.trace = widget.NewList(func() int { return len(s.traceFrames()) },
 		func() fyne.CanvasObject {
 			hexLine := widget.NewLabel("")
-			hexLine.TextStyle = fyne.TextStyle{Monospace: true}
 			hexLine.Truncation = fyne.TextTruncateEllipsis
 			// The decoded line is told apart by colour, not by an italic
 			// style: every text style costs the font faces parsed again
 			// (~8 MB, issue 10).
 			decoded := widget.NewLabel("")
-			decoded.Importance = widget.LowImportance
+			decoded.Importance = widget.HighImportance
 			decoded.Truncation = fyne.TextTruncateEllipsis
 			return container.NewVBox(hexLine, decoded)
 		},
@@ -799,7 +806,7 @@ func (s *ReadoutScreen) zoom() {
 	r := s.result.readout
 	if len(r.Profiles) == 0 {
 		s.chart.SetSeries("", "", time.Time{}, time.Time{}, nil, nil)
-		s.rows = nil
+		s.rows, s.tableCols = nil, nil
 		s.table.Refresh()
 		return
 	}
@@ -813,6 +820,8 @@ func (s *ReadoutScreen) zoom() {
 	// The table shows the rows themselves (the readout's, not copies) and
 	// formats each as it scrolls into view: a 13-month read has 19,404.
 	s.rows = spanRows(p.Rows, from)
+	s.tableCols = p.Columns
+	s.sizeTable()
 	times := make([]time.Time, 0, len(s.rows))
 	values := make([]float64, 0, len(s.rows))
 	for _, row := range s.rows {
@@ -863,21 +872,54 @@ func spanRows(rows []diagnose.ProfileRow, from time.Time) []diagnose.ProfileRow 
 	return tail
 }
 
-// tableRow is one line of the profile table: the row's local time and its
-// cells.
-func tableRow(row diagnose.ProfileRow) string {
-	var b strings.Builder
-	n := len("Mon 02 Jan 15:04")
-	for _, c := range row.Cells {
-		n += 2 + len(c)
+// tableTime is how the profile table shows a row's time (local).
+const tableTime = "Mon 02 Jan 15:04"
+
+// tableCell is the text of the profile table's cell (row, col): column 0
+// the row's local time, then its cells; "" outside the rows.
+func tableCell(rows []diagnose.ProfileRow, row, col int) string {
+	if row < 0 || row >= len(rows) || col < 0 {
+		return ""
 	}
-	b.Grow(n)
-	b.WriteString(row.Time.Local().Format("Mon 02 Jan 15:04"))
-	for _, c := range row.Cells {
-		b.WriteString("  ")
-		b.WriteString(c)
+	r := rows[row]
+	if col == 0 {
+		return r.Time.Local().Format(tableTime)
 	}
-	return b.String()
+	if col-1 < len(r.Cells) {
+		return r.Cells[col-1]
+	}
+	return ""
+}
+
+// tableHeader is the heading of the profile table's column col.
+func tableHeader(cols []string, col int) string {
+	switch {
+	case col == 0:
+		return "Time"
+	case col > 0 && col-1 < len(cols):
+		return cols[col-1]
+	}
+	return ""
+}
+
+// maxTableColumn caps a profile table column's width; longer text is
+// shortened with an ellipsis.
+const maxTableColumn = 360
+
+// sizeTable fits the profile table's columns to their headings and the
+// first rows' cells.
+func (s *ReadoutScreen) sizeTable() {
+	pad := 2*theme.InnerPadding() + theme.Padding()
+	width := func(t string, bold bool) float32 {
+		return fyne.MeasureText(t, theme.TextSize(), fyne.TextStyle{Bold: bold}).Width + pad
+	}
+	for col := 0; col <= len(s.tableCols); col++ {
+		w := width(tableHeader(s.tableCols, col), true)
+		for row := 0; row < min(len(s.rows), 48); row++ {
+			w = max(w, width(tableCell(s.rows, row, col), false))
+		}
+		s.table.SetColumnWidth(col, min(w, maxTableColumn))
+	}
 }
 
 // intervals returns the differences of a non-decreasing series (a
@@ -1138,7 +1180,7 @@ func registersText(regs []diagnose.RegisterValue) string {
 		if r.Instantaneous {
 			kind = " (now)"
 		}
-		fmt.Fprintf(&b, "%-40s %s%s\n", r.Name, r.Text, kind)
+		fmt.Fprintf(&b, "%s: %s%s\n", r.Name, r.Text, kind)
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

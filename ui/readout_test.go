@@ -668,7 +668,7 @@ func TestClockText(t *testing.T) {
 // The profile table keeps the readout's rows, not formatted copies: in
 // time order it is a tail of them; out of order, a filtered copy that
 // leaves the readout's rows as they were.
-func TestSpanRowsAndTableRow(t *testing.T) {
+func TestSpanRowsAndTableCells(t *testing.T) {
 	at := func(h int) time.Time { return time.Date(2026, 1, 2, h, 0, 0, 0, time.UTC) }
 	row := func(h int) diagnose.ProfileRow {
 		return diagnose.ProfileRow{Time: at(h), Cells: []string{fmt.Sprint(h), "Wh"}}
@@ -696,8 +696,23 @@ func TestSpanRowsAndTableRow(t *testing.T) {
 	if !slices.Equal(hours(mixed), []int{1, 4, 2, 5, 3}) {
 		t.Errorf("the readout's rows changed: %v", hours(mixed))
 	}
-	want := at(4).Local().Format("Mon 02 Jan 15:04") + "  4  Wh"
-	if s := tableRow(row(4)); s != want {
-		t.Errorf("tableRow = %q, want %q", s, want)
+	rows := []diagnose.ProfileRow{row(4), {Time: at(5), Cells: []string{"5"}}}
+	for _, c := range []struct {
+		row, col int
+		want     string
+	}{
+		{0, 0, at(4).Local().Format("Mon 02 Jan 15:04")}, {0, 1, "4"}, {0, 2, "Wh"},
+		{1, 2, ""}, // a short row
+		{0, 3, ""}, {2, 0, ""}, {-1, 0, ""}, {0, -1, ""},
+	} {
+		if got := tableCell(rows, c.row, c.col); got != c.want {
+			t.Errorf("tableCell(%d, %d) = %q, want %q", c.row, c.col, got, c.want)
+		}
+	}
+	cols := []string{"Clock", "Active energy import (+A)"}
+	for col, want := range map[int]string{0: "Time", 1: "Clock", 2: "Active energy import (+A)", 3: "", -1: ""} {
+		if got := tableHeader(cols, col); got != want {
+			t.Errorf("tableHeader(%d) = %q, want %q", col, got, want)
+		}
 	}
 }
