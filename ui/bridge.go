@@ -90,6 +90,15 @@ func (b syncBridge) said(text string) {
 	b.do(func() { b.s.showNote(text) })
 }
 
+// view shows the queue with its stuck messages.
+func (b syncBridge) view(jobs []outbox.JobState, msgs, stuck []outbox.Message, contact string) {
+	b.do(func() {
+		b.s.stuck = stuck
+		b.s.attention.Refresh()
+		b.s.showQueue(jobs, msgs, contact)
+	})
+}
+
 // jobsBridge carries work orders to the Jobs screen.
 type jobsBridge struct {
 	s  *JobsScreen
@@ -114,6 +123,11 @@ func (b jobsBridge) reload() {
 // noteSaved clears the note entry once its text is safely stored.
 func (b jobsBridge) noteSaved(text string) {
 	b.do(func() { b.s.clearNote(text) })
+}
+
+// pulled shows how "Get today's jobs" ended and reads the list again.
+func (b jobsBridge) pulled(err error, at time.Time) {
+	b.do(func() { b.s.showPulled(err, at) })
 }
 
 // connectBridge carries probe events to the Connect screen.
@@ -142,6 +156,21 @@ func (b connectBridge) failed(err error) {
 	b.do(func() { b.s.showFailure(err) })
 }
 
+// usbFailed says the USB probes cannot be listed (nil: they can again).
+func (b connectBridge) usbFailed(err error) {
+	b.do(func() { b.s.showUSBFailure(err) })
+}
+
+// remembered fills the manual settings with those remembered for a model.
+func (b connectBridge) remembered(manufacturer, model string, st probe.Settings) {
+	b.do(func() { b.s.manual.showRemembered(manufacturer, model, st) })
+}
+
+// stored says whether the manual settings were remembered.
+func (b connectBridge) stored(what string, err error) {
+	b.do(func() { b.s.manual.showStored(what, err) })
+}
+
 // commissionBridge carries the install's progress to the wizard.
 type commissionBridge struct {
 	s  *CommissionScreen
@@ -156,4 +185,9 @@ func (b commissionBridge) status(st *commission.RunStatus) {
 // finished says how the run ended and what to try.
 func (b commissionBridge) finished(err error) {
 	b.do(func() { b.s.showFinished(err) })
+}
+
+// saved continues the install once the answers are stored.
+func (b commissionBridge) saved(err error) {
+	b.do(func() { b.s.showSaved(err) })
 }

@@ -305,11 +305,6 @@ func (s *CommissionScreen) SaveAnswers() {
 	}()
 }
 
-// saved continues the install once the answers are stored.
-func (b commissionBridge) saved(err error) {
-	b.do(func() { b.s.showSaved(err) })
-}
-
 func (s *CommissionScreen) showSaved(err error) {
 	s.running = false
 	if err != nil {

@@ -582,21 +582,6 @@ func portLine(p serial.PortInfo) string {
 // I/O); they live here because bridge.go is shared by every screen's
 // engineer.
 
-// usbFailed says the USB probes cannot be listed (nil: they can again).
-func (b connectBridge) usbFailed(err error) {
-	b.do(func() { b.s.showUSBFailure(err) })
-}
-
-// remembered fills the manual settings with those remembered for a model.
-func (b connectBridge) remembered(manufacturer, model string, st probe.Settings) {
-	b.do(func() { b.s.manual.showRemembered(manufacturer, model, st) })
-}
-
-// stored says whether the manual settings were remembered.
-func (b connectBridge) stored(what string, err error) {
-	b.do(func() { b.s.manual.showStored(what, err) })
-}
-
 // manualForm holds the manual settings of an awkward meter (mode, speed,
 // HDLC addresses, security with the secret masked, deviation sign) and
 // remembers them per meter model in the probe's profile store.

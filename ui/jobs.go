@@ -435,9 +435,3 @@ func (s *JobsScreen) AttachPhoto(caption string, r io.ReadCloser) {
 		s.bridge.reload()
 	}()
 }
-
-// pulled shows how "Get today's jobs" ended and reads the list again. (A
-// bridge method: it belongs with the others in bridge.go.)
-func (b jobsBridge) pulled(err error, at time.Time) {
-	b.do(func() { b.s.showPulled(err, at) })
-}

@@ -203,16 +203,6 @@ func (s *SyncScreen) load(ctx context.Context) {
 	s.bridge.view(jobs, msgs, stuck, contact)
 }
 
-// view shows the queue with its stuck messages. (A bridge method: it
-// belongs with the others in bridge.go.)
-func (b syncBridge) view(jobs []outbox.JobState, msgs, stuck []outbox.Message, contact string) {
-	b.do(func() {
-		b.s.stuck = stuck
-		b.s.attention.Refresh()
-		b.s.showQueue(jobs, msgs, contact)
-	})
-}
-
 // Updated returns a channel closed at the next redraw of the queue.
 func (s *SyncScreen) Updated() <-chan struct{} {
 	s.mu.Lock()
