@@ -180,3 +180,27 @@ func TestChartDrawsTheSeriesAsOneImage(t *testing.T) {
 		t.Errorf("image of an absurd size is %v", b)
 	}
 }
+
+// BenchmarkChartDraw rasterises a 13-month series (downsampled to
+// maxChartSegments) at a typical window's chart size: the work the event
+// goroutine does each time the chart is drawn anew.
+func BenchmarkChartDraw(b *testing.B) {
+	test.NewTempApp(b)
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	n := 19404
+	ts := make([]time.Time, n)
+	vs := make([]float64, n)
+	for i := range ts {
+		ts[i] = start.Add(time.Duration(i) * 30 * time.Minute)
+		vs[i] = math.Abs(math.Sin(float64(i)/7)) * 500
+	}
+	c := NewProfileChart()
+	c.SetSeries("bench", "Wh", ts[0], ts[n-1], ts, vs)
+	r := test.WidgetRenderer(c).(*chartRenderer)
+	r.Layout(fyne.NewSize(800, 300))
+	b.ReportAllocs()
+	for b.Loop() {
+		r.draw(800, 300)
+	}
+	b.ReportMetric(float64(len(r.xs)-1), "segments")
+}
