@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -272,4 +273,46 @@ func TestNoFinalNewline(t *testing.T) {
 			t.Errorf("writes %q gave %q, want %q", writes, got.String(), want)
 		}
 	}
+}
+
+// BenchmarkBundleReadout adds a 13-month readout (19,404 half-hourly rows
+// of 4 columns) to a bundle. kept-value is Append: the entry keeps the
+// readout and hashes it while encoding. json is the former way, for
+// comparison: marshal, compact a copy to hash, keep the JSON. kept-B is
+// the JSON a bundle holds afterwards.
+func BenchmarkBundleReadout(b *testing.B) {
+	start := time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC)
+	p := ProfileReading{Name: "Load profile 1", Columns: []string{"Clock", "Status", "Import", "Export"}, Units: []string{"", "", "Wh", "Wh"}}
+	for i := range 19404 {
+		at := start.Add(time.Duration(i) * 30 * time.Minute)
+		p.Rows = append(p.Rows, ProfileRow{Time: at, Cells: []string{at.Format(time.RFC3339), "0", fmt.Sprint(3400000 + i*97), fmt.Sprint(1400000 + i*13)},
+			Values: []float64{0, 0, float64(3400000 + i*97), float64(1400000 + i*13)}, Numeric: []bool{false, true, true, true}})
+	}
+	r := &Readout{Profiles: []ProfileReading{p}}
+	b.Run("kept-value", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			bb := &Bundle{Version: BundleVersion, now: fixedClock()}
+			if err := bb.Append(KindReadout, r); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(0, "kept-B")
+	})
+	b.Run("json", func(b *testing.B) {
+		b.ReportAllocs()
+		var kept int
+		for b.Loop() {
+			body, err := json.Marshal(r)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var c bytes.Buffer
+			if err := json.Compact(&c, body); err != nil {
+				b.Fatal(err)
+			}
+			kept = len(body)
+		}
+		b.ReportMetric(float64(kept), "kept-B")
+	})
 }
