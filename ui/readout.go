@@ -114,7 +114,7 @@ type ReadoutScreen struct {
 	traceNote *widget.Label
 	traceKind *widget.RadioGroup // APDUs or HDLC frames
 	instant   *fyne.Container    // the instantaneous values, name and value
-	summary   *fyne.Container    // the Summary tab, laid out again when the values change
+	summary   *container.Split   // the Summary tab, laid out again when the values change
 	refresh   *widget.Button     // re-read the instantaneous values now
 	live      *widget.Check      // re-read them every liveEvery
 	liveNote  *widget.Label      // when they were read, or why not
@@ -281,7 +281,10 @@ func newReadoutScreen(win fyne.Window, set *DeviceSet, engineer func() string, d
 		widget.NewCard("", "Instantaneous values", s.instant),
 		s.liveRow,
 	)
-	summary := container.NewBorder(info, nil, nil, nil, s.chart)
+	// A split, not a border: the facts above scroll if they must, and the
+	// chart keeps half the tab however many values the meter offers.
+	summary := container.NewVSplit(container.NewVScroll(info), s.chart)
+	summary.Offset = 0.5
 	s.summary = summary
 	profile := s.table
 	events := container.NewBorder(container.NewBorder(nil, nil, nil, s.logFilter, s.filter), nil, nil, nil, s.events)
