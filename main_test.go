@@ -158,8 +158,7 @@ func visitScreens(t *testing.T, ctx context.Context, display string, exited <-ch
 		shot := filepath.Join(dir, sc.file)
 		tick := time.NewTicker(250 * time.Millisecond)
 		var lastErr error
-		var before []byte
-		shown := false // the done line was seen one tick ago
+		var before, last []byte // the screen before the action; the previous shot once it is done
 		for done := false; !done; {
 			select {
 			case err := <-exited:
@@ -208,8 +207,13 @@ func visitScreens(t *testing.T, ctx context.Context, display string, exited <-ch
 					lastErr = fmt.Errorf("%s: %q not logged yet", sc.name, sc.done)
 					continue
 				}
-				if !shown {
-					shown = true // one more tick for the frame to be drawn
+				// The window is drawn a frame or more after the log line,
+				// later still on a loaded machine: keep the shot once two in
+				// a row are the same, so it shows the result, not a frame
+				// from the middle of the work.
+				if last == nil || !bytes.Equal(last, img) {
+					last = img
+					lastErr = fmt.Errorf("%s: screen still changing after %q", sc.name, sc.done)
 					continue
 				}
 				changed, err := changedFraction(before, img)
