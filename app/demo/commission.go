@@ -3,7 +3,6 @@ package demo
 import (
 	"context"
 	"fmt"
-	"net"
 
 	"github.com/smetskit/smetskit/app/commission"
 	"github.com/smetskit/smetskit/protocol/dlms"
@@ -38,15 +37,7 @@ func (d *Demo) CommissionSite(ctx context.Context) (site commission.Site, close 
 		}
 	}
 	for _, m := range d.Site.Meters {
-		client, far := net.Pipe()
-		d.wg.Add(1)
-		go func() {
-			defer d.wg.Done()
-			stop := context.AfterFunc(d.ctx, func() { far.Close() })
-			defer stop()
-			_ = m.ServeWrapper(d.ctx, far, nil)
-			far.Close()
-		}()
+		client := d.dial(m.ServeWrapper)
 		mc, err := dlms.Associate(ctx, dlms.NewWrapperConn(client, sim.SAPPublic, 1), dlms.ClientConfig{})
 		if err != nil {
 			client.Close()
@@ -73,15 +64,7 @@ func (d *Demo) HubManagement(ctx context.Context) (c *dlms.Client, close func(),
 	if d.ctx.Err() != nil {
 		return nil, nil, fmt.Errorf("open hub management association: %w", ErrClosed)
 	}
-	client, far := net.Pipe()
-	d.wg.Add(1)
-	go func() {
-		defer d.wg.Done()
-		stop := context.AfterFunc(d.ctx, func() { far.Close() })
-		defer stop()
-		_ = d.Site.Hub.ServeWrapper(d.ctx, far, nil)
-		far.Close()
-	}()
+	client := d.dial(d.Site.Hub.ServeWrapper)
 	// The hub refuses a ciphered APDU whose invocation counter is not
 	// above the last it saw from this system title, so every association
 	// continues from where the previous one ended (a paused and resumed

@@ -380,22 +380,29 @@ func noDevice(what string) diagnose.Connector {
 	})
 }
 
+// dial runs serve (a simulated device's wrapper server) on the far end of
+// a new net.Pipe and returns the near end. The device side ends when the
+// near end hangs up or the demo closes.
+func (d *Demo) dial(serve func(context.Context, io.ReadWriter, func(string, []byte)) error) net.Conn {
+	client, far := net.Pipe()
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		stop := context.AfterFunc(d.ctx, func() { far.Close() })
+		defer stop()
+		_ = serve(d.ctx, far, nil)
+		far.Close()
+	}()
+	return client
+}
+
 // pipe serves one association per Connect on the far end of a net.Pipe.
 func (d *Demo) pipe(name string, serve func(context.Context, io.ReadWriter, func(string, []byte)) error) diagnose.Connector {
 	return diagnose.ConnectorFunc(func(ctx context.Context) (diagnose.Link, diagnose.Params, error) {
 		if d.ctx.Err() != nil {
 			return nil, nil, fmt.Errorf("connect to %s: %w", name, ErrClosed)
 		}
-		client, far := net.Pipe()
-		d.wg.Add(1)
-		go func() {
-			defer d.wg.Done()
-			// The device side ends when the client hangs up or the demo closes.
-			stop := context.AfterFunc(d.ctx, func() { far.Close() })
-			defer stop()
-			_ = serve(d.ctx, far, nil)
-			far.Close()
-		}()
+		client := d.dial(serve)
 		return diagnose.ConnLink(client, sim.SAPReader, 1), diagnose.Params{"transport": "demo pipe (IEC 62056-47 wrapper)", "device": name}, nil
 	})
 }
