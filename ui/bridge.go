@@ -69,6 +69,32 @@ func (b *readoutBridge) exported(what string, err error) {
 	b.do(func() { b.s.showExported(what, err) })
 }
 
+// jobsListed shows the jobs evidence can be attached to.
+func (b *readoutBridge) jobsListed(ids []string, err error) {
+	b.do(func() { b.s.showJobs(ids, err) })
+}
+
+// attached says whether the evidence reached the job's queue.
+func (b *readoutBridge) attached(job string, err error) {
+	b.do(func() { b.s.showAttached(job, err) })
+}
+
+// devicesChanged lists the device set again after a device was added or
+// removed (on any goroutine).
+func (b *readoutBridge) devicesChanged() {
+	b.do(func() { b.s.showDevices() })
+}
+
+// instant shows re-read instantaneous values.
+func (b *readoutBridge) instant(device string, vals []diagnose.RegisterValue, err error, at time.Time) {
+	b.do(func() { b.s.showInstant(device, vals, err, at) })
+}
+
+// liveEnded says a live view's session is closed.
+func (b *readoutBridge) liveEnded(gen int) {
+	b.do(func() { b.s.liveEnded(gen) })
+}
+
 // syncBridge carries the queue's state to the Sync screen.
 type syncBridge struct {
 	s  *SyncScreen

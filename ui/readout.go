@@ -1368,26 +1368,6 @@ func eventCount(r *diagnose.Readout) int {
 	return n
 }
 
-// The bridge methods below belong with those in bridge.go (one do each, no
-// I/O); they live here because bridge.go is shared by every screen's
-// engineer.
-
-// jobsListed shows the jobs evidence can be attached to.
-func (b *readoutBridge) jobsListed(ids []string, err error) {
-	b.do(func() { b.s.showJobs(ids, err) })
-}
-
-// attached says whether the evidence reached the job's queue.
-func (b *readoutBridge) attached(job string, err error) {
-	b.do(func() { b.s.showAttached(job, err) })
-}
-
-// devicesChanged lists the device set again after a device was added or
-// removed (on any goroutine).
-func (b *readoutBridge) devicesChanged() {
-	b.do(func() { b.s.showDevices() })
-}
-
 // The live view of the instantaneous values.
 const (
 	tabSummary = "Summary"
@@ -1583,14 +1563,4 @@ func (s *ReadoutScreen) LiveIdle() <-chan struct{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.liveIdle
-}
-
-// instant shows re-read instantaneous values.
-func (b *readoutBridge) instant(device string, vals []diagnose.RegisterValue, err error, at time.Time) {
-	b.do(func() { b.s.showInstant(device, vals, err, at) })
-}
-
-// liveEnded says a live view's session is closed.
-func (b *readoutBridge) liveEnded(gen int) {
-	b.do(func() { b.s.liveEnded(gen) })
 }
