@@ -2,6 +2,7 @@
 #   make run     the desktop app in demo mode (simulated devices, no hardware)
 #   make test    everything CI runs
 #   make bench   the performance measurements of the issues
+#   make package the Linux release package (scripts/package.sh)
 GO        ?= go
 FUZZTIME  ?= 2s
 # Fyne parses LANG; the "C" locale makes it log an error at start-up.
