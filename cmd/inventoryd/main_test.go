@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/tls"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -193,7 +192,7 @@ func TestInstallCodeCommand(t *testing.T) {
 	// with the sealing key inventoryd made beside the database.
 	c := commonFlags(newFlags("t", io.Discard))
 	*c.db = dbPath
-	srv, db, err := open(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, db, err := openQuiet(ctx, c)
 	if err != nil {
 		t.Fatal(err)
 	}

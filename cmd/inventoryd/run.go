@@ -134,6 +134,11 @@ func sealingKey(c common) ([]byte, error) {
 	return k, nil
 }
 
+// openQuiet opens the server for a one-shot command, which logs nothing.
+func openQuiet(ctx context.Context, c common) (*server.Server, *server.DB, error) {
+	return open(ctx, c, slog.New(slog.DiscardHandler))
+}
+
 func open(ctx context.Context, c common, log *slog.Logger) (*server.Server, *server.DB, error) {
 	key, err := sealingKey(c)
 	if err != nil {
@@ -259,7 +264,7 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	srv, db, err := open(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, db, err := openQuiet(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -287,7 +292,7 @@ func installCode(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *actor == "" {
 		return errors.New("--actor is required: reading an install code is audited")
 	}
-	srv, db, err := open(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, db, err := openQuiet(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -307,7 +312,7 @@ func sealKey(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	srv, db, err := open(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, db, err := openQuiet(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -336,7 +341,7 @@ func report(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	srv, db, err := open(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, db, err := openQuiet(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -376,7 +381,7 @@ func coverage(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("read %s: %w", fs.Arg(0), err)
 	}
-	srv, db, err := open(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, db, err := openQuiet(ctx, c)
 	if err != nil {
 		return err
 	}
