@@ -120,7 +120,8 @@ func Start(ctx context.Context, opts Options) (_ *Demo, err error) {
 		}
 		d.ownDir = true
 	}
-	d.Store, err = store.Open(ctx, filepath.Join(d.Dir, "smetskit.db"), store.Options{})
+	d.Store, err = store.Open(ctx, filepath.Join(d.Dir, "smetskit.db"),
+		store.Options{Modules: []store.Module{jobs.Schema(), commission.Schema()}})
 	if err != nil {
 		return nil, fmt.Errorf("start demo store: %w", err)
 	}
@@ -130,9 +131,6 @@ func Start(ctx context.Context, opts Options) (_ *Demo, err error) {
 	}
 	if err := d.seedQueue(ctx); err != nil {
 		return nil, err
-	}
-	if err := commission.Migrate(ctx, d.Store); err != nil {
-		return nil, fmt.Errorf("start demo commissioning: %w", err)
 	}
 	// The simulated meters join at once: poll the device log often.
 	d.Commission, err = commission.New(d.Store, commission.Options{JoinPoll: 200 * time.Millisecond})
@@ -192,9 +190,6 @@ func siteJobs(sc *sim.Scenario, site *sim.Site) []server.Job {
 // seedJobs writes the day's work orders into the local store, as a pull
 // from the inventory service would.
 func (d *Demo) seedJobs(ctx context.Context) error {
-	if err := jobs.Migrate(ctx, d.Store); err != nil {
-		return fmt.Errorf("seed demo jobs: %w", err)
-	}
 	d.WorkOrders = jobs.New(d.Store, nil)
 	for _, j := range d.Jobs {
 		wo := jobs.Job{ID: j.ID, Kind: j.Kind, Status: "assigned", ScheduledFor: j.ScheduledFor,

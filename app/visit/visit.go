@@ -70,16 +70,9 @@ func Open(ctx context.Context, dataDir string, opts ...Options) (*Visit, error) 
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
-	db, err := store.Open(ctx, filepath.Join(dataDir, FileName), store.Options{})
+	db, err := store.Open(ctx, filepath.Join(dataDir, FileName),
+		store.Options{Modules: []store.Module{jobs.Schema(), commission.Schema()}})
 	if err != nil {
-		return nil, err
-	}
-	if err := jobs.Migrate(ctx, db); err != nil {
-		db.Close()
-		return nil, err
-	}
-	if err := commission.Migrate(ctx, db); err != nil {
-		db.Close()
 		return nil, err
 	}
 	co := o.Commission
