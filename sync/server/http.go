@@ -261,16 +261,27 @@ func (s *Server) View(d *inventory.Device, p Principal) DeviceView {
 	return v
 }
 
-func (s *Server) getDevice(w http.ResponseWriter, r *http.Request, p Principal) error {
+// visibleDevice parses the {id} path value and reports a device the
+// principal may not see as not found, so its existence does not leak.
+func (s *Server) visibleDevice(r *http.Request, p Principal) (duis.EUI64, error) {
 	id, err := duis.ParseEUI64(r.PathValue("id"))
 	if err != nil {
-		return &RequestError{Err: ErrMalformed, Detail: err.Error()}
+		return id, &RequestError{Err: ErrMalformed, Detail: err.Error()}
 	}
-	if ok, err := s.canSeeDevice(r.Context(), p, id); err != nil || !ok {
-		if err != nil {
-			return err
-		}
-		return &RequestError{Err: ErrNotFound}
+	ok, err := s.canSeeDevice(r.Context(), p, id)
+	if err != nil {
+		return id, err
+	}
+	if !ok {
+		return id, &RequestError{Err: ErrNotFound}
+	}
+	return id, nil
+}
+
+func (s *Server) getDevice(w http.ResponseWriter, r *http.Request, p Principal) error {
+	id, err := s.visibleDevice(r, p)
+	if err != nil {
+		return err
 	}
 	row, err := scanDevice(s.db.row(r.Context(), "SELECT "+deviceColumns+" FROM devices WHERE device_id = ?", id.String()))
 	if err != nil {
@@ -425,15 +436,9 @@ type HistoryEntry struct {
 }
 
 func (s *Server) getHistory(w http.ResponseWriter, r *http.Request, p Principal) error {
-	id, err := duis.ParseEUI64(r.PathValue("id"))
+	id, err := s.visibleDevice(r, p)
 	if err != nil {
-		return &RequestError{Err: ErrMalformed, Detail: err.Error()}
-	}
-	if ok, err := s.canSeeDevice(r.Context(), p, id); err != nil || !ok {
-		if err != nil {
-			return err
-		}
-		return &RequestError{Err: ErrNotFound}
+		return err
 	}
 	hs, err := s.History(r.Context(), id)
 	if err != nil {
