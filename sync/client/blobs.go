@@ -61,11 +61,11 @@ func (c *Client) uploadBlobs(ctx context.Context, m outbox.Message) error {
 func (c *Client) headBlob(ctx context.Context, h string) (bool, error) {
 	ctx, cancel := c.ctxTimeout(ctx)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodHead, c.endpoint(api.BlobPath(h)), nil)
+	req, err := newRequest(ctx, "push", http.MethodHead, c.endpoint(api.BlobPath(h)), nil)
 	if err != nil {
-		return false, &Error{Op: "push", Kind: KindLocal, Err: err}
+		return false, err
 	}
-	resp, err := c.do(ctx, "push", req)
+	resp, err := c.do("push", req)
 	if err != nil {
 		return false, err
 	}
@@ -89,9 +89,9 @@ func (c *Client) putBlob(ctx context.Context, job, h string, data []byte) error 
 	defer cancel()
 	hc := *c.http
 	hc.Timeout = 0 // the context bounds the upload
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, c.endpoint(api.BlobPath(h)), bytes.NewReader(data))
+	req, err := newRequest(ctx, "push", http.MethodPut, c.endpoint(api.BlobPath(h)), bytes.NewReader(data))
 	if err != nil {
-		return &Error{Op: "push", Kind: KindLocal, Err: err}
+		return err
 	}
 	req.Header.Set("Content-Type", "application/octet-stream")
 	req.Header.Set(api.HeaderBlobJob, job)

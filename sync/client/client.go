@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -210,8 +211,17 @@ func (c *Client) SyncOnce(ctx context.Context) error {
 
 // do sends one request with the token and the timeout. A transport
 // failure (no answer, or none before the timeout) is KindOffline.
-func (c *Client) do(ctx context.Context, op string, req *http.Request) (*http.Response, error) {
+func (c *Client) do(op string, req *http.Request) (*http.Response, error) {
 	return c.doOn(c.http, op, req)
+}
+
+// newRequest builds a request for op; failing to is a local error.
+func newRequest(ctx context.Context, op, method, url string, body io.Reader) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, method, url, body)
+	if err != nil {
+		return nil, &Error{Op: op, Kind: KindLocal, Err: err}
+	}
+	return req, nil
 }
 
 // doOn is do on hc (a copy of the client's HTTP client with other limits).

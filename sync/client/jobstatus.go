@@ -17,11 +17,11 @@ func (c *Client) ServerJobStatus(ctx context.Context, jobID string) (*api.JobSta
 	ctx, cancel := c.ctxTimeout(ctx)
 	defer cancel()
 	path := strings.Replace(api.PathJobStatus, "{jobId}", url.PathEscape(jobID), 1)
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, c.endpoint(path), nil)
+	hreq, err := newRequest(ctx, "job status", http.MethodGet, c.endpoint(path), nil)
 	if err != nil {
-		return nil, &Error{Op: "job status", Kind: KindLocal, Err: err}
+		return nil, err
 	}
-	hresp, err := c.do(ctx, "job status", hreq)
+	hresp, err := c.do("job status", hreq)
 	if err != nil {
 		return nil, err
 	}

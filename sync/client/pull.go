@@ -63,11 +63,11 @@ func (c *Client) fetch(ctx context.Context, cursor string) (*api.PullResponse, e
 	if cursor != "" {
 		u += "?cursor=" + url.QueryEscape(cursor)
 	}
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	hreq, err := newRequest(ctx, "pull", http.MethodGet, u, nil)
 	if err != nil {
-		return nil, &Error{Op: "pull", Kind: KindLocal, Err: err}
+		return nil, err
 	}
-	hresp, err := c.do(ctx, "pull", hreq)
+	hresp, err := c.do("pull", hreq)
 	if err != nil {
 		return nil, err
 	}

@@ -158,12 +158,12 @@ func (c *Client) post(ctx context.Context, req *api.PushRequest) (*api.PushRespo
 	}
 	ctx, cancel := c.ctxTimeout(ctx)
 	defer cancel()
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint(api.PathPush), bytes.NewReader(body))
+	hreq, err := newRequest(ctx, "push", http.MethodPost, c.endpoint(api.PathPush), bytes.NewReader(body))
 	if err != nil {
-		return nil, &Error{Op: "push", Kind: KindLocal, Err: err}
+		return nil, err
 	}
 	hreq.Header.Set("Content-Type", "application/json")
-	hresp, err := c.do(ctx, "push", hreq)
+	hresp, err := c.do("push", hreq)
 	if err != nil {
 		return nil, err
 	}
