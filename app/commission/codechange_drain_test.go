@@ -73,19 +73,7 @@ func TestCodeChangeDrain(t *testing.T) {
 				const job = "J-CODE-E2E"
 				srv := inventoryService(t, job)
 				db := tempDB(t)
-				key, err := srv.SealKey(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				fs, err := Flows()
-				if err != nil {
-					t.Fatal(err)
-				}
-				e, err := New(db, Options{Flows: fs, Now: stepClock(), RecentWithin: 24 * time.Hour,
-					ServerKey: func(context.Context) (*api.SealKey, error) { return &key, nil }})
-				if err != nil {
-					t.Fatal(err)
-				}
+				e := serviceEngine(t, db, srv)
 				// The meter is not on the HAN until the installer presses
 				// Join HAN on it, which they do only once the code is right.
 				var quirks sim.Quirks
@@ -104,7 +92,7 @@ func TestCodeChangeDrain(t *testing.T) {
 				if err := e.Start(ctx, p); err != nil {
 					t.Fatal(err)
 				}
-				err = e.Run(ctx, job, site)
+				err := e.Run(ctx, job, site)
 				var se *StepError
 				if !errors.As(err, &se) || se.Step != "join" || se.Item != esmeID {
 					t.Fatalf("first Run = %v, want a failed join of the meter", err)

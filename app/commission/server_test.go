@@ -84,6 +84,27 @@ func inventoryService(t *testing.T, job string) *server.Server {
 	return srv
 }
 
+// serviceEngine is an engine on db running the built-in flows, every step
+// of them (post-check reads included), with srv's sealing key as a pull
+// brings it down.
+func serviceEngine(t *testing.T, db *store.DB, srv *server.Server) *Engine {
+	t.Helper()
+	key, err := srv.SealKey(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := Flows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(db, Options{Flows: fs, Now: stepClock(), RecentWithin: 24 * time.Hour,
+		ServerKey: func(context.Context) (*api.SealKey, error) { return &key, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
 // exchangeService is the inventory service of a CH exchange: the old hub
 // (oldCHF) installed with the meters whitelisted on it and commissioned
 // (DOMAIN.md §7 steps 3–6, sent by the back office here), the replacement
@@ -191,22 +212,7 @@ func TestSMIAfterDrain(t *testing.T) {
 				ctx := context.Background()
 				srv := inventoryService(t, "J-E2E")
 				db := tempDB(t)
-				// The service's sealing key, as a pull brings it down.
-				key, err := srv.SealKey(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				// Every step of the built-in flows, the post-check reads
-				// included, drains applied.
-				fs, err := Flows()
-				if err != nil {
-					t.Fatal(err)
-				}
-				e, err := New(db, Options{Flows: fs, Now: stepClock(), RecentWithin: 24 * time.Hour,
-					ServerKey: func(context.Context) (*api.SealKey, error) { return &key, nil }})
-				if err != nil {
-					t.Fatal(err)
-				}
+				e := serviceEngine(t, db, srv)
 				site := newSimSite(t, tc.quirk, nil)
 				p := dualFuelPlan("J-E2E")
 				if tc.quirk.Has(sim.QuirkNoWAN) {
@@ -273,19 +279,7 @@ func TestExchangeCHDrain(t *testing.T) {
 				const job = "J-XCH-E2E"
 				srv := exchangeService(t, job)
 				db := tempDB(t)
-				key, err := srv.SealKey(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				fs, err := Flows()
-				if err != nil {
-					t.Fatal(err)
-				}
-				e, err := New(db, Options{Flows: fs, Now: stepClock(), RecentWithin: 24 * time.Hour,
-					ServerKey: func(context.Context) (*api.SealKey, error) { return &key, nil }})
-				if err != nil {
-					t.Fatal(err)
-				}
+				e := serviceEngine(t, db, srv)
 				site := newSimSite(t, tc.quirk, nil)
 				p := dualFuelPlan(job)
 				p.Flow, p.OldCHF = "exchange-ch", oldCHF
