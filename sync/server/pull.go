@@ -137,7 +137,8 @@ func (s *Server) Changes(ctx context.Context, p Principal, cursor string) (*api.
 	// A kind cut at the limit moves the cursor back to its last item, and
 	// the other kinds are cut there too.
 	cut, more := upto, false
-	for _, list := range [][]seqItem{jobs, devs, rms, covs} {
+	lists := [][]seqItem{jobs, devs, rms, covs}
+	for _, list := range lists {
 		if len(list) > limit {
 			more = true
 			cut = min(cut, list[limit-1].seq)
@@ -145,24 +146,19 @@ func (s *Server) Changes(ctx context.Context, p Principal, cursor string) (*api.
 	}
 	resp := &api.PullResponse{Cursor: "s" + strconv.FormatInt(cut, 10), More: more,
 		Jobs: []api.Job{}, Devices: []api.Device{}, CPL: []api.CPLEntry{}, WANCoverage: []api.WANCoverage{}, Removed: []api.Removed{}}
-	for _, it := range jobs {
-		if it.seq <= cut {
-			resp.Jobs = append(resp.Jobs, *it.job)
-		}
-	}
-	for _, it := range devs {
-		if it.seq <= cut {
-			resp.Devices = append(resp.Devices, *it.dev)
-		}
-	}
-	for _, it := range rms {
-		if it.seq <= cut {
-			resp.Removed = append(resp.Removed, *it.rm)
-		}
-	}
-	for _, it := range covs {
-		if it.seq <= cut {
-			resp.WANCoverage = append(resp.WANCoverage, *it.cov)
+	for _, list := range lists {
+		for _, it := range list {
+			switch {
+			case it.seq > cut:
+			case it.job != nil:
+				resp.Jobs = append(resp.Jobs, *it.job)
+			case it.dev != nil:
+				resp.Devices = append(resp.Devices, *it.dev)
+			case it.rm != nil:
+				resp.Removed = append(resp.Removed, *it.rm)
+			case it.cov != nil:
+				resp.WANCoverage = append(resp.WANCoverage, *it.cov)
+			}
 		}
 	}
 	if from == 0 && s.cpl != nil {
