@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -192,9 +191,7 @@ func runDecode(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("decode %s: %w", fs.Arg(0), err)
 	}
-	enc := json.NewEncoder(e.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return writeJSON(e.stdout, out)
 }
 
 // readInput returns the bytes named by arg: a file (hex text or raw bytes)

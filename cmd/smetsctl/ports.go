@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 
@@ -30,9 +29,7 @@ func runPorts(ctx context.Context, e *env, args []string) error {
 		if ports == nil {
 			ports = []serial.PortInfo{}
 		}
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(ports)
+		return writeJSON(e.stdout, ports)
 	}
 	if len(ports) == 0 {
 		fmt.Fprintln(e.stdout, "No serial ports found. Plug in the probe or cable; on Linux check that it shows up under /dev/ttyUSB* or /dev/ttyACM*.")
