@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -81,9 +80,8 @@ type CommissionScreen struct {
 	form    *answerForm
 	picked  int // the step shown in detail, -1 none
 
-	mu   sync.Mutex
-	idle chan struct{} // closed and replaced when a run ends
-	seen chan struct{} // closed and replaced at each status shown
+	idle signal // fires when a run ends
+	seen signal // fires at each status shown
 }
 
 // NewCommissionScreen builds the wizard; Load shows a stored run.
@@ -100,7 +98,7 @@ func newCommissionScreen(opts CommissionOptions, do doFunc) *CommissionScreen {
 			opts.Drafts = a.Preferences()
 		}
 	}
-	s := &CommissionScreen{opts: opts, idle: make(chan struct{}), seen: make(chan struct{}), picked: -1}
+	s := &CommissionScreen{opts: opts, picked: -1}
 	s.bridge = commissionBridge{s: s, do: do}
 	s.run = widget.NewButtonWithIcon("Start install", theme.MediaPlayIcon(), s.Start)
 	s.run.Importance = widget.HighImportance
@@ -144,16 +142,12 @@ func (s *CommissionScreen) Object() fyne.CanvasObject { return s.root }
 
 // Idle returns a channel closed when the running install stops.
 func (s *CommissionScreen) Idle() <-chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.idle
+	return s.idle.wait()
 }
 
 // Seen returns a channel closed at the next status shown.
 func (s *CommissionScreen) Seen() <-chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.seen
+	return s.seen.wait()
 }
 
 // Load shows the stored run of the plan's job, if any (after a restart).
@@ -286,10 +280,7 @@ func (s *CommissionScreen) showStatus(st *commission.RunStatus) {
 		s.now.SetText(nextAction(st))
 	}
 	s.showCodeChanges(st)
-	s.mu.Lock()
-	close(s.seen)
-	s.seen = make(chan struct{})
-	s.mu.Unlock()
+	s.seen.fire()
 }
 
 func (s *CommissionScreen) showFinished(err error) {
@@ -344,10 +335,7 @@ func (s *CommissionScreen) showFinished(err error) {
 		s.run.Disable() // the form's Save continues
 	}
 	s.showCodeChanges(s.status)
-	s.mu.Lock()
-	close(s.idle)
-	s.idle = make(chan struct{})
-	s.mu.Unlock()
+	s.idle.fire()
 }
 
 // nextAction says what to do now: the first step not done.

@@ -83,8 +83,8 @@ type ConnectScreen struct {
 	usbEvery time.Duration     // between USB listings; set before Watch
 
 	mu     sync.Mutex
-	idle   chan struct{} // closed and replaced when a detection ends
-	listed chan struct{} // closed and replaced when the list changes
+	idle   signal // fires when a detection ends
+	listed signal // fires when the list changes
 	watch  context.CancelFunc
 }
 
@@ -94,7 +94,7 @@ func NewConnectScreen(opts ConnectOptions) *ConnectScreen {
 }
 
 func newConnectScreen(opts ConnectOptions, do doFunc) *ConnectScreen {
-	s := &ConnectScreen{opts: opts, idle: make(chan struct{}), listed: make(chan struct{}), added: map[string]string{}, usbEvery: usbListEvery}
+	s := &ConnectScreen{opts: opts, added: map[string]string{}, usbEvery: usbListEvery}
 	s.bridge = connectBridge{s: s, do: do}
 	if s.opts.List == nil {
 		s.opts.List = serial.List
@@ -218,16 +218,12 @@ func (s *ConnectScreen) Close() {
 
 // Listed returns a channel closed at the next change of the port list.
 func (s *ConnectScreen) Listed() <-chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.listed
+	return s.listed.wait()
 }
 
 // Idle returns a channel closed when the running detection ends.
 func (s *ConnectScreen) Idle() <-chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.idle
+	return s.idle.wait()
 }
 
 func (s *ConnectScreen) showPorts(ports []serial.PortInfo) {
@@ -253,10 +249,7 @@ func (s *ConnectScreen) showPorts(ports []serial.PortInfo) {
 	if s.selected == "" && len(ports) > 0 {
 		s.ports.Select(0)
 	}
-	s.mu.Lock()
-	close(s.listed)
-	s.listed = make(chan struct{})
-	s.mu.Unlock()
+	s.listed.fire()
 }
 
 func (s *ConnectScreen) setRunning(on bool) {
@@ -383,10 +376,7 @@ func (s *ConnectScreen) showDetected(res *probe.Result, rep *probe.Report, err e
 		s.manual.found(res)
 		s.addDevice(res)
 	}
-	s.mu.Lock()
-	close(s.idle)
-	s.idle = make(chan struct{})
-	s.mu.Unlock()
+	s.idle.fire()
 }
 
 func (s *ConnectScreen) showFailure(err error) { s.progress.SetText(FieldWords(err)) }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -83,10 +82,9 @@ type JobsScreen struct {
 	current string
 	job     *jobs.Job
 
-	mu     sync.Mutex
-	loaded chan struct{} // closed and replaced on each view (tests)
-	idle   chan struct{} // closed and replaced when a pull ends (tests)
-	stop   func()        // ends the Changed subscription
+	loaded signal // fires on each view (tests)
+	idle   signal // fires when a pull ends (tests)
+	stop   func() // ends the Changed subscription
 }
 
 // NewJobsScreen builds the screen; Load reads the jobs.
@@ -95,7 +93,7 @@ func NewJobsScreen(win fyne.Window, opts JobsOptions) *JobsScreen {
 }
 
 func newJobsScreen(win fyne.Window, opts JobsOptions, do doFunc) *JobsScreen {
-	s := &JobsScreen{win: win, opts: opts, loaded: make(chan struct{}), idle: make(chan struct{}), checks: map[string]*widget.Check{}}
+	s := &JobsScreen{win: win, opts: opts, checks: map[string]*widget.Check{}}
 	s.bridge = jobsBridge{s: s, do: do}
 	s.list = widget.NewList(func() int { return len(s.ids) },
 		func() fyne.CanvasObject {
@@ -204,9 +202,7 @@ func (s *JobsScreen) Pull() {
 
 // Idle returns a channel closed when the next pull ends.
 func (s *JobsScreen) Idle() <-chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.idle
+	return s.idle.wait()
 }
 
 func (s *JobsScreen) showPulled(err error, at time.Time) {
@@ -217,10 +213,7 @@ func (s *JobsScreen) showPulled(err error, at time.Time) {
 		s.pulled.SetText("Jobs up to date at " + at.Format("15:04") + ".")
 	}
 	s.Load()
-	s.mu.Lock()
-	close(s.idle)
-	s.idle = make(chan struct{})
-	s.mu.Unlock()
+	s.idle.fire()
 }
 
 // Object returns the screen's content.
@@ -228,9 +221,7 @@ func (s *JobsScreen) Object() fyne.CanvasObject { return s.root }
 
 // Loaded returns a channel closed at the next redraw.
 func (s *JobsScreen) Loaded() <-chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.loaded
+	return s.loaded.wait()
 }
 
 // Load reads the job list and the current job in the background.
@@ -347,10 +338,7 @@ func (s *JobsScreen) show(v jobView) {
 		}
 		s.photos.Refresh()
 	}
-	s.mu.Lock()
-	close(s.loaded)
-	s.loaded = make(chan struct{})
-	s.mu.Unlock()
+	s.loaded.fire()
 }
 
 func (s *JobsScreen) showFailure(err error) { s.status.SetText(FieldWords(err)) }

@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -159,10 +158,9 @@ type ReadoutScreen struct {
 	liveReads  int    // instantaneous reads shown (tests count them)
 
 	// idle is closed and replaced when a read ends (tests wait on it).
-	mu         sync.Mutex
-	idle       chan struct{}
-	liveIdle   chan struct{} // closed and replaced when a live session closes
-	attachedCh chan struct{} // closed and replaced when evidence is attached
+	idle       signal
+	liveIdle   signal // fires when a live session closes
+	attachedCh signal // fires when evidence is attached
 }
 
 // NewReadoutScreen builds the screen over the devices of set, following it
@@ -175,7 +173,7 @@ func newReadoutScreen(win fyne.Window, set *DeviceSet, engineer func() string, d
 	if set == nil {
 		set = NewDeviceSet()
 	}
-	s := &ReadoutScreen{win: win, set: set, engineer: engineer, idle: make(chan struct{}), liveIdle: make(chan struct{}), attachedCh: make(chan struct{})}
+	s := &ReadoutScreen{win: win, set: set, engineer: engineer}
 	s.bridge = &readoutBridge{s: s, do: do}
 	s.device = widget.NewSelect(nil, nil)
 	s.device.PlaceHolder = "No device yet: find one on the Connect screen"
@@ -404,17 +402,12 @@ func (s *ReadoutScreen) showAttached(job string, err error) {
 		return
 	}
 	s.status.SetText("Evidence attached to job " + job + ", queued for sync.")
-	s.mu.Lock()
-	close(s.attachedCh)
-	s.attachedCh = make(chan struct{})
-	s.mu.Unlock()
+	s.attachedCh.fire()
 }
 
 // Attached returns a channel closed when the next attach succeeds.
 func (s *ReadoutScreen) Attached() <-chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.attachedCh
+	return s.attachedCh.wait()
 }
 
 // Hints under the controls before the first read.
@@ -691,9 +684,7 @@ func (s *ReadoutScreen) Cancel() {
 // Idle returns a channel closed when the read in progress (or the next one)
 // ends.
 func (s *ReadoutScreen) Idle() <-chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.idle
+	return s.idle.wait()
 }
 
 func (s *ReadoutScreen) finished() {
@@ -707,10 +698,7 @@ func (s *ReadoutScreen) finished() {
 		s.cancel.Disable()
 	}
 	s.refresh.Enable()
-	s.mu.Lock()
-	close(s.idle)
-	s.idle = make(chan struct{})
-	s.mu.Unlock()
+	s.idle.fire()
 }
 
 func (s *ReadoutScreen) showConnected(device string) {
@@ -1551,16 +1539,11 @@ func (s *ReadoutScreen) liveEnded(gen int) {
 		// The session ended under the live view (a read failed).
 		s.SetLive(false)
 	}
-	s.mu.Lock()
-	close(s.liveIdle)
-	s.liveIdle = make(chan struct{})
-	s.mu.Unlock()
+	s.liveIdle.fire()
 }
 
 // LiveIdle returns a channel closed when the session of the live view or
 // of a Refresh (the current one or the next) is closed.
 func (s *ReadoutScreen) LiveIdle() <-chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.liveIdle
+	return s.liveIdle.wait()
 }

@@ -59,7 +59,7 @@ type SyncScreen struct {
 	selected  int64 // message id, 0 for none
 
 	mu      sync.Mutex
-	updated chan struct{} // closed and replaced on each view (tests)
+	updated signal // fires on each view (tests)
 	stop    context.CancelFunc
 }
 
@@ -67,7 +67,7 @@ type SyncScreen struct {
 func NewSyncScreen(opts SyncOptions) *SyncScreen { return newSyncScreen(opts, fyne.Do) }
 
 func newSyncScreen(opts SyncOptions, do doFunc) *SyncScreen {
-	s := &SyncScreen{opts: opts, updated: make(chan struct{})}
+	s := &SyncScreen{opts: opts}
 	s.bridge = syncBridge{s: s, do: do}
 	s.summary = widget.NewLabelWithStyle("Reading the queue…", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.summary.Wrapping = fyne.TextWrapWord
@@ -205,9 +205,7 @@ func (s *SyncScreen) load(ctx context.Context) {
 
 // Updated returns a channel closed at the next redraw of the queue.
 func (s *SyncScreen) Updated() <-chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.updated
+	return s.updated.wait()
 }
 
 func (s *SyncScreen) showQueue(jobs []outbox.JobState, msgs []outbox.Message, contact string) {
@@ -235,10 +233,7 @@ func (s *SyncScreen) showQueue(jobs []outbox.JobState, msgs []outbox.Message, co
 	s.jobs.Refresh()
 	s.messages.Refresh()
 	s.selectByID(s.selected)
-	s.mu.Lock()
-	close(s.updated)
-	s.updated = make(chan struct{})
-	s.mu.Unlock()
+	s.updated.fire()
 }
 
 func (s *SyncScreen) showFailure(err error) { s.note.SetText(FieldWords(err)) }
