@@ -59,7 +59,7 @@ func runCommission(ctx context.Context, e *env, args []string) error {
 	originator := fs.String("originator", defaultOriginator, "the supplier's `EUI-64` originating the service requests")
 	ekHex := fs.String("ek", hex.EncodeToString(sim.DefaultEK), "hub management encryption key (`hex`)")
 	akHex := fs.String("ak", hex.EncodeToString(sim.DefaultAK), "hub management authentication key (`hex`)")
-	baud := fs.Int("baud", 9600, "with --hub serial: the line speed")
+	baud := fs.Int("baud", 9600, "with --hub serial: the line speed; with --meter serial: the highest speed the optical sign-on agrees")
 	timeout := fs.Duration("timeout", 30*time.Minute, "give up after this long")
 	var meters []meterFlag
 	fs.Func("meter", "read the meter `DEVICE=TARGET` on site for the post-checks (firmware, clock): TARGET tcp:HOST:PORT or serial:PATH (optical probe); repeat for each meter", func(v string) error {
