@@ -301,7 +301,7 @@ func installCode(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, strings.ToUpper(hex.EncodeToString(code.Bytes())))
+	fmt.Fprintln(stdout, server.InstallCodeHex(code))
 	return nil
 }
 

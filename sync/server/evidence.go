@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/smetskit/smetskit/app/inventory"
 	"github.com/smetskit/smetskit/protocol/duis"
@@ -172,4 +173,10 @@ func (s *Server) InstallCode(ctx context.Context, p Principal, id duis.EUI64) (i
 type InstallCodeView struct {
 	DeviceID    string `json:"deviceId"`
 	InstallCode string `json:"installCode"` // hex, upper case
+}
+
+// InstallCodeHex writes an install code as InstallCodeView and inventoryd
+// install-code show it: hex, upper case.
+func InstallCodeHex(c inventory.InstallCode) string {
+	return strings.ToUpper(hex.EncodeToString(c.Bytes()))
 }

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -302,7 +301,7 @@ func (s *Server) getInstallCode(w http.ResponseWriter, r *http.Request, p Princi
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	return writeJSON(w, http.StatusOK, InstallCodeView{DeviceID: id.String(), InstallCode: strings.ToUpper(hex.EncodeToString(code.Bytes()))})
+	return writeJSON(w, http.StatusOK, InstallCodeView{DeviceID: id.String(), InstallCode: InstallCodeHex(code)})
 }
 
 func (s *Server) getSealKey(w http.ResponseWriter, r *http.Request, _ Principal) error {
