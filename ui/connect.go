@@ -253,18 +253,8 @@ func (s *ConnectScreen) showPorts(ports []serial.PortInfo) {
 }
 
 func (s *ConnectScreen) setRunning(on bool) {
-	if on || s.selected == "" {
-		s.detect.Disable()
-		s.selfTest.Disable()
-	} else {
-		s.detect.Enable()
-		s.selfTest.Enable()
-	}
-	if on {
-		s.cancel.Enable()
-	} else {
-		s.cancel.Disable()
-	}
+	setEnabled(!on && s.selected != "", s.detect, s.selfTest)
+	setEnabled(on, s.cancel)
 }
 
 // Start finds the meter behind the selected probe, or self-tests it, in
@@ -662,11 +652,7 @@ func (f *manualForm) showSecret() {
 	if f.secret == nil {
 		return
 	}
-	if f.security.Selected == secLow || f.security.Selected == secHigh {
-		f.secret.Enable()
-	} else {
-		f.secret.Disable()
-	}
+	setEnabled(f.security.Selected == secLow || f.security.Selected == secHigh, f.secret)
 }
 
 // Settings reads the form; the error says what cannot work.

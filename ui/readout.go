@@ -370,11 +370,7 @@ func (s *ReadoutScreen) setAttachable() {
 	if s.attach == nil {
 		return
 	}
-	if s.attacher != nil && s.result != nil && s.result.bundle != nil && s.jobPick.Selected != "" && s.stop == nil {
-		s.attach.Enable()
-	} else {
-		s.attach.Disable()
-	}
+	setEnabled(s.attacher != nil && s.result != nil && s.result.bundle != nil && s.jobPick.Selected != "" && s.stop == nil, s.attach)
 }
 
 // Attach attaches the evidence of the last readout to the chosen job and
@@ -460,11 +456,7 @@ func (s *ReadoutScreen) setReadable() {
 	if s.read == nil {
 		return
 	}
-	if s.stop == nil && s.device.SelectedIndex() >= 0 {
-		s.read.Enable()
-	} else {
-		s.read.Disable()
-	}
+	setEnabled(s.stop == nil && s.device.SelectedIndex() >= 0, s.read)
 	if s.liveRow != nil {
 		if s.device.SelectedIndex() >= 0 {
 			s.liveRow.Show()
@@ -978,13 +970,7 @@ func (s *ReadoutScreen) filterEvents() {
 }
 
 func (s *ReadoutScreen) setExports(on bool) {
-	for _, b := range []*widget.Button{s.exportCSV, s.exportJS, s.exportPDF} {
-		if on {
-			b.Enable()
-		} else {
-			b.Disable()
-		}
-	}
+	setEnabled(on, s.exportCSV, s.exportJS, s.exportPDF)
 }
 
 // saveAs asks where to save an export, then writes it off the event

@@ -268,16 +268,8 @@ func (s *SyncScreen) selectByID(id int64) {
 		s.detail.SetText("Choose a message to see why it is stuck and what to do.")
 	}
 	stuck := m != nil && (m.State == outbox.Dead || m.State == outbox.Rejected)
-	if m != nil && m.State == outbox.Dead {
-		s.retry.Enable()
-	} else {
-		s.retry.Disable()
-	}
-	if stuck {
-		s.discard.Enable()
-	} else {
-		s.discard.Disable()
-	}
+	setEnabled(m != nil && m.State == outbox.Dead, s.retry)
+	setEnabled(stuck, s.discard)
 }
 
 // act retries or discards the selected message off the event goroutine.
