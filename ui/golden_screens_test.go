@@ -34,6 +34,24 @@ func goldenDemo(t *testing.T, f func(t *testing.T, s *Shell, d *demo.Demo, loop 
 // the loop's (nil: the loop's own).
 func goldenDemoDo(t *testing.T, wrap func(*eventLoop) doFunc, f func(t *testing.T, s *Shell, d *demo.Demo, loop *eventLoop)) {
 	t.Helper()
+	inDemoBubble(t, func(t *testing.T, a fyne.App, d *demo.Demo) {
+		loop := newEventLoop()
+		do := doFunc(loop.do)
+		if wrap != nil {
+			do = wrap(loop)
+		}
+		s := newShell(a, DemoOptions(d), do)
+		defer s.Close()
+		s.Window.Resize(fyne.NewSize(1024, 700))
+		f(t, s, d, loop)
+	})
+}
+
+// inDemoBubble runs f in a synctest bubble whose clock reads goldenStart,
+// with a test app and the demo site started at that time. It skips where
+// local time is not UTC then: the screens print local times.
+func inDemoBubble(t *testing.T, f func(t *testing.T, a fyne.App, d *demo.Demo)) {
+	t.Helper()
 	if _, off := goldenStart.In(time.Local).Zone(); off != 0 {
 		// The screens print local times; the goldens hold UTC ones.
 		t.Skipf("local time is UTC%+d h on %s; the goldens are recorded where it is UTC (run with TZ=UTC)", off/3600, goldenStart.Format(time.DateOnly))
@@ -50,15 +68,7 @@ func goldenDemoDo(t *testing.T, wrap func(*eventLoop) doFunc, f func(t *testing.
 				t.Errorf("demo Close: %v", err)
 			}
 		}()
-		loop := newEventLoop()
-		do := doFunc(loop.do)
-		if wrap != nil {
-			do = wrap(loop)
-		}
-		s := newShell(a, DemoOptions(d), do)
-		defer s.Close()
-		s.Window.Resize(fyne.NewSize(1024, 700))
-		f(t, s, d, loop)
+		f(t, a, d)
 	})
 }
 

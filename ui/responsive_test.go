@@ -7,9 +7,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"testing/synctest"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/smetskit/smetskit/app/demo"
@@ -131,22 +131,7 @@ type responsiveRig struct {
 // E at 9600 Bd 8N1) and a shell with Readout, Jobs and Sync over it.
 func withResponsiveRig(t *testing.T, f func(t *testing.T, rig *responsiveRig)) {
 	t.Helper()
-	if _, off := goldenStart.In(time.Local).Zone(); off != 0 {
-		t.Skip("local time is not UTC at goldenStart; the test reads the profile up to the laptop's clock")
-	}
-	synctest.Test(t, func(t *testing.T) {
-		time.Sleep(time.Until(goldenStart))
-		a := test.NewTempApp(t)
-		d, err := demo.Start(context.Background(), demo.Options{Dir: t.TempDir(), NoServer: true, NoPTY: true, Start: time.Now()})
-		if err != nil {
-			t.Fatalf("demo.Start: %v", err)
-		}
-		defer func() {
-			if err := d.Close(); err != nil {
-				t.Errorf("demo Close: %v", err)
-			}
-		}()
-
+	inDemoBubble(t, func(t *testing.T, a fyne.App, d *demo.Demo) {
 		rig := &responsiveRig{loop: newEventLoop(), frames: &lineFrames{}}
 		rig.calls = newDoCounter(rig.loop)
 		meter := d.Site.Meters[0]
